@@ -1,0 +1,1 @@
+"""REST API for courses, enrolments and progress (mounted under /api/v1/)."""

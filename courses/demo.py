@@ -1,0 +1,174 @@
+"""Demo data for a laptop or a training session: two hospitals, four accounts (password
+``demo``), the "Liver CEUS fundamentals" course, a draft course, a cohort with some progress.
+
+Never in production: ``load_demo_data`` refuses unless ``settings.DEMO_DATA_ALLOWED``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Institution, User
+from core.scoping import PublicationStatus, Visibility
+from courses import demo_content as text
+from courses import services
+from courses.models import Course, Lesson
+
+DEMO_PASSWORD = "demo"  # demo accounts only; load_demo_data refuses in production
+PUBLISHED = PublicationStatus.PUBLISHED
+
+
+class DemoDataRefused(RuntimeError):
+    """Raised when demo data would be loaded where it is not allowed (production)."""
+
+
+# (module title, summary, [(lesson title, minutes, body)])
+LIVER_MODULES = [
+    (
+        "Microbubble contrast physics",
+        "What ultrasound contrast agents are, how scanners separate bubbles from tissue, and "
+        "the artefacts that follow.",
+        [
+            ("Ultrasound contrast agents", 10, text.AGENTS),
+            ("Non-linear imaging at low mechanical index", 12, text.NONLINEAR),
+            ("Artefacts and pitfalls", 8, text.ARTEFACTS),
+        ],
+    ),
+    (
+        "Vascular phases of the liver",
+        "The arterial, portal venous, late and post-vascular phases, and the enhancement "
+        "patterns of common lesions.",
+        [
+            ("The dual blood supply and the phases", 10, text.PHASES),
+            ("Benign lesions: sustained enhancement", 12, text.BENIGN),
+            ("Malignant lesions: wash-out", 12, text.MALIGNANT),
+        ],
+    ),
+    (
+        "CEUS LI-RADS",
+        "Categorising liver observations in patients at risk of hepatocellular carcinoma.",
+        [
+            ("Categories and major features", 15, text.LIRADS_CATEGORIES),
+            ("LR-5 versus LR-M", 12, text.LR5_VS_LRM),
+            ("Worked example: reporting an observation", 10, text.WORKED_EXAMPLE),
+        ],
+    ),
+]
+
+
+def _user(username: str, *, first: str, last: str, role: str, institution, **extra) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@example.org",
+            "role": role,
+            "institution": institution,
+            **extra,
+        },
+    )
+    if created:  # an existing account keeps its password
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
+    course = services.course_create(
+        by=instructor,
+        title="Liver CEUS fundamentals",
+        summary=text.COURSE_SUMMARY,
+        description=text.COURSE_DESCRIPTION,
+        visibility=Visibility.NETWORK,
+    )
+    lessons, previous = [], None
+    for title, summary, lesson_specs in LIVER_MODULES:
+        module = services.module_create(
+            course=course,
+            by=instructor,
+            title=title,
+            summary=summary,
+            status=PUBLISHED,
+            prerequisites=[previous] if previous else [],
+        )
+        for lesson_title, minutes, body in lesson_specs:
+            lessons.append(
+                services.lesson_create(
+                    module=module,
+                    by=instructor,
+                    title=lesson_title,
+                    body=body,
+                    estimated_minutes=minutes,
+                    status=PUBLISHED,
+                )
+            )
+        previous = module
+    services.course_set_status(course=course, by=instructor, status=PUBLISHED)
+    return course, lessons
+
+
+def _draft_course(instructor: User) -> Course:
+    course = services.course_create(
+        by=instructor,
+        title="Thyroid nodule CEUS",
+        summary="Characterising thyroid nodules and ablation zones (in preparation).",
+        visibility=Visibility.INSTITUTION,
+        ordering=10,
+    )
+    module = services.module_create(course=course, by=instructor, title="Technique")
+    services.lesson_create(
+        module=module,
+        by=instructor,
+        title="Why contrast for thyroid nodules",
+        body=text.DRAFT_THYROID,
+    )
+    return course
+
+
+@transaction.atomic
+def load_demo_data() -> bool:
+    """Create the demo data; returns False (and changes nothing) when any course exists."""
+    if not settings.DEMO_DATA_ALLOWED:
+        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    if Course.objects.exists():
+        return False
+
+    expert, _ = Institution.objects.get_or_create(
+        name="Zhejiang Provincial People's Hospital — Ultrasound Centre",
+        defaults={
+            "short_name": "ZJPPH Ultrasound",
+            "level": Institution.Level.EXPERT_CENTRE,
+            "region": "Zhejiang",
+        },
+    )
+    county, _ = Institution.objects.get_or_create(
+        name="Qingxi County People's Hospital",
+        defaults={"short_name": "Qingxi", "level": Institution.Level.COUNTY, "region": "Zhejiang"},
+    )
+    roles = User.Role
+    trainee = _user("trainee", first="Fang", last="Wang", role=roles.TRAINEE, institution=county)
+    instructor = _user(
+        "instructor", first="Jie", last="Chen", role=roles.INSTRUCTOR, institution=expert
+    )
+    director = _user("director", first="Min", last="Zhou", role=roles.DIRECTOR, institution=county)
+    _user(
+        "admin",
+        first="Site",
+        last="Administrator",
+        role=roles.SITE_ADMIN,
+        institution=None,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+    liver, lessons = _liver_course(instructor)
+    _draft_course(instructor)
+
+    cohort = services.cohort_create(by=director, name="CEUS trainees — first intake")
+    services.cohort_update(cohort=cohort, by=director, members=[trainee], courses=[liver])
+    services.assign_cohort(cohort=cohort, by=director)
+    for lesson in lessons[:2]:
+        services.complete_lesson(user=trainee, lesson=lesson)
+    return True

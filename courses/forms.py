@@ -1,0 +1,113 @@
+"""Forms validate input for the authoring and cohort pages; services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution
+from courses.models import Cohort, Course, Lesson, Module
+from courses.selectors import cohort_member_choices, courses_for_institution
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        # The Markdown field comes last, next to its Preview button.
+        fields = ["title", "summary", "visibility", "ordering", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 10, "data-markdown": ""})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Site admins have no institution of their own: they choose the owner of a new course.
+        if user.is_site_admin and not self.instance.pk:
+            self.fields["institution"] = forms.ModelChoiceField(
+                Institution.objects.all(),
+                label=_("Institution"),
+                initial=user.institution_id,
+            )
+            self.order_fields(["institution", *self.Meta.fields])
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["title", "summary", "prerequisites"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "prerequisites": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = course.modules.order_by("order", "pk")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["prerequisites"].queryset = others
+
+
+class LessonForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ["module", "title", "estimated_minutes", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20, "data-markdown": ""})}
+        help_texts = {
+            "body": _(
+                "Markdown: headings (#), lists (-), tables, **bold**, links and images. "
+                "HTML scripts and event handlers are removed."
+            )
+        }
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = course.modules.order_by("order", "pk")
+        self.fields["module"].empty_label = None
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_site_admin and not self.instance.pk:
+            self.fields["institution"] = forms.ModelChoiceField(
+                Institution.objects.all(), label=_("Institution")
+            )
+
+
+class CohortMembershipForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    members = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Members"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    courses = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Courses"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Published courses open to this institution."),
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": cohort.name,
+                "members": list(cohort.members.all()),
+                "courses": list(cohort.courses.all()),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = cohort_member_choices(cohort.institution_id)
+        self.fields["courses"].queryset = courses_for_institution(cohort.institution_id)
+        self.fields["members"].label_from_instance = _member_label
+
+
+def _member_label(user) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name} ({user.get_role_display()})"

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from courses.demo import DEMO_PASSWORD, DemoDataRefused, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Create demo institutions, accounts and courses (refused in production)."
+
+    def handle(self, *args, **options) -> None:
+        try:
+            created = load_demo_data()
+        except DemoDataRefused as exc:
+            raise CommandError(str(exc)) from exc
+        if not created:
+            self.stdout.write("Courses already exist: demo data not loaded.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data loaded. Accounts trainee, instructor, director and admin; "
+                f"password {DEMO_PASSWORD!r}."
+            )
+        )

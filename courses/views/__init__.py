@@ -1,0 +1,1 @@
+"""Server-rendered pages: learning (trainees), authoring (instructors), cohorts (directors)."""
