@@ -1,0 +1,296 @@
+"""Header de-identification: PS3.15 Annex E Basic Application Confidentiality Profile.
+
+Options applied: Retain Longitudinal Temporal Information with Modified Dates (every kept date
+shifted by one secret per-patient offset) and, when the caller has blanked the burned-in text,
+Clean Pixel Data. The action for each attribute comes from the table in ``deid_table``; it is
+applied at every nesting level. All private elements, elements of unknown VR, curves,
+overlays and stray items are removed. Nothing here logs or raises with a header value or the
+secret: messages name tag keywords only, and pydicom's own validation warnings (which quote
+the offending value) are silenced while it runs.
+"""
+
+import base64
+import copy
+import hmac
+import logging
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pydicom.config import disable_value_validation
+from pydicom.datadict import keyword_for_tag
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag, Tag
+from pydicom.uid import (
+    PYDICOM_IMPLEMENTATION_UID,
+    UID,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
+
+from cine.dates import date_offset_days, patient_key, shift_da, shift_dt
+from cine.deid_table import (
+    DATE_VRS,
+    FREE_TEXT_VRS,
+    PERSON_NAME_VR,
+    TABLE,
+    in_removed_group,
+    resolve,
+)
+from cine.uids import check_secret, is_class_uid, map_uid
+
+logger = logging.getLogger(__name__)
+
+IMPLEMENTATION_VERSION_NAME = "CINE_DEID_1"
+
+# PS3.16 CID 7050 codes for what was done (DCM coding scheme).
+BASIC_PROFILE_CODE = ("113100", "Basic Application Confidentiality Profile")
+CLEAN_PIXEL_CODE = ("113101", "Clean Pixel Data Option")
+MODIFIED_DATES_CODE = ("113107", "Retain Longitudinal Temporal Information Modified Dates Option")
+
+# Non-empty placeholders for action D, by VR (DA/DT/UI never get here: shifted or remapped).
+DUMMY_BY_VR: dict[str, object] = {
+    "PN": "ANONYMOUS",
+    "LO": "ANONYMIZED",
+    "SH": "ANONYMIZED",
+    "LT": "ANONYMIZED",
+    "ST": "ANONYMIZED",
+    "UT": "ANONYMIZED",
+    "UC": "ANONYMIZED",
+    "CS": "ANONYMIZED",
+    "AE": "ANONYMIZED",
+    "AS": "000D",
+    "TM": "000000",
+    "DA": "19000101",
+    "DT": "19000101000000",
+    "IS": "0",
+    "DS": "0",
+    "US": 0,
+    "SS": 0,
+    "UL": 0,
+    "SL": 0,
+    "UV": 0,
+    "SV": 0,
+    "FL": 0.0,
+    "FD": 0.0,
+}
+
+# Groups never kept in a stored dataset body: command group, file meta, item delimiters.
+_DROPPED_GROUPS = frozenset({0x0000, 0x0002, 0xFFFE})
+# Pixel data is kept byte for byte: never decoded here.
+_PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
+# (implicit VR, little endian) as read -> the transfer syntax that encoding is.
+_SYNTAX_BY_ENCODING = {
+    (True, True): ImplicitVRLittleEndian,
+    (False, True): ExplicitVRLittleEndian,
+    (False, False): ExplicitVRBigEndian,
+}
+
+
+@dataclass(frozen=True)
+class _Context:
+    secret: bytes
+    offset_days: int
+
+
+@contextmanager
+def quiet_pydicom() -> Iterator[None]:
+    """Silence pydicom's value validation: its warnings and log lines quote the value (PHI)."""
+    with disable_value_validation(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _read_text(ds: Dataset, keyword: str) -> str:
+    """Value of a top-level attribute as text, or "" when absent or undecodable."""
+    try:
+        value = ds.get(keyword)
+    except Exception:  # malformed values must not stop de-identification
+        return ""
+    return "" if value is None else str(value)
+
+
+def _pseudonym(secret: bytes, key: str) -> str:
+    digest = hmac.new(secret, b"patient\x00" + key.encode("utf-8"), "sha256").digest()
+    return base64.b32encode(digest[:10]).decode("ascii")
+
+
+def _values(value: object) -> list:
+    if isinstance(value, MultiValue | list | tuple):
+        return list(value)
+    return [] if value is None else [value]
+
+
+def _set_values(elem, values: list) -> None:
+    elem.value = values[0] if len(values) == 1 else values
+
+
+def _empty(elem) -> None:
+    elem.value = Sequence([]) if elem.VR == "SQ" else None
+
+
+def _shift(elem, ctx: _Context) -> None:
+    shifter: Callable[[str, int], str | None] = shift_da if elem.VR == "DA" else shift_dt
+    shifted = [shifter(str(v), ctx.offset_days) for v in _values(elem.value)]
+    if any(v is None for v in shifted):
+        logger.info("emptied %s: not a valid date", elem.keyword or elem.tag)
+        _empty(elem)
+    elif shifted:
+        _set_values(elem, shifted)
+
+
+def _remap(elem, ctx: _Context) -> None:
+    if elem.VR == "UI":
+        _set_values(elem, [map_uid(ctx.secret, str(v)) for v in _values(elem.value)])
+    elif elem.VR != "SQ":
+        _empty(elem)
+
+
+def _dummy(elem, ctx: _Context) -> None:
+    if elem.VR == "UI":
+        _remap(elem, ctx)
+        return
+    if elem.VR in DATE_VRS:
+        _shift(elem, ctx)
+        return
+    dummy = DUMMY_BY_VR.get(elem.VR)
+    if dummy is None:
+        _empty(elem)  # binary VRs: an empty value is the only safe "dummy"
+    else:
+        elem.value = dummy
+
+
+def _default_action(vr: str, keyword: str, value: object) -> str:
+    """Action for a standard attribute the table does not list, chosen by its VR."""
+    if vr == "UI":
+        return "K" if all(is_class_uid(keyword, str(v)) for v in _values(value)) else "U"
+    if vr in DATE_VRS:
+        return "C"
+    if vr == PERSON_NAME_VR:
+        return "Z"
+    if vr in FREE_TEXT_VRS:
+        return "X"
+    return "K"
+
+
+def _clean(ds: Dataset, ctx: _Context) -> None:
+    """Apply the profile to one dataset level, then to every item of every kept sequence."""
+    for tag in list(ds.keys()):
+        tag = Tag(tag)
+        if (
+            tag.is_private
+            or tag.element == 0
+            or tag.group in _DROPPED_GROUPS
+            or in_removed_group(tag.group)
+        ):
+            del ds[tag]
+            continue
+        if int(tag) in _PIXEL_TAGS:
+            continue
+        try:
+            elem = ds[tag]  # converts raw elements: VR and character set resolved here
+        except Exception:
+            logger.warning("removed undecodable element %s", _tag_name(tag))
+            del ds[tag]
+            continue
+        if elem.VR == "UN" or elem.VR is None:
+            del ds[tag]
+            continue
+        code = TABLE.get(int(tag))
+        if code is None:
+            action = _default_action(elem.VR, elem.keyword, elem.value)
+        else:
+            action = resolve(code, elem.VR, elem.keyword)
+        _apply(ds, elem, action, ctx)
+
+
+def _apply(ds: Dataset, elem, action: str, ctx: _Context) -> None:
+    if action == "X":
+        del ds[elem.tag]
+    elif action == "Z":
+        _empty(elem)
+    elif action == "D":
+        _dummy(elem, ctx)
+    elif action == "C" and elem.VR in DATE_VRS:
+        _shift(elem, ctx)
+    elif action == "U":
+        _remap(elem, ctx)
+    if action in ("K", "U", "C") and elem.VR == "SQ":
+        for item in elem.value:
+            _clean(item, ctx)
+
+
+def _tag_name(tag: BaseTag) -> str:
+    return keyword_for_tag(tag) or str(tag)
+
+
+def _code_item(code: tuple[str, str]) -> Dataset:
+    item = Dataset()
+    item.CodeValue, item.CodeMeaning = code
+    item.CodingSchemeDesignator = "DCM"
+    return item
+
+
+def _mark(out: Dataset, pseudonym: str, *, pixels_cleaned: bool, burned_in: str) -> None:
+    out.PatientName = "ANON^" + pseudonym
+    out.PatientID = "ANON-" + pseudonym
+    out.PatientIdentityRemoved = "YES"
+    out.LongitudinalTemporalInformationModified = "MODIFIED"
+    # Pixels untouched: anything but an explicit NO may hide burned-in text.
+    out.BurnedInAnnotation = "NO" if pixels_cleaned or burned_in == "NO" else "YES"
+    codes = [BASIC_PROFILE_CODE, *([CLEAN_PIXEL_CODE] if pixels_cleaned else [])]
+    codes.append(MODIFIED_DATES_CODE)
+    out.DeidentificationMethod = [meaning[:64] for _, meaning in codes]
+    out.DeidentificationMethodCodeSequence = [_code_item(code) for code in codes]
+
+
+def _file_meta(out: Dataset, original: FileMetaDataset | None) -> FileMetaDataset:
+    meta = FileMetaDataset()
+    meta.FileMetaInformationVersion = b"\x00\x01"
+    if "SOPClassUID" in out:
+        meta.MediaStorageSOPClassUID = out.SOPClassUID
+    if "SOPInstanceUID" in out:
+        meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
+    transfer_syntax = original.get("TransferSyntaxUID") if original is not None else None
+    if transfer_syntax is None:  # e.g. a file without meta: say how it was actually encoded
+        transfer_syntax = _SYNTAX_BY_ENCODING.get(out.original_encoding)
+    if transfer_syntax is not None:
+        meta.TransferSyntaxUID = UID(str(transfer_syntax))
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
+    return meta
+
+
+def deidentify_dataset(ds: Dataset, *, secret: bytes, pixels_cleaned: bool) -> Dataset:
+    """Return a de-identified deep copy of `ds`; `ds` itself is left unchanged.
+
+    `pixels_cleaned` says the caller has blanked every burned-in annotation in the pixel data
+    it will store: only then is BurnedInAnnotation set to NO and the Clean Pixel Data option
+    declared. Pixel Data is copied as it is.
+    """
+    check_secret(secret)
+    with quiet_pydicom():
+        return _deidentify(ds, bytes(secret), pixels_cleaned)
+
+
+def _deidentify(ds: Dataset, secret: bytes, pixels_cleaned: bool) -> Dataset:
+    out = copy.deepcopy(ds)
+    # A stray Item at top level (seen in the wild) makes element iteration raise: use tags.
+    for tag in [t for t in out.keys() if Tag(t).group == 0xFFFE]:  # noqa: SIM118
+        del out[tag]
+    key = patient_key(
+        _read_text(out, "PatientID"),
+        _read_text(out, "PatientName"),
+        _read_text(out, "PatientBirthDate"),
+        _read_text(out, "StudyInstanceUID"),
+    )
+    burned_in = _read_text(out, "BurnedInAnnotation").strip().upper()
+    ctx = _Context(secret=secret, offset_days=date_offset_days(secret, key))
+    _clean(out, ctx)
+    _mark(out, _pseudonym(secret, key), pixels_cleaned=pixels_cleaned, burned_in=burned_in)
+    out.file_meta = _file_meta(out, getattr(ds, "file_meta", None))
+    return out

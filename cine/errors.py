@@ -1,0 +1,33 @@
+"""Errors for input the library cannot handle, each with a message fit for an instructor.
+
+Messages never contain header values of the file (they may be patient data) and never the
+file name (it may be a patient's name): only what is wrong and, where useful, tag keywords.
+"""
+
+
+class CineError(Exception):
+    """Input that cannot be turned into teaching material; ``str(err)`` is the user message."""
+
+
+class NotDicomError(CineError):
+    pass
+
+
+class TruncatedFileError(CineError):
+    pass
+
+
+class NoPixelDataError(CineError):
+    pass
+
+
+class UnsupportedTransferSyntaxError(CineError):
+    pass
+
+
+class InconsistentImageError(CineError):
+    """Header values that contradict the pixel data (e.g. a NumberOfFrames that lies)."""
+
+
+class FileTooLargeError(CineError):
+    pass
