@@ -110,4 +110,6 @@ class ScopedContent(models.Model):
     def is_editable_by(self, user) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
-        return user.is_site_admin or (user.can_author and user.institution_id == self.institution_id)
+        return user.is_site_admin or (
+            user.can_author and user.institution_id == self.institution_id
+        )

@@ -1,10 +1,54 @@
 """Fixtures shared by the whole suite."""
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from training.celery import app as celery_app
+
+# The real-worker fixtures and the skip rule of the ``services`` marker.
+pytest_plugins = ["tests.services.plugin"]
+
+_SCRATCH: dict[str, Path] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite away from the developer's var/: uploads, and on the embedded defaults the
+    filesystem broker's queue, go to a scratch folder, so a task a test sends can never reach a
+    worker that ``make run`` started against the development database."""
+    # A deliberately slow hash protects stored passwords, not test fixtures: use a fast one.
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    scratch = Path(tempfile.mkdtemp(prefix="ceus-tests-"))
+    _SCRATCH["root"] = scratch
+    django_settings.MEDIA_ROOT = str(scratch / "media")
+    if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folders = {name: scratch / "celery" / name for name in ("queue", "processed", "control")}
+        for folder in folders.values():
+            folder.mkdir(parents=True)
+        options = {
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
+            "store_processed": False,
+        }
+        django_settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+        celery_app.conf.broker_transport_options = options
+    if django_settings.CELERY_RESULT_BACKEND.startswith("file://"):
+        (scratch / "celery" / "results").mkdir(parents=True)
+        backend = f"file://{(scratch / 'celery' / 'results').as_posix()}"
+        django_settings.CELERY_RESULT_BACKEND = backend
+        celery_app.conf.result_backend = backend
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    scratch = _SCRATCH.pop("root", None)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture
@@ -15,9 +59,11 @@ def celery_eager(settings, django_capture_on_commit_callbacks):
     configuration at start-up). Task arguments are round-tripped through JSON so that an
     unserialisable argument fails here as it would on a real broker.
     """
+    # Read before touching the Django settings: the app's configuration reads through to them,
+    # so reading afterwards would "restore" eager mode for the rest of the session.
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
 
@@ -35,3 +81,30 @@ def celery_eager(settings, django_capture_on_commit_callbacks):
     finally:
         celery_app.Task.apply_async = original_apply_async
         celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and cached pages live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def broker_down(monkeypatch) -> str:
+    """Point Celery at a loopback port nothing listens on; returns that broker URL.
+
+    Celery reads CELERY_BROKER_URL from the environment before its configuration, so both
+    are patched."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    return url

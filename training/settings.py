@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from training.env import env_bool, env_int, env_list, env_required, env_str
@@ -24,7 +25,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
-    raise ValueError(f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}")
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}"
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
 
@@ -43,6 +46,9 @@ else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY") or _development_secret_key()
 
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION:
+    # An empty list would answer 400 to every request: fail at start-up instead.
+    env_required("DJANGO_ALLOWED_HOSTS", "production serves only the host names listed there.")
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -99,6 +105,8 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite under var/ unless DATABASE_URL says otherwise -------------------------
+if PRODUCTION:
+    env_required("DATABASE_URL", "production runs on PostgreSQL shared by web and workers.")
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
@@ -172,7 +180,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CEUS Training Platform API",
-    "DESCRIPTION": "Courses, lessons, enrolments and progress for contrast-enhanced ultrasound training.",
+    "DESCRIPTION": (
+        "Courses, lessons, enrolments and progress for contrast-enhanced ultrasound training."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Self-hosted Swagger UI assets: hospital networks block CDNs.
@@ -184,14 +194,20 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery: filesystem broker under var/ unless CELERY_BROKER_URL is set --------------------
 CELERY_DIR = VAR_DIR / "celery"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+if PRODUCTION:
+    # Workers run on other machines: a local filesystem queue would strand every task.
+    env_required("CELERY_BROKER_URL", "production needs a broker that all workers reach.")
+# "localhost" only silences kombu's "no hostname" warning; the transport ignores it.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (CELERY_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        # Exchange bindings (worker control, broadcast); kombu's default is ./control.
+        "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -223,6 +239,8 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP: a redirect would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)

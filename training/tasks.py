@@ -20,10 +20,12 @@ def platform_task(
     soft_time_limit: int | None = None,
     time_limit: int | None = None,
     name: str | None = None,
+    bind: bool = False,
 ) -> Callable[[Callable[..., Any]], Any]:
     """Declare a Celery task with the platform's delivery guarantees.
 
-    Tasks take keyword-only primary keys (JSON values), never model instances.
+    Tasks take keyword-only primary keys (JSON values), never model instances. ``bind=True``
+    passes the task itself first, for ``task.request`` (hostname, retries, id).
     """
     options: dict[str, Any] = {
         "acks_late": True,
@@ -40,6 +42,8 @@ def platform_task(
         options["time_limit"] = time_limit
     if name is not None:
         options["name"] = name
+    if bind:
+        options["bind"] = True
 
     def decorate(func: Callable[..., Any]) -> Any:
         return app.task(**options)(func)

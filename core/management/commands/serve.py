@@ -1,0 +1,131 @@
+"""``manage.py serve``: the web server and a Celery worker together, for a laptop or a demo.
+
+Production runs gunicorn and the workers as separate services (see the README); this command
+is what ``make run`` starts.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.supervisor import ChildSpec, Supervisor, port_open
+
+DEMO_USERNAMES = ("trainee", "instructor", "director", "admin")
+DEMO_PASSWORD = "demo"  # set by courses' load_demo_data; development data only
+
+
+class Command(BaseCommand):
+    help = "Run the web server and a Celery worker together until Ctrl-C; stop both if one dies."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+        parser.add_argument(
+            "--server",
+            choices=["gunicorn", "runserver"],
+            default="gunicorn",
+            help="gunicorn (default, as in production) or Django's autoreloading runserver.",
+        )
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--worker-concurrency", type=int, default=2)
+        parser.add_argument(
+            "--demo-data",
+            action="store_true",
+            help="Load the demo courses and accounts first when the database has no users.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if os.name != "posix":
+            raise CommandError("serve needs a POSIX system; run runserver and a worker by hand.")
+        if options["demo_data"]:
+            self._load_demo_data_if_empty()
+
+        host, port = options["host"], options["port"]
+        if port_open(host, port):
+            # Checked first: the readiness probe below would take the other server for ours.
+            raise CommandError(
+                f"{host}:{port} is already in use; stop what listens there or choose another "
+                "port (make run PORT=8080)."
+            )
+        supervisor = Supervisor(
+            specs=[
+                _web_spec(options["server"], host, port, options["web_workers"]),
+                _worker_spec(options["worker_concurrency"]),
+            ]
+        )
+        supervisor.install_signal_handlers()
+        supervisor.start()
+        pids = ", ".join(f"{c.spec.name} pid {c.pid}" for c in supervisor.children)
+        self.stdout.write(f"Started {pids}")
+        if supervisor.wait_until(lambda: port_open(host, port), timeout=60):
+            self._print_banner(host, port)
+        code = supervisor.run_until_stopped()
+        self.stdout.write("Stopped.")
+        if code:
+            sys.exit(code)
+
+    def _load_demo_data_if_empty(self) -> None:
+        if get_user_model().objects.exists():
+            return
+        if "load_demo_data" not in get_commands():
+            self.stderr.write("No load_demo_data command is installed; starting with no data.")
+            return
+        self.stdout.write("Empty database: loading the demo data …")
+        call_command("load_demo_data")
+
+    def _print_banner(self, host: str, port: int) -> None:
+        shown_host = f"[{host}]" if ":" in host else host
+        lines = ["", f"  CEUS Training is running at http://{shown_host}:{port}/", ""]
+        existing = set(
+            get_user_model()
+            .objects.filter(username__in=DEMO_USERNAMES)
+            .values_list("username", flat=True)
+        )
+        accounts = [name for name in DEMO_USERNAMES if name in existing]
+        if accounts:
+            lines.append(f"  Demo accounts (password '{DEMO_PASSWORD}'): {', '.join(accounts)}")
+            lines.append("")
+        lines.append("  Press Ctrl-C to stop the web server and the worker.")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
+
+
+def _web_spec(server: str, host: str, port: int, workers: int) -> ChildSpec:
+    if server == "runserver":
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        # The autoreloader's parent does not forward signals to the server it restarts.
+        return ChildSpec(
+            "web", [sys.executable, str(manage), "runserver", f"{host}:{port}"], signal_group=True
+        )
+    argv = [
+        sys.executable, "-m", "gunicorn", "training.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--graceful-timeout", "10",
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    if _gunicorn_has_setting("control_socket_disable"):
+        # Recent gunicorn opens a control socket under $HOME, one path for every instance.
+        argv.append("--no-control-socket")
+    return ChildSpec("web", argv)
+
+
+def _gunicorn_has_setting(name: str) -> bool:
+    from gunicorn.config import Config
+
+    return name in Config().settings
+
+
+def _worker_spec(concurrency: int) -> ChildSpec:
+    argv = [
+        sys.executable, "-m", "celery", "-A", "training", "worker",
+        "--loglevel", "INFO",
+        "--concurrency", str(concurrency),
+        "--hostname", "serve@%h",
+    ]  # fmt: skip
+    return ChildSpec("worker", argv)

@@ -1,0 +1,51 @@
+"""Roles: who is a site admin, who may author content."""
+
+import pytest
+
+from accounts.models import User
+from tests.factories import (
+    DirectorFactory,
+    InstitutionFactory,
+    InstructorFactory,
+    SiteAdminFactory,
+    TraineeFactory,
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("factory", "site_admin", "instructor", "director", "can_author"),
+    [
+        (TraineeFactory, False, False, False, False),
+        (InstructorFactory, False, True, False, True),
+        (DirectorFactory, False, False, True, False),
+        (SiteAdminFactory, True, False, False, True),
+    ],
+)
+def test_role_properties(factory, site_admin, instructor, director, can_author):
+    user = factory()
+
+    assert user.is_site_admin is site_admin
+    assert user.is_instructor is instructor
+    assert user.is_director is director
+    assert user.can_author is can_author
+
+
+@pytest.mark.django_db
+def test_an_instructor_without_institution_cannot_author():
+    assert InstructorFactory(institution=None).can_author is False
+
+
+@pytest.mark.django_db
+def test_a_superuser_is_a_site_admin_whatever_the_role():
+    assert TraineeFactory(is_superuser=True).is_site_admin is True
+
+
+@pytest.mark.django_db
+def test_institution_str_and_members():
+    institution = InstitutionFactory(name="Zhejiang Provincial People's Hospital")
+    TraineeFactory.create_batch(2, institution=institution)
+
+    assert str(institution) == "Zhejiang Provincial People's Hospital"
+    assert institution.members.count() == 2
+    assert User.objects.filter(institution=institution, role=User.Role.TRAINEE).count() == 2

@@ -1,0 +1,77 @@
+"""Playwright (sync API) driving the system Chromium against pytest-django's live server.
+
+Never downloads a browser: it uses /usr/bin/chromium (or $CHROMIUM_PATH) and skips the
+``browser`` tests with the reason when it is missing. Chromium is started with the flags that
+keep it off the network: the pages under test are on loopback.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"browser test: no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser test: the playwright package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _missing_reason()
+    if reason is None:
+        return
+    wanted = [item for item in items if item.get_closest_marker("browser")]
+    if wanted and os.environ.get("CEUS_REQUIRE_BROWSER") == "1":
+        # CI installs Chromium: a skip there would hide a broken set-up.
+        raise pytest.UsageError(f"CEUS_REQUIRE_BROWSER=1, but {reason}")
+    for item in wanted:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """One Chromium per test module.
+
+    Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
+    ORM calls while a loop runs; the tests are synchronous, so the check is lifted — only for
+    as long as the browser lives, not for the rest of the suite.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield instance
+            instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser context (no cookies) on the live server, in English, 1280 by 800."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

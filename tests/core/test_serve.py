@@ -1,0 +1,192 @@
+"""``manage.py serve`` (what ``make run`` starts): gunicorn and a real Celery worker on the
+filesystem broker, started together and stopped together.
+
+Runs on the embedded defaults in a scratch var/ folder, whatever services the suite uses.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from core.management.commands import serve
+
+REPO = Path(__file__).resolve().parents[2]
+_SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def serve_env(tmp_path_factory) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SERVICE_VARIABLES}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "training.settings",
+        "DJANGO_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "DJANGO_ENV": "development",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=REPO, env=env, check=True, timeout=180,
+    )  # fmt: skip
+    return env
+
+
+class Served:
+    """One ``manage.py serve`` process, its log, and the pids of its two children."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--web-workers", "1"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.pids: dict[str, int] = {}
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, pattern: str, timeout: float = 90) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(pattern, self.output())
+            if match:
+                return match
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"{pattern!r} not seen; serve printed:\n{self.output()}")
+
+    def wait_ready(self) -> None:
+        started = self.wait_for(r"Started web pid (\d+), worker pid (\d+)")
+        self.pids = {"web": int(started.group(1)), "worker": int(started.group(2))}
+        self.wait_for(rf"running at http://127\.0\.0\.1:{self.port}/")
+        self.wait_for(r"serve@\S+ ready")  # the worker consumes from the broker
+
+    def cleanup(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        for pid in self.pids.values():  # only our own children, if serve failed to stop them
+            if alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture
+def served(serve_env, tmp_path):
+    instance = Served(serve_env, tmp_path / "serve.log")
+    yield instance
+    instance.cleanup()
+
+
+def run_in_project(env: dict[str, str], code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_serve_runs_web_and_worker_and_stops_both_on_sigterm(served, serve_env):
+    served.wait_ready()
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/healthz", timeout=10) as resp:
+        assert resp.status == 200
+    with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/static/css/app.css") as resp:
+        assert resp.status == 200  # static files served without collectstatic
+
+    # A task goes through the filesystem broker to the real worker and its result comes back;
+    # the worker's database write is visible to another process.
+    out = run_in_project(
+        serve_env,
+        "from core.tasks import ping, record_heartbeat\n"
+        "from core.models import Heartbeat\n"
+        "print(ping.delay().get(timeout=60))\n"
+        "pk = record_heartbeat.delay(token='serve-test').get(timeout=60)\n"
+        "print(Heartbeat.objects.get(pk=pk).worker)\n",
+    )
+    assert out.splitlines()[0] == "pong"
+    assert out.splitlines()[1].startswith("serve@")
+
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=60) == 0, served.output()
+    assert not alive(served.pids["web"])
+    assert not alive(served.pids["worker"])
+    assert "Stopped." in served.output()
+
+
+def test_serve_stops_the_web_server_when_the_worker_dies(served):
+    served.wait_ready()
+
+    os.kill(served.pids["worker"], signal.SIGKILL)
+
+    assert served.process.wait(timeout=60) != 0
+    assert not alive(served.pids["web"])
+    assert "worker exited" in served.output()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_loaded_only_into_an_empty_database(monkeypatch):
+    calls = []
+    monkeypatch.setattr(serve, "get_commands", lambda: {"load_demo_data": "courses"})
+    monkeypatch.setattr(serve, "call_command", lambda name: calls.append(name))
+    command = serve.Command()
+
+    command._load_demo_data_if_empty()
+    assert calls == ["load_demo_data"]
+
+    from tests.factories import TraineeFactory
+
+    TraineeFactory()
+    command._load_demo_data_if_empty()
+    assert calls == ["load_demo_data"]
+
+
+@pytest.mark.django_db
+def test_serve_starts_without_demo_data_when_the_command_is_missing(monkeypatch, capsys):
+    monkeypatch.setattr(serve, "get_commands", dict)
+
+    serve.Command()._load_demo_data_if_empty()
+
+    assert "No load_demo_data command" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_in_use(serve_env):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "manage.py", "serve", "--port", str(port)],
+            cwd=REPO, env=serve_env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    assert result.returncode != 0
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "Started web" not in result.stdout
