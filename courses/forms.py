@@ -110,4 +110,5 @@ class CohortMembershipForm(forms.Form):
 
 def _member_label(user) -> str:
     name = user.get_full_name() or user.username
-    return f"{name} ({user.get_role_display()})"
+    # A whole pattern, not concatenation: Chinese puts the role in full-width brackets.
+    return _("%(name)s (%(role)s)") % {"name": name, "role": user.get_role_display()}
