@@ -23,7 +23,8 @@ _ALLOWED_ATTRIBUTES = {
     "div": {"class"},
     "span": {"class"},
 }
-_EXTENSIONS = ["extra", "sane_lists", "toc"]
+# No "toc": the sanitiser drops heading ids (they could clobber page globals), so it adds nothing.
+_EXTENSIONS = ["extra", "sane_lists"]
 
 
 def render_markdown(text: str) -> SafeString:
