@@ -31,3 +31,15 @@ class InconsistentImageError(CineError):
 
 class FileTooLargeError(CineError):
     pass
+
+
+class PixelDecodeError(CineError):
+    """A frame that the installed decoders cannot decode (corrupt or unsupported codestream)."""
+
+
+class InvalidMaskError(CineError):
+    """A caller-provided cleaning mask that does not fit the image (wrong shape, < 2 points)."""
+
+
+class UnsupportedImageError(CineError):
+    """A valid image this library does not display (e.g. an unusual photometric)."""

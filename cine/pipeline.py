@@ -1,0 +1,335 @@
+"""One decode pass over a cine: clean, measure and encode every frame as it streams past.
+
+``process(src, out_dir)`` writes into ``out_dir``:
+
+* ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``);
+* ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
+* ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
+* ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
+  ``metadata["intensity_scale"] = [sx, sy]`` original pixels per stack pixel (one integer
+  factor f for both: stack pixel (i, j) averages original rows [i*f, (i+1)*f) and columns
+  [j*f, (j+1)*f));
+* ``deidentified.dcm`` — compact de-identified DICOM of the cleaned frames (when a
+  ``DicomWriter`` is given: it needs the de-identification secret);
+* ``metadata.json`` — see ``cine.metadata``.
+
+Every output shows the cleaned frames (see ``cine.cleaning``). Threads: decode + convert +
+clean in one, DICOM encoding in another, the rest (x264 has its own threads) here. Outputs
+are built in a temporary directory beside ``out_dir`` and renamed into place at the end, so a
+failure leaves nothing half-written and a rerun replaces the previous result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.lib.format import write_array_header_1_0
+
+from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
+from cine.errors import InconsistentImageError
+from cine.frames import display_converter, luma, reduce, reduce_factor
+from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
+from cine.metadata import process_metadata, write_json
+from cine.reader import CineHeader, iter_frames, quiet_pydicom, read_header
+from cine.regions import Region, parse_regions, regions_fitting
+from cine.streams import ThreadedConsumer, background
+from cine.timing import DEFAULT_FPS, FrameTiming, frame_timing
+from cine.video import Mp4Writer, VideoSettings
+
+Progress = Callable[[int], None]
+ManualMask = np.ndarray | Iterable[Iterable[Iterable[float]]]
+# Values that describe the stored greyscale range: wrong once frames are windowed to 8 bits.
+GREY_RANGE_KEYWORDS = (
+    "WindowCenter",
+    "WindowWidth",
+    "WindowCenterWidthExplanation",
+    "VOILUTFunction",
+    "VOILUTSequence",
+    "RescaleSlope",
+    "RescaleIntercept",
+    "RescaleType",
+    "ModalityLUTSequence",
+)
+
+
+@dataclass(frozen=True)
+class ProcessOptions:
+    video: VideoSettings = field(default_factory=VideoSettings)
+    thumb_count: int = 24
+    preview_long_side: int = 160  # thumbnails and intensity stack share one reduction
+    default_fps: float = DEFAULT_FPS
+    full_image_fraction: float = FULL_IMAGE_FRACTION
+    queue_size: int = 4
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    out_dir: Path
+    metadata: dict[str, Any] = field(compare=False, repr=False)
+
+
+class DicomWriter(Protocol):
+    """Writes the cleaned frames as a de-identified DICOM file; returns facts for metadata."""
+
+    def __call__(
+        self,
+        header: CineHeader,
+        frames: Iterator[np.ndarray],
+        path: Path,
+        *,
+        photometric: str,
+        timing: FrameTiming,
+        pixels_cleaned: bool,
+        windowed: bool,
+    ) -> dict[str, Any]: ...
+
+
+def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
+    """The project's writer: ``cine.deid`` header + ``cine.dicom_writer`` compact pixels."""
+    from cine.deid import deidentify_dataset
+    from cine.dicom_writer import write_deidentified_dicom
+    from cine.uids import check_secret
+
+    check_secret(secret)
+
+    def write(header, frames, path, *, photometric, timing, pixels_cleaned, windowed):
+        out = deidentify_dataset(header.dataset, secret=secret, pixels_cleaned=pixels_cleaned)
+        if windowed:
+            for keyword in GREY_RANGE_KEYWORDS:
+                out.pop(keyword, None)
+        timing_args: dict[str, Any] = {}
+        if timing.frames > 1 and timing.uniform:
+            timing_args["frame_time_ms"] = timing.last_duration_s * 1000
+        elif timing.frames > 1:
+            timing_args["frame_time_vector_ms"] = [0.0] + [s * 1000 for s in timing.intervals_s]
+        written = write_deidentified_dicom(
+            out, frames, path, photometric_in=photometric, compress=True, **timing_args
+        )
+        return {
+            "file": path.name,
+            "transfer_syntax": written.transfer_syntax_uid,
+            "photometric": written.photometric,
+            "frames": written.n_frames,
+            "compression_ratio": written.compression_ratio,
+        }
+
+    return write
+
+
+def _display_frames(src: Path, header: CineHeader, plan: CleaningPlan) -> Iterator[np.ndarray]:
+    """Decoded → 8-bit display → cleaned frames (runs in the producer thread)."""
+    raw = iter_frames(src, header)
+    first = next(raw, None)
+    if first is None:
+        raise InconsistentImageError("the pixel data holds no frames")
+    convert = display_converter(header.dataset, header.layout, first)
+    yield clean_frame(np.ascontiguousarray(convert(first)), plan)
+    for arr in raw:
+        yield clean_frame(np.ascontiguousarray(convert(arr)), plan)
+
+
+def _score_mask(regions: tuple[Region, ...], plan: CleaningPlan, rows, columns, factor):
+    """Where the poster score is measured, on the stack grid: 2D regions, else kept pixels."""
+    full = np.zeros((rows, columns), np.uint8)
+    for r in regions:
+        if r.spatial_format == 1:
+            full[r.min_y : r.max_y + 1, r.min_x : r.max_x + 1] = 255
+    if not full.any():
+        if plan.keep is None:
+            return None
+        full = plan.keep.astype(np.uint8) * 255
+    small = reduce(full, factor) >= 128
+    return small if small.any() else None
+
+
+def _publish(work: Path, out_dir: Path) -> None:
+    os.chmod(work, 0o755)  # mkdtemp makes it private; outputs are served to the web app
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".cine-old-{uuid.uuid4().hex}")
+        os.replace(out_dir, old)
+    os.replace(work, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def process(
+    src: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    manual_mask: ManualMask | None = None,
+    progress: Progress | None = None,
+    dicom_writer: DicomWriter | None = None,
+    options: ProcessOptions | None = None,
+) -> ProcessResult:
+    """Process one DICOM file into ``out_dir`` (see the module docstring).
+
+    ``manual_mask``: boolean rows x columns array of pixels to keep, or polygons of (x, y)
+    points (two points = rectangle corners). ``progress(percent)`` is called with 0…100.
+    Raises ``CineError`` for input that cannot be handled.
+    """
+    with quiet_pydicom():  # header values parsed below must not leak into warnings/logs
+        return _process(Path(src), Path(out_dir), manual_mask, progress, dicom_writer, options)
+
+
+def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> ProcessResult:
+    options = options or ProcessOptions()
+    header = read_header(src)
+    layout = header.layout
+    all_regions = parse_regions(header.dataset)
+    regions = regions_fitting(all_regions, layout.rows, layout.columns)
+    timing = frame_timing(header.dataset, layout.frames, options.default_fps)
+    plan = plan_cleaning(
+        all_regions,
+        layout.rows,
+        layout.columns,
+        header.dataset.get("BurnedInAnnotation"),
+        manual_mask,
+        options.full_image_fraction,
+    )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".cine-", suffix=".partial", dir=out_dir.parent))
+    try:
+        outputs = _render(src, header, timing, regions, plan, work, progress, dicom_writer, options)
+        metadata = process_metadata(header, timing, all_regions, plan, outputs)
+        write_json(metadata, work / "metadata.json")
+        _publish(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ProcessResult(out_dir, metadata)
+
+
+def _render(
+    src: Path,
+    header: CineHeader,
+    timing: FrameTiming,
+    regions: tuple[Region, ...],
+    plan: CleaningPlan,
+    work: Path,
+    progress: Progress | None,
+    dicom_writer: DicomWriter | None,
+    options: ProcessOptions,
+) -> dict[str, Any]:
+    layout = header.layout
+    total, rows, columns = layout.frames, layout.rows, layout.columns
+    colour = layout.samples_per_pixel == 3 or layout.photometric == "PALETTE COLOR"
+    # Grey frames leave as 8-bit display values (window, rescale, MONOCHROME1 applied).
+    windowed = not colour
+    factor = reduce_factor(rows, columns, options.preview_long_side)
+    h, w = rows // factor, columns // factor
+    score_mask = _score_mask(regions, plan, rows, columns, factor)
+    poster = PosterPicker()
+    thumbs = ThumbnailStrip(thumbnail_indices(total, options.thumb_count))
+    times, last = timing.times_s, timing.last_duration_s
+    reported = -1
+
+    with ExitStack() as stack:
+        frames = background(lambda: _display_frames(src, header, plan), options.queue_size)
+        stack.callback(frames.close)
+        stack_file = stack.enter_context((work / "intensity.npy").open("wb"))
+        write_array_header_1_0(
+            stack_file, {"descr": "|u1", "fortran_order": False, "shape": (total, h, w)}
+        )
+        video = None
+        if total > 1:
+            video = stack.enter_context(
+                Mp4Writer(work / "video.mp4", rows, columns, timing.fps, options.video)
+            )
+        dicom = None
+        if dicom_writer is not None:
+            dicom = ThreadedConsumer(
+                lambda items: dicom_writer(
+                    header,
+                    items,
+                    work / "deidentified.dcm",
+                    photometric="RGB" if colour else "MONOCHROME2",
+                    timing=timing,
+                    pixels_cleaned=plan.blanks,
+                    windowed=windowed,
+                ),
+                options.queue_size,
+            )
+            stack.callback(dicom.abort)
+        if progress:
+            progress(0)
+
+        count = 0
+        for i, frame in enumerate(frames):
+            if i >= total:
+                raise InconsistentImageError("the pixel data holds more frames than declared")
+            small = reduce(frame, factor)
+            grey = np.ascontiguousarray(luma(small))
+            stack_file.write(grey.data)
+            score = float(grey[score_mask].mean() if score_mask is not None else grey.mean())
+            poster.offer(i, score, frame)
+            thumbs.offer(i, small)
+            if video is not None:
+                end = times[i + 1] if i + 1 < total else times[i] + last
+                video.write(frame, times[i], end - times[i])
+            if dicom is not None:
+                dicom.put(frame)
+            count = i + 1
+            percent = 99 * count // total
+            if progress and percent != reported:
+                reported = percent
+                progress(percent)
+        if count != total:
+            raise InconsistentImageError("fewer frames could be decoded than NumberOfFrames")
+        if video is not None:
+            video.close()
+        dicom_facts = dicom.finish() if dicom is not None else None
+
+    save_jpeg(poster.frame, work / "poster.jpg")
+    thumbs.save(work / "thumbs.jpg")
+    if progress:
+        progress(100)
+    return {
+        "video": _video_facts(video, options.video) if video is not None else None,
+        "poster": {
+            "file": "poster.jpg",
+            "frame_index": poster.index,
+            "time_s": round(times[poster.index], 4),
+            "mean_intensity": round(poster.score, 2),
+        },
+        "thumbnails": {
+            "file": "thumbs.jpg",
+            "layout": "horizontal",
+            "count": len(thumbs.collected),
+            "width": w,
+            "height": h,
+            "frame_indices": list(thumbs.collected),
+        },
+        "intensity": {
+            "file": "intensity.npy",
+            "shape": [total, h, w],
+            "dtype": "uint8",
+            "values": "BT.601 luma of the cleaned display frames (log-compressed)",
+        },
+        "intensity_scale": [factor, factor],
+        "deidentified_dicom": dicom_facts,
+    }
+
+
+def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
+    return {
+        "file": "video.mp4",
+        "codec": "h264",
+        "encoder": settings.codec,
+        "preset": settings.preset,
+        "crf": settings.crf,
+        "pix_fmt": settings.pix_fmt,
+        "width": video.width,
+        "height": video.height,
+        "frames": video.frames,
+        "padded": [video.width - video.columns, video.height - video.rows],
+    }

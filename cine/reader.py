@@ -1,0 +1,465 @@
+"""Open a DICOM cine lazily, check its pixel data tells the truth, and stream decoded frames.
+
+``read_header`` parses everything before Pixel Data and then only walks the pixel data's item
+headers (seek, never read the frames), so a 2 GB loop costs a few kB of memory. It rejects,
+with a ``CineError``, input that cannot be handled: not DICOM, truncated, no pixel data, no
+decoder, NumberOfFrames or Rows x Columns that the bytes contradict, zero frames.
+
+``iter_frames`` yields one decoded frame at a time, as stored samples except that colour
+comes out RGB: YBR_* is converted exactly once, by whichever decoder runs. Two paths:
+
+* ``pillow-jpeg`` — JPEG Baseline frames decoded straight from their fragments by Pillow
+  (libjpeg-turbo, which converts YCbCr to RGB itself; DOMAIN §7: ~7x faster). Only used when
+  the codestream's own colour signalling (JFIF/Adobe markers, component ids) makes libjpeg
+  interpret the colours the way the DICOM header says; otherwise —
+* ``pydicom`` — pydicom's decoder for the transfer syntax (``get_decoder(ts).iter_array``,
+  what ``pydicom.pixels.iter_pixels`` runs) on the open file, positioned at the pixel data.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import struct
+import warnings
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image
+from pydicom import dcmread
+from pydicom.config import disable_value_validation
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+from pydicom.pixels import as_pixel_options, get_decoder
+from pydicom.uid import UID
+
+from cine.errors import (
+    CineError,
+    InconsistentImageError,
+    NoPixelDataError,
+    NotDicomError,
+    PixelDecodeError,
+    TruncatedFileError,
+    UnsupportedImageError,
+    UnsupportedTransferSyntaxError,
+)
+from cine.frames import SUPPORTED_PHOTOMETRIC
+from cine.jpeg import JpegInfo, j2k_size, jpeg_info
+
+US_SOP_CLASSES = {
+    "1.2.840.10008.5.1.4.1.1.3.1": "Ultrasound Multi-frame Image Storage",
+    "1.2.840.10008.5.1.4.1.1.6.1": "Ultrasound Image Storage",
+    "1.2.840.10008.5.1.4.1.1.3": "Ultrasound Multi-frame Image Storage (Retired)",
+    "1.2.840.10008.5.1.4.1.1.6": "Ultrasound Image Storage (Retired)",
+}
+JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
+JPEG_EXTENDED = "1.2.840.10008.1.2.4.51"
+DEFLATED = "1.2.840.10008.1.2.1.99"
+RLE = "1.2.840.10008.1.2.5"
+_LONG_VRS = {b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN", b"UT", b"SQ", b"UC", b"UR"}
+_PIXEL_TAGS = {(0x7FE0, 0x0010): "PixelData", (0x7FE0, 0x0008): "Float", (0x7FE0, 0x0009): "Dbl"}
+_ITEM, _SEQ_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
+
+
+@dataclass(frozen=True)
+class PixelLayout:
+    transfer_syntax: str
+    rows: int
+    columns: int
+    samples_per_pixel: int
+    bits_allocated: int
+    bits_stored: int
+    pixel_representation: int
+    photometric: str
+    planar_configuration: int
+    frames: int
+    encapsulated: bool
+    value_offset: int  # where the Pixel Data value starts in the source
+    pixel_vr: str | None = None  # explicit VR of Pixel Data (OB/OW matters for big endian)
+    # Encapsulated: ((offset, length), ...) of the fragments of each frame.
+    frame_fragments: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class CineHeader:
+    dataset: Dataset = field(repr=False, compare=False)  # everything before Pixel Data
+    layout: PixelLayout
+    sop_class_uid: str
+    decoder: str  # "pillow-jpeg" or "pydicom"
+    transfer_syntax_guessed: bool = False  # no file meta: derived from the encoding
+    in_memory: bool = False  # deflated: the whole dataset had to be inflated
+
+    @property
+    def is_ultrasound(self) -> bool:
+        return self.sop_class_uid in US_SOP_CLASSES
+
+
+def _looks_like_bare_dataset(head: bytes) -> bool:
+    """No preamble: a dataset starts with a group 0002 (meta) or 0008 element, either endian."""
+    if len(head) < 8:
+        return False
+    return struct.unpack("<H", head[:2])[0] in (2, 8) or struct.unpack(">H", head[:2])[0] in (2, 8)
+
+
+def _parse_dataset(fp: BinaryIO, size: int) -> Dataset:
+    head = fp.read(132)
+    fp.seek(0)
+    has_preamble = len(head) == 132 and head[128:132] == b"DICM"
+    if not has_preamble and not _looks_like_bare_dataset(head):
+        raise NotDicomError("the file is not a DICOM file")
+    try:
+        return dcmread(fp, stop_before_pixels=True, force=not has_preamble)
+    except InvalidDicomError as exc:
+        raise NotDicomError("the file is not a readable DICOM file") from exc
+    except (EOFError, struct.error) as exc:
+        raise TruncatedFileError("the DICOM header ends before it is complete") from exc
+    except Exception as exc:  # pydicom raises many types for garbage headers
+        if fp.tell() >= size:
+            raise TruncatedFileError("the DICOM header ends before it is complete") from exc
+        raise NotDicomError("the DICOM header cannot be parsed") from exc
+
+
+def _transfer_syntax(ds: Dataset) -> tuple[str, bool]:
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if ts:
+        return str(ts), False
+    implicit, little = ds.original_encoding
+    if implicit is None:
+        raise NotDicomError("the file has no transfer syntax and its encoding is unknown")
+    guessed = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1"
+    return (guessed if little else "1.2.840.10008.1.2.2"), True
+
+
+def _pixel_element(fp: BinaryIO, ds: Dataset, ts: UID) -> tuple[int | None, int, str | None]:
+    """Read the Pixel Data element header at fp: (value length or None, value offset, VR)."""
+    # pydicom reports the encoding it really found, which some files get wrong in the meta.
+    implicit, little = ds.original_encoding
+    implicit = ts.is_implicit_VR if implicit is None else implicit
+    little = ts.is_little_endian if little is None else little
+    data = fp.read(8)
+    if len(data) < 8:
+        raise NoPixelDataError("the file has no pixel data")
+    end = "<" if little else ">"
+    group, elem = struct.unpack(f"{end}HH", data[:4])
+    kind = _PIXEL_TAGS.get((group, elem))
+    if kind is None:
+        raise NoPixelDataError("the file has no pixel data")
+    if kind != "PixelData":
+        raise NoPixelDataError("float pixel data is not an image this library shows")
+    vr = None
+    if not implicit and not data[4:6].isalpha():
+        implicit = True  # meta says explicit VR but the dataset is implicit (pydicom copes too)
+    if implicit:
+        length = struct.unpack(f"{end}L", data[4:8])[0]
+    elif data[4:6] in _LONG_VRS:
+        more = fp.read(4)
+        if len(more) < 4:
+            raise TruncatedFileError("the file ends inside the Pixel Data header")
+        length = struct.unpack(f"{end}L", more)[0]
+        vr = data[4:6].decode("ascii")
+    else:
+        length = struct.unpack(f"{end}H", data[6:8])[0]
+    return (None if length == 0xFFFFFFFF else length), fp.tell(), vr
+
+
+def _int(ds: Dataset, keyword: str, default: int | None = None) -> int:
+    value = ds.get(keyword, default)
+    try:
+        if value is None or value == "":
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError):
+        raise InconsistentImageError(f"{keyword} is missing or not a number") from None
+
+
+def _frame_bytes(rows: int, cols: int, spp: int, bits: int, photometric: str) -> float:
+    if photometric == "YBR_FULL_422":  # native 4:2:2: two samples per pixel on average
+        return rows * cols * 2 * bits / 8
+    return rows * cols * spp * bits / 8
+
+
+def _check_native(length: int, value_offset: int, size: int, frame_len: float, frames: int):
+    if value_offset + length > size:
+        raise TruncatedFileError("the file ends before the end of the pixel data")
+    expected = int(np.ceil(frame_len * frames))
+    if length < expected:
+        raise InconsistentImageError(
+            "the pixel data holds fewer bytes than Rows x Columns x NumberOfFrames need"
+        )
+    if length - expected > 1:  # one byte pads an odd length; more means the sizes lie
+        raise InconsistentImageError(
+            "the pixel data holds more bytes than Rows x Columns x NumberOfFrames describe"
+        )
+
+
+def _scan_items(fp: BinaryIO, size: int) -> tuple[bytes, list[tuple[int, int]]]:
+    """Basic offset table and (offset, length) of each fragment; never reads fragment data."""
+    items: list[tuple[int, int]] = []
+    bot = b""
+    while True:
+        header = fp.read(8)
+        if len(header) < 8:
+            raise TruncatedFileError("the file ends inside the encapsulated pixel data")
+        group, elem, length = struct.unpack("<HHL", header)
+        if (group, elem) == _SEQ_END:
+            break
+        if (group, elem) != _ITEM or length == 0xFFFFFFFF:
+            raise InconsistentImageError("the encapsulated pixel data is malformed")
+        start = fp.tell()
+        if start + length > size:
+            raise TruncatedFileError("the file ends inside the encapsulated pixel data")
+        items.append((start, length))
+        fp.seek(length, os.SEEK_CUR)
+    if not items:
+        raise InconsistentImageError("the encapsulated pixel data has no basic offset table")
+    bot_offset, bot_length = items.pop(0)
+    if bot_length:
+        fp.seek(bot_offset)
+        bot = fp.read(bot_length)
+    return bot, items
+
+
+def _group_frames(
+    fp: BinaryIO, ds: Dataset, bot: bytes, frags: list[tuple[int, int]], frames: int
+) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Split fragments into frames using the offset tables, else 1:1, else JPEG EOI markers."""
+    if not frags:
+        raise InconsistentImageError("the pixel data holds no frames")
+    base = frags[0][0] - 8  # offsets are measured from the first fragment's item tag
+    starts = {off - 8 - base: i for i, (off, _) in enumerate(frags)}
+    eot = ds.get("ExtendedOffsetTable")
+    offsets: list[int] = []
+    if eot:
+        offsets = list(struct.unpack(f"<{len(eot) // 8}Q", eot))
+    elif len(bot) >= 4:
+        offsets = list(struct.unpack(f"<{len(bot) // 4}L", bot[: len(bot) // 4 * 4]))
+    if offsets and all(o in starts for o in offsets) and offsets == sorted(offsets):
+        if len(offsets) < frames:
+            raise InconsistentImageError("NumberOfFrames is larger than the frames present")
+        bounds = [starts[o] for o in offsets[:frames]] + [len(frags)]
+        return tuple(tuple(frags[a:b]) for a, b in itertools.pairwise(bounds))
+    if len(frags) < frames:
+        raise InconsistentImageError("NumberOfFrames is larger than the frames present")
+    if len(frags) == frames:
+        return tuple((f,) for f in frags)
+    if frames == 1:
+        return (tuple(frags),)
+    grouped: list[tuple[tuple[int, int], ...]] = []
+    current: list[tuple[int, int]] = []
+    for off, length in frags:  # a frame ends with a fragment ending in EOI/EOC (FFD9)
+        current.append((off, length))
+        fp.seek(off + max(length - 10, 0))
+        if b"\xff\xd9" in fp.read(min(length, 10)):
+            grouped.append(tuple(current))
+            current = []
+    if len(grouped) < frames:
+        raise InconsistentImageError("NumberOfFrames is larger than the frames present")
+    return tuple(grouped[:frames])
+
+
+def _read_frame(fp: BinaryIO, fragments: tuple[tuple[int, int], ...]) -> bytes:
+    parts = []
+    for off, length in fragments:
+        fp.seek(off)
+        parts.append(fp.read(length))
+    return b"".join(parts)
+
+
+def _libjpeg_colour(info: JpegInfo) -> str:
+    """How libjpeg(-turbo) will interpret a 3-component JPEG: 'YBR' or 'RGB' (jdapimin.c)."""
+    if info.jfif:
+        return "YBR"
+    if info.adobe_transform is not None:
+        return "RGB" if info.adobe_transform == 0 else "YBR"
+    return "RGB" if info.component_ids == (82, 71, 66) else "YBR"
+
+
+def _pillow_can_decode(layout: PixelLayout, info: JpegInfo | None) -> bool:
+    if layout.transfer_syntax not in (JPEG_BASELINE, JPEG_EXTENDED) or info is None:
+        return False
+    if info.precision != 8 or info.sof not in (0xC0, 0xC1) or layout.bits_allocated != 8:
+        return False
+    if layout.samples_per_pixel == 1:
+        return info.components == 1
+    if layout.samples_per_pixel != 3 or info.components != 3:
+        return False
+    wanted = "RGB" if layout.photometric == "RGB" else "YBR"
+    if not layout.photometric.startswith(("YBR_FULL", "RGB")):
+        return False
+    return _libjpeg_colour(info) == wanted
+
+
+def _check_codestream_size(layout: PixelLayout, first: bytes) -> JpegInfo | None:
+    """Compare Rows/Columns with the first frame's own size (JPEG SOF or J2K SIZ)."""
+    info = jpeg_info(first)
+    size = (info.height, info.width) if info else j2k_size(first)
+    if size is not None and size != (layout.rows, layout.columns):
+        raise InconsistentImageError("Rows and Columns do not match the compressed frame size")
+    if layout.transfer_syntax == RLE and len(first) >= 4:
+        segments = struct.unpack("<L", first[:4])[0]
+        if segments != layout.samples_per_pixel * ((layout.bits_allocated + 7) // 8):
+            raise InconsistentImageError("the RLE frames do not match SamplesPerPixel")
+    return info
+
+
+def _decoder_available(ts: str) -> bool:
+    try:
+        return bool(get_decoder(UID(ts)).is_available)
+    except (NotImplementedError, ValueError):
+        return False
+
+
+def _ts_name(ts: str) -> str:
+    uid = UID(ts)
+    return uid.name if uid.is_transfer_syntax else "an unknown transfer syntax"
+
+
+@contextmanager
+def quiet_pydicom() -> Iterator[None]:
+    """Silence pydicom's value validation: its warnings and log lines quote header values."""
+    with disable_value_validation(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def read_header(path: str | os.PathLike[str]) -> CineHeader:
+    """Parse and check a DICOM file up to (and the structure of) its pixel data."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        fp = path.open("rb")
+    except OSError as exc:
+        raise NotDicomError("the file cannot be opened") from exc
+    with fp, quiet_pydicom():
+        return _read_header(fp, size)
+
+
+def _read_header(fp: BinaryIO, size: int) -> CineHeader:
+    ds = _parse_dataset(fp, size)
+    ts, guessed = _transfer_syntax(ds)
+    source: BinaryIO = fp
+    in_memory = ts == DEFLATED
+    if in_memory:  # the pixel data sits inside the deflate stream: inflate the dataset
+        fp.seek(0)
+        try:
+            full = dcmread(fp)
+        except (zlib.error, EOFError, ValueError) as exc:
+            raise TruncatedFileError("the compressed dataset is incomplete") from exc
+        if "PixelData" not in full:
+            raise NoPixelDataError("the file has no pixel data")
+        source, size = io.BytesIO(full.PixelData), len(full.PixelData)
+        length, value_offset, vr = size, 0, None
+    else:
+        length, value_offset, vr = _pixel_element(fp, ds, UID(ts))
+
+    if "PixelData" in ds:  # only possible after a full read; keep the header light
+        del ds.PixelData
+    if UID(ts).is_encapsulated != (length is None):
+        raise InconsistentImageError("the pixel data encoding does not match the transfer syntax")
+    if not _decoder_available(ts):
+        raise UnsupportedTransferSyntaxError(f"no installed decoder reads {_ts_name(ts)}")
+
+    # Absent or empty NumberOfFrames means one frame (PS3.3 C.7.6.6); an explicit 0 is rejected.
+    frames = 1 if ds.get("NumberOfFrames") in (None, "") else _int(ds, "NumberOfFrames")
+    rows, cols = _int(ds, "Rows"), _int(ds, "Columns")
+    spp, bits = _int(ds, "SamplesPerPixel", 1), _int(ds, "BitsAllocated")
+    photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
+    if frames < 1:
+        raise InconsistentImageError("NumberOfFrames is 0: there are no frames")
+    if rows < 1 or cols < 1 or spp not in (1, 3) or bits not in (1, 8, 16, 32):
+        raise InconsistentImageError("Rows, Columns, SamplesPerPixel or BitsAllocated is invalid")
+    if not photometric:
+        raise InconsistentImageError("PhotometricInterpretation is missing")
+    if photometric not in SUPPORTED_PHOTOMETRIC:
+        raise UnsupportedImageError("this PhotometricInterpretation is not supported")
+    layout = dict(
+        transfer_syntax=ts,
+        rows=rows,
+        columns=cols,
+        samples_per_pixel=spp,
+        bits_allocated=bits,
+        bits_stored=_int(ds, "BitsStored", bits),
+        pixel_representation=_int(ds, "PixelRepresentation", 0),
+        photometric=photometric,
+        planar_configuration=_int(ds, "PlanarConfiguration", 0),
+        frames=frames,
+        encapsulated=length is None,
+        value_offset=value_offset,
+        pixel_vr=vr,
+    )
+
+    info = None
+    if length is None:
+        source.seek(value_offset)
+        bot, frags = _scan_items(source, size)
+        grouped = _group_frames(source, ds, bot, frags, frames)
+        layout["frame_fragments"] = grouped
+        pixel_layout = PixelLayout(**layout)
+        info = _check_codestream_size(pixel_layout, _read_frame(source, grouped[0]))
+    else:
+        if length == 0:
+            raise InconsistentImageError("the pixel data is empty: there are no frames")
+        frame_len = _frame_bytes(rows, cols, spp, bits, photometric)
+        _check_native(length, value_offset, size, frame_len, frames)
+        pixel_layout = PixelLayout(**layout)
+
+    decoder = "pillow-jpeg" if _pillow_can_decode(pixel_layout, info) else "pydicom"
+    sop = str(ds.get("SOPClassUID", "") or "")
+    return CineHeader(ds, pixel_layout, sop, decoder, guessed, in_memory)
+
+
+@contextmanager
+def _wrapped_decode_errors() -> Iterator[None]:
+    try:
+        yield
+    except CineError:
+        raise
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # decoders raise anything from ValueError to RuntimeError
+        raise PixelDecodeError("a frame of the pixel data could not be decoded") from exc
+
+
+def iter_frames(path: str | os.PathLike[str], header: CineHeader) -> Iterator[np.ndarray]:
+    """Yield each frame of ``path`` (checked by ``read_header``): RGB or stored grey/indices."""
+    layout = header.layout
+    with Path(path).open("rb") as fp, _wrapped_decode_errors():
+        if header.decoder == "pillow-jpeg":
+            for fragments in layout.frame_fragments:
+                image = Image.open(io.BytesIO(_read_frame(fp, fragments)), formats=("JPEG",))
+                arr = np.asarray(image)
+                if arr.shape[:2] != (layout.rows, layout.columns):
+                    raise InconsistentImageError("a frame's size differs from Rows x Columns")
+                yield arr
+            return
+        source: BinaryIO = fp
+        if header.in_memory:
+            source = io.BytesIO(dcmread(fp).PixelData)
+        source.seek(layout.value_offset)
+        # The checked layout overrides the header, so pydicom frames what read_header checked.
+        opts = as_pixel_options(
+            header.dataset,
+            transfer_syntax_uid=UID(layout.transfer_syntax),
+            pixel_keyword="PixelData",
+            rows=layout.rows,
+            columns=layout.columns,
+            number_of_frames=layout.frames,
+            samples_per_pixel=layout.samples_per_pixel,
+            bits_allocated=layout.bits_allocated,
+            bits_stored=layout.bits_stored,
+            photometric_interpretation=layout.photometric,
+            pixel_representation=layout.pixel_representation,
+            planar_configuration=layout.planar_configuration,
+        )
+        if layout.pixel_vr:
+            opts["pixel_vr"] = layout.pixel_vr
+        decoder = get_decoder(UID(layout.transfer_syntax))
+        for arr, _ in decoder.iter_array(source, raw=False, **opts):
+            yield arr
