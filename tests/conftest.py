@@ -25,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="ceus-tests-"))
     _SCRATCH["root"] = scratch
     django_settings.MEDIA_ROOT = str(scratch / "media")
+    django_settings.CINE_UPLOAD_DIR = scratch / "uploads"
+    django_settings.CINE_MEDIA_DIR = scratch / "cine"
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folders = {name: scratch / "celery" / name for name in ("queue", "processed", "control")}
         for folder in folders.values():

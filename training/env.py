@@ -5,6 +5,9 @@ the names are greppable and a missing required value fails loudly at start-up.
 """
 
 import os
+import secrets
+import tempfile
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +53,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def local_secret(path: str | os.PathLike[str], *, nbytes: int = 50) -> str:
+    """A random secret made once and kept in ``path`` (owner-only), for development machines:
+    it survives restarts, and every process sharing the folder (web, workers) reads the same.
+
+    The file appears complete or not at all (written aside, then linked into place), so two
+    processes starting together agree on one value.
+    """
+    path = Path(path)
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as tmp_file:
+                tmp_file.write(secrets.token_urlsafe(nbytes))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race: use its value
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

@@ -10,14 +10,13 @@ Real services are switched on by environment variables (DATABASE_URL, CELERY_BRO
 see the README's configuration table.
 """
 
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from training.env import env_bool, env_int, env_list, env_required, env_str
+from training.env import env_bool, env_int, env_list, env_required, env_str, local_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR") or BASE_DIR / "var")
@@ -31,19 +30,11 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 
-def _development_secret_key() -> str:
-    """A random key kept under var/, so sessions survive restarts on a laptop."""
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
 if PRODUCTION:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY", "production mode never invents a secret key.")
 else:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY") or _development_secret_key()
+    # Kept under var/, so sessions survive restarts on a laptop.
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY") or local_secret(VAR_DIR / "secret_key")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 if PRODUCTION:
@@ -69,6 +60,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "courses",
+    "cineloops",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +182,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" field with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "core.scoping.PublicationStatus",
+        "CineLoopStatusEnum": "cineloops.models.LoopStatus",
+    },
 }
 
 # --- Celery: filesystem broker under var/ unless CELERY_BROKER_URL is set --------------------
@@ -254,6 +251,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Cine loops: uploads, de-identification, derived files (cineloops app) -------------------
+# Originals (patient data) and de-identified outputs live outside MEDIA_ROOT: nothing here is
+# ever served as static media; outputs go through a view that checks who may see the loop.
+CINE_UPLOAD_DIR = Path(env_str("CINE_UPLOAD_DIR") or VAR_DIR / "uploads")
+CINE_MEDIA_DIR = Path(env_str("CINE_MEDIA_DIR") or VAR_DIR / "cine")
+if PRODUCTION:
+    # Web and workers must share it: it keys the replacement UIDs and the date shift.
+    CINE_DEID_SECRET = env_required("CINE_DEID_SECRET", "de-identification needs a kept secret.")
+else:
+    CINE_DEID_SECRET = env_str("CINE_DEID_SECRET") or local_secret(VAR_DIR / "cine_deid_secret")
+if len(CINE_DEID_SECRET.encode()) < 16:
+    raise ImproperlyConfigured("CINE_DEID_SECRET must be at least 16 bytes long.")
+CINE_KEEP_ORIGINALS = env_bool("CINE_KEEP_ORIGINALS", False)
+CINE_MAX_UPLOAD_BYTES = env_int("CINE_MAX_UPLOAD_BYTES", 2 * 1024**3)  # per file or ZIP entry
+CINE_MAX_ZIP_MEMBERS = env_int("CINE_MAX_ZIP_MEMBERS", 1000)
+CINE_MAX_ZIP_EXPANDED_BYTES = env_int("CINE_MAX_ZIP_EXPANDED_BYTES", 4 * CINE_MAX_UPLOAD_BYTES)
+# Behind nginx: an `internal` location aliased to CINE_MEDIA_DIR (see cineloops/media.py).
+CINE_MEDIA_ACCEL_PREFIX = env_str("CINE_MEDIA_ACCEL_PREFIX", "")
 
 # --- Platform --------------------------------------------------------------------------------
 PLATFORM_NAME = _("CEUS Training")

@@ -7,12 +7,14 @@ from core.views import healthz
 api_v1 = [
     path("auth/", include("accounts.api_urls")),
     path("", include("courses.api_urls")),
+    path("", include("cineloops.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("courses/", include("courses.urls")),
+    path("cineloops/", include("cineloops.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

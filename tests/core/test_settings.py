@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "ceus.example.org",
     "DATABASE_URL": "postgres://ceus@127.0.0.1:5432/ceus",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CINE_DEID_SECRET": "not-a-real-de-identification-secret-0123456789",
 }
 _INHERITED = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
 

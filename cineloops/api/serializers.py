@@ -1,0 +1,109 @@
+"""API representations of cine loops. Read-only: uploads go through ``cineloops.services``."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cineloops.models import CineLoop
+
+
+class LoopFilesSerializer(serializers.Serializer):
+    """Where the de-identified outputs are served (each null when absent)."""
+
+    video = serializers.URLField(allow_null=True, help_text="H.264 MP4 at the native frame rate.")
+    poster = serializers.URLField(allow_null=True, help_text="JPEG of the brightest frame.")
+    thumbnails = serializers.URLField(
+        allow_null=True, help_text="JPEG strip of evenly spaced frames, left to right."
+    )
+    dicom = serializers.URLField(allow_null=True, help_text="De-identified DICOM.")
+    intensity = serializers.URLField(
+        allow_null=True, help_text="NumPy T x h x w uint8 luma stack for time-intensity curves."
+    )
+    metadata = serializers.URLField(allow_null=True, help_text="Technical metadata JSON.")
+
+
+class CineLoopSerializer(serializers.ModelSerializer):
+    display_label = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    error = serializers.CharField(
+        source="error_message",
+        read_only=True,
+        help_text="Why the loop failed, in the reader's language; '' otherwise.",
+    )
+    pixel_cleaning_display = serializers.CharField(read_only=True)
+    files = serializers.SerializerMethodField(
+        help_text="URLs of the outputs once processed (ready or needs_review), else null."
+    )
+
+    class Meta:
+        model = CineLoop
+        fields = [
+            "id",
+            "label",
+            "display_label",
+            "institution",
+            "source",
+            "status",
+            "status_display",
+            "progress",
+            "error_code",
+            "error",
+            "frames",
+            "fps",
+            "duration_s",
+            "rows",
+            "columns",
+            "regions",
+            "pixel_cleaning",
+            "pixel_cleaning_display",
+            "files",
+            "created_at",
+            "updated_at",
+            "processed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(LoopFilesSerializer(allow_null=True))
+    def get_files(self, loop: CineLoop) -> dict | None:
+        if not loop.has_outputs:
+            return None
+        request = self.context.get("request")
+        urls = {}
+        for kind in CineLoop.FILE_FIELDS:
+            url = loop.media_url(kind)
+            urls[kind] = request.build_absolute_uri(url) if url and request else url
+        return urls
+
+
+class UploadRequestSerializer(serializers.Serializer):
+    file = serializers.ListField(
+        child=serializers.FileField(),
+        help_text="One or more DICOM files or ZIPs of them (repeat the field).",
+    )
+    institution = serializers.IntegerField(
+        required=False, help_text="Owner; site administrators only (others get their own)."
+    )
+
+
+class AcceptedSerializer(serializers.Serializer):
+    file = serializers.IntegerField(help_text="Position of the file in the request, from 0.")
+    entry = serializers.IntegerField(
+        allow_null=True, help_text="Position inside the ZIP, from 1; null for a plain file."
+    )
+    loop = CineLoopSerializer()
+
+
+class RejectedSerializer(serializers.Serializer):
+    file = serializers.IntegerField(help_text="Position of the file in the request, from 0.")
+    entry = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(source="message")
+
+
+class UploadResultSerializer(serializers.Serializer):
+    accepted = AcceptedSerializer(many=True)
+    rejected = RejectedSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,121 @@
+"""Cine loop API: upload (202, processed in the background), status polling, listing.
+
+The queryset decides what exists for the user (another institution's loop is a 404); uploads
+need author rights (403) and go through ``cineloops.services``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Institution
+from cineloops import services
+from cineloops.api.serializers import (
+    CineLoopSerializer,
+    ErrorSerializer,
+    UploadRequestSerializer,
+    UploadResultSerializer,
+)
+from cineloops.models import CineLoop
+from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
+
+MAX_IDS = 200
+
+
+def _ids(raw: str | None) -> list[int] | None:
+    if not raw:
+        return None
+    return [int(part) for part in raw.split(",")[:MAX_IDS] if part.strip().isdigit()]
+
+
+class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CineLoopSerializer
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs) -> Request:
+        # Before authentication: the CSRF check reads the body, and the handler must stream it.
+        if request.method == "POST":
+            install_upload_handler(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CineLoop.objects.none()
+        loops = CineLoop.objects.for_user(self.request.user)
+        ids = _ids(self.request.query_params.get("ids"))
+        return loops.filter(pk__in=ids) if ids is not None else loops
+
+    @extend_schema(
+        summary="Cine loops the user can see",
+        parameters=[
+            OpenApiParameter(
+                "ids",
+                OpenApiTypes.STR,
+                description="Comma-separated ids: only these (for polling a batch).",
+            )
+        ],
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="A cine loop: status, progress, error, metadata and file URLs")
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Upload DICOM files or ZIPs of them (instructors)",
+        description=(
+            "Each file becomes a loop (a ZIP: one per entry) processed in the background; "
+            "poll the loop until its status is ready, needs_review or failed. Files that are "
+            "refused are listed by position with the reason. A file past the size limit stops "
+            "the whole request (413)."
+        ),
+        request={"multipart/form-data": UploadRequestSerializer},
+        responses={
+            202: UploadResultSerializer,
+            400: OpenApiResponse(UploadResultSerializer, description="No file was accepted."),
+            413: OpenApiResponse(ErrorSerializer, description="A file is over the limit."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        if not request.user.can_author:
+            raise PermissionDenied(_("Only instructors can upload cine loops."))
+        files = request.FILES.getlist("file")
+        refused = upload_refused(request._request)
+        if refused:
+            return Response(
+                {"detail": too_large_message(refused)},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        if not files:
+            raise ValidationError({"file": [_("Choose at least one file.")]})
+        try:
+            batch = services.loops_create_from_files(
+                files=files, by=request.user, institution=self._institution(request)
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError({"institution": exc.messages}) from exc
+        context = self.get_serializer_context()
+        data = UploadResultSerializer(batch.refreshed(), context=context).data
+        accepted = status.HTTP_202_ACCEPTED if batch.accepted else status.HTTP_400_BAD_REQUEST
+        return Response(data, status=accepted)
+
+    def _institution(self, request: Request) -> Institution | None:
+        value = request.data.get("institution")
+        if not value:
+            return None
+        try:
+            return Institution.objects.get(pk=int(value))
+        except (ValueError, Institution.DoesNotExist):
+            raise ValidationError({"institution": [_("Unknown institution.")]}) from None

@@ -1,0 +1,133 @@
+"""Serve a derived file with HTTP Range support (RFC 9110 §14), so video players can seek.
+
+Only single byte ranges are honoured (players ask for one); a multi-range or malformed header
+is ignored and the whole file sent, as §14.2 allows. A range starting past the end is answered
+416 with ``Content-Range: bytes */size``. ``If-Range`` with a stale validator also gets the
+whole file.
+
+Production (``CINE_MEDIA_ACCEL_PREFIX``): Django checks who may see the loop, then hands the
+transfer to nginx with ``X-Accel-Redirect``; nginx does ranges itself. Example::
+
+    location /protected-cine/ {
+        internal;                      # unreachable from outside: only via X-Accel-Redirect
+        alias /srv/ceus/var/cine/;     # = CINE_MEDIA_DIR, with the trailing slash
+    }
+
+with ``CINE_MEDIA_ACCEL_PREFIX=/protected-cine/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.http import http_date
+
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class Unsatisfiable(Exception):
+    pass
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte positions asked for, inclusive; None for "the whole file".
+
+    Raises ``Unsatisfiable`` for a valid range that selects nothing in a file of ``size``.
+    """
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None  # other units, several ranges, garbage: ignore it
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix: the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            raise Unsatisfiable
+        return max(size - length, 0), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None  # invalid syntax: ignore
+    if start >= size:
+        raise Unsatisfiable
+    return start, min(int(last) if last else size - 1, size - 1)
+
+
+def _validator(path: Path) -> tuple[str, str]:
+    stat = path.stat()
+    return f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"', http_date(stat.st_mtime)
+
+
+def _stream(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with open(path, "rb") as src:
+        src.seek(start)
+        while length > 0:
+            chunk = src.read(min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def serve_file(
+    request: HttpRequest,
+    path: Path,
+    *,
+    content_type: str,
+    download_name: str | None = None,
+) -> HttpResponse:
+    """Send ``path`` (which the caller has checked the user may see)."""
+    if settings.CINE_MEDIA_ACCEL_PREFIX:
+        return _accel(path, content_type=content_type, download_name=download_name)
+    size = path.stat().st_size
+    etag, last_modified = _validator(path)
+    byte_range = None
+    if_range = request.headers.get("If-Range")
+    if not if_range or if_range in (etag, last_modified):
+        try:
+            byte_range = parse_range(request.headers.get("Range"), size)
+        except Unsatisfiable:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            response["Accept-Ranges"] = "bytes"
+            return response
+    start, end = byte_range or (0, size - 1)
+    length = end - start + 1 if size else 0
+    response = StreamingHttpResponse(
+        _stream(path, start, length),
+        status=206 if byte_range else 200,
+        content_type=content_type,
+    )
+    if byte_range:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
+    response["Last-Modified"] = last_modified
+    _common_headers(response, download_name)
+    return response
+
+
+def _accel(path: Path, *, content_type: str, download_name: str | None) -> HttpResponse:
+    relative = path.resolve().relative_to(Path(settings.CINE_MEDIA_DIR).resolve())
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = (
+        settings.CINE_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(relative.as_posix())
+    )
+    _common_headers(response, download_name)
+    return response
+
+
+def _common_headers(response: HttpResponse, download_name: str | None) -> None:
+    # Per-user content: browsers may cache it, shared caches must not.
+    response["Cache-Control"] = "private, max-age=3600"
+    if download_name:
+        response["Content-Disposition"] = f'attachment; filename="{download_name}"'

@@ -1,0 +1,176 @@
+"""A cine loop: one uploaded DICOM file and the de-identified teaching material made from it.
+
+What is stored is chosen for patient privacy. The original file name is never kept (names of
+exported files often are patient names); a loop is called by a neutral label. The original
+file lives under a random name in ``CINE_UPLOAD_DIR`` until de-identification succeeds. Only
+technical header facts (frames, timing, regions) are copied into the row, never a free-text
+header value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cineloops.messages import cleaning_label, error_text
+from cineloops.visibility import editable_loops_q, visible_loops_q
+
+
+class CineLoopQuerySet(models.QuerySet):
+    def for_user(self, user) -> CineLoopQuerySet:
+        return self.filter(visible_loops_q(user))
+
+    def editable_by(self, user) -> CineLoopQuerySet:
+        return self.filter(editable_loops_q(user))
+
+
+class LoopStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Waiting to be processed")
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    FAILED = "failed", _("Failed")
+
+
+class LoopSource(models.TextChoices):
+    UPLOAD = "upload", _("Upload")
+    ZIP = "zip", _("ZIP archive")
+    IMPORT = "import", _("Imported from disk")
+    DICOM_NETWORK = "dicom_network", _("Received over DICOM")
+
+
+class CineLoop(models.Model):
+    Status = LoopStatus
+    Source = LoopSource
+
+    DONE = frozenset({LoopStatus.READY, LoopStatus.NEEDS_REVIEW, LoopStatus.FAILED})
+    # Derived file kinds (URL names of the media view) -> model field with the file name.
+    FILE_FIELDS = {
+        "video": "video_file",
+        "poster": "poster_file",
+        "thumbnails": "thumbnails_file",
+        "dicom": "dicom_file",
+        "intensity": "intensity_file",
+        "metadata": "metadata_file",
+    }
+
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        blank=True,
+        help_text=_("A neutral name, never a patient's. Empty shows “Loop <number>”."),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=LoopSource.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LoopStatus.choices, default=LoopStatus.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    # The original: a random name under CINE_UPLOAD_DIR; emptied once the file is deleted.
+    original_name = models.CharField(_("stored original"), max_length=100, blank=True)
+    original_size = models.BigIntegerField(_("original size (bytes)"), default=0)
+
+    # Which Celery message is processing the loop, and since when: a redelivery of the same
+    # message (worker killed) may take over; a duplicate message may not.
+    task_id = models.CharField(_("processing task"), max_length=255, blank=True)
+    processing_started_at = models.DateTimeField(_("processing started"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    # Derived, de-identified files: names inside the loop's output folder, empty when absent.
+    video_file = models.CharField(_("video"), max_length=100, blank=True)
+    poster_file = models.CharField(_("poster"), max_length=100, blank=True)
+    thumbnails_file = models.CharField(_("thumbnails"), max_length=100, blank=True)
+    dicom_file = models.CharField(_("de-identified DICOM"), max_length=100, blank=True)
+    intensity_file = models.CharField(_("intensity stack"), max_length=100, blank=True)
+    metadata_file = models.CharField(_("metadata"), max_length=100, blank=True)
+
+    # Technical facts from the pipeline's metadata (no patient fields exist there).
+    frames = models.PositiveIntegerField(_("frames"), null=True, blank=True)
+    fps = models.FloatField(_("frames per second"), null=True, blank=True)
+    duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    columns = models.PositiveIntegerField(_("columns"), null=True, blank=True)
+    regions = models.JSONField(_("ultrasound regions"), default=list, blank=True)
+    pixel_cleaning = models.CharField(_("pixel cleaning"), max_length=30, blank=True)
+    pixel_cleaning_reason = models.CharField(_("pixel cleaning note"), max_length=300, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CineLoopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("cine loop")
+        verbose_name_plural = _("cine loops")
+        indexes = [models.Index(fields=["institution", "status"])]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    def get_absolute_url(self) -> str:
+        return reverse("cineloops:detail", kwargs={"pk": self.pk})
+
+    @property
+    def display_label(self) -> str:
+        return self.label or gettext("Loop %(number)s") % {"number": self.pk}
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.DONE
+
+    @property
+    def has_outputs(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.NEEDS_REVIEW)
+
+    @property
+    def error_message(self) -> str:
+        """The reason a loop failed, in the reader's language ('' unless failed)."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return error_text(self.error_code, self.error)
+
+    @property
+    def pixel_cleaning_display(self) -> str:
+        return cleaning_label(self.pixel_cleaning) if self.pixel_cleaning else ""
+
+    def file_name(self, kind: str) -> str:
+        """The stored name of a derived file kind ('' when absent or not a known kind)."""
+        field = self.FILE_FIELDS.get(kind)
+        return getattr(self, field) if field else ""
+
+    def file_path(self, kind: str) -> Path | None:
+        from cineloops.storage import output_dir
+
+        name = self.file_name(kind)
+        return output_dir(self.pk) / name if name else None
+
+    def media_url(self, kind: str) -> str | None:
+        if not self.has_outputs or not self.file_name(kind):
+            return None
+        return reverse("cineloops:media", kwargs={"pk": self.pk, "kind": kind})
+
+    def is_editable_by(self, user) -> bool:
+        return type(self).objects.editable_by(user).filter(pk=self.pk).exists()

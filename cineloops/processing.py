@@ -1,0 +1,260 @@
+"""Turn a stored original into de-identified teaching material (``loop_process``).
+
+Safe to run twice. The row is claimed under ``select_for_update(nowait=True)``: a loop that is
+done is left alone, and a loop another message is processing is left to it. The message that
+claimed a loop may claim it again — that is a retry, or the broker redelivering it after its
+worker died (``acks_late`` + ``reject_on_worker_lost``) — and so may anyone once the claim is
+older than the task's hard time limit. Outputs go to one folder per loop, built aside and
+renamed into place by ``cine.pipeline``, so a rerun replaces rather than adds files.
+
+Nothing logged here holds patient data: ids, sizes, codes and ``CineError`` texts (which
+never quote header values). Other exceptions are logged by type and code location only,
+since their messages may quote a header value.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from datetime import timedelta
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from cine.deid import quiet_pydicom
+from cine.errors import CineError
+from cine.pipeline import ProcessResult, deidentified_dicom_writer, process
+from cineloops import storage
+from cineloops.messages import error_code
+from cineloops.models import CineLoop
+
+logger = logging.getLogger(__name__)
+Status = CineLoop.Status
+
+# Two cores make ~140 frames/s (DOMAIN §7): a 2 GiB loop takes minutes, so this is a hang.
+SOFT_TIME_LIMIT = 30 * 60
+TIME_LIMIT = SOFT_TIME_LIMIT + 5 * 60
+# A claim older than the hard limit belongs to a run that cannot still be alive.
+STALE_AFTER = timedelta(seconds=TIME_LIMIT + 60)
+# Database errors worth retrying: the connection dropped, the server restarted.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# Pipeline decisions that leave text burned into the pixels until an instructor checks them.
+REVIEW_DECISIONS = frozenset({"review_required", "manual_mask"})
+PROGRESS_STEP, PROGRESS_SECONDS = 5, 1.0
+
+
+def loop_process(*, loop_pk: int, task_id: str = "", may_retry: bool = True) -> str:
+    """Process the loop; returns what happened ('ready', 'failed', 'skipped: …').
+
+    ``task_id`` identifies the message (Celery keeps it across retries and redeliveries).
+    Transient database errors propagate for the task to retry; when ``may_retry`` is False
+    (the last attempt) the loop is marked failed first. Any other error fails the loop.
+    """
+    loop, why = _claim(loop_pk, task_id)
+    if loop is None:
+        logger.info("cine loop %s: skipped (%s)", loop_pk, why)
+        return f"skipped: {why}"
+    started = time.monotonic()
+    try:
+        result = _run(loop)
+    except CineError as exc:
+        return _fail(loop, error_code(exc), str(exc))
+    except OriginalMissing:
+        return _fail(loop, "original_missing")
+    except LoopDeleted:
+        return "deleted meanwhile"
+    except SoftTimeLimitExceeded:
+        return _fail(loop, "timeout")
+    except TRANSIENT_ERRORS as exc:
+        logger.warning("cine loop %s: database unavailable (%s)", loop_pk, type(exc).__name__)
+        if not may_retry:
+            _fail_quietly(loop)
+        raise
+    except Exception as exc:
+        _log_unexpected(loop_pk, exc)
+        return _fail(loop, "internal")
+    status = _finish(loop, result)
+    logger.info(
+        "cine loop %s: %s (%s frames, %.1f s)",
+        loop_pk,
+        status,
+        loop.frames,
+        time.monotonic() - started,
+    )
+    return status
+
+
+def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
+    try:
+        with transaction.atomic():
+            loop = CineLoop.objects.select_for_update(nowait=True).filter(pk=loop_pk).first()
+            if loop is None:
+                return None, "no such loop"
+            if loop.is_done:
+                return None, f"already {loop.status}"
+            if loop.status == Status.PROCESSING and not _may_take_over(loop, task_id):
+                return None, "being processed by another run"
+            if not loop.original_name:
+                _fail(loop, "original_missing")
+                return None, "original missing"
+            loop.status = Status.PROCESSING
+            loop.task_id = task_id
+            loop.processing_started_at = timezone.now()
+            loop.progress = 0
+            loop.error_code = loop.error = ""
+            loop.save(
+                update_fields=[
+                    "status",
+                    "task_id",
+                    "processing_started_at",
+                    "progress",
+                    "error_code",
+                    "error",
+                    "updated_at",
+                ]
+            )
+    except OperationalError as exc:
+        if _is_lock_conflict(exc):
+            return None, "claimed by another run right now"
+        raise
+    return loop, ""
+
+
+def _may_take_over(loop: CineLoop, task_id: str) -> bool:
+    if task_id and loop.task_id == task_id:
+        return True  # this very message again: its worker died, or it is a retry
+    started = loop.processing_started_at
+    return started is None or timezone.now() - started > STALE_AFTER
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    # PostgreSQL lock_not_available; other errors (connection lost) are transient: retry.
+    return getattr(exc.__cause__, "sqlstate", None) == "55P03"
+
+
+class _Progress:
+    """Saves the percentage now and then: every few percent or every second at most."""
+
+    def __init__(self, loop: CineLoop) -> None:
+        self.loop = loop
+        self.saved, self.at = -PROGRESS_STEP, 0.0
+
+    def __call__(self, percent: int) -> None:
+        percent = min(int(percent), 99)  # 100 means done: set with the final status
+        now = time.monotonic()
+        if percent - self.saved < PROGRESS_STEP and now - self.at < PROGRESS_SECONDS:
+            return
+        self.saved, self.at = percent, now
+        self.loop.progress = percent
+        if not _save(self.loop, ["progress", "updated_at"]):
+            raise LoopDeleted
+
+
+def _run(loop: CineLoop) -> ProcessResult:
+    storage.clear_leftovers(loop.pk)  # half-built outputs of a run that was killed
+    source = storage.original_path(loop.original_name)
+    if not source.exists():
+        raise OriginalMissing
+    writer = deidentified_dicom_writer(settings.CINE_DEID_SECRET.encode())
+    # pydicom's value-validation warnings quote header values: keep them out of the logs.
+    with quiet_pydicom():
+        return process(
+            source, storage.output_dir(loop.pk), progress=_Progress(loop), dicom_writer=writer
+        )
+
+
+class OriginalMissing(Exception):
+    """The stored original is gone (deleted by hand, or a volume not mounted)."""
+
+
+class LoopDeleted(Exception):
+    """The row went away while its loop was processed (an instructor deleted it)."""
+
+
+def _file(section: object) -> str:
+    name = section.get("file", "") if isinstance(section, dict) else ""
+    return name if name and Path(name).name == name else ""
+
+
+def _finish(loop: CineLoop, result: ProcessResult) -> str:
+    meta = result.metadata
+    cleaning = str(meta.get("pixel_cleaning") or "")
+    loop.status = Status.NEEDS_REVIEW if cleaning in REVIEW_DECISIONS else Status.READY
+    loop.progress = 100
+    loop.processed_at = timezone.now()
+    loop.video_file = _file(meta.get("video"))
+    loop.poster_file = _file(meta.get("poster"))
+    loop.thumbnails_file = _file(meta.get("thumbnails"))
+    loop.dicom_file = _file(meta.get("deidentified_dicom"))
+    loop.intensity_file = _file(meta.get("intensity"))
+    loop.metadata_file = "metadata.json"
+    loop.frames = meta.get("frames")
+    loop.fps = meta.get("fps")
+    loop.duration_s = meta.get("duration_s")
+    loop.rows, loop.columns = meta.get("rows"), meta.get("columns")
+    loop.regions = meta.get("regions") or []
+    loop.pixel_cleaning = cleaning
+    loop.pixel_cleaning_reason = str(meta.get("pixel_cleaning_reason") or "")[:300]
+    fields = [
+        "status",
+        "progress",
+        "processed_at",
+        *CineLoop.FILE_FIELDS.values(),
+        "frames",
+        "fps",
+        "duration_s",
+        "rows",
+        "columns",
+        "regions",
+        "pixel_cleaning",
+        "pixel_cleaning_reason",
+        "updated_at",
+    ]
+    if not _save(loop, fields):
+        return "deleted meanwhile"
+    # Only now: a failed save above is retried, and the retry needs the original.
+    if not settings.CINE_KEEP_ORIGINALS:
+        storage.delete_original(loop.original_name)
+        loop.original_name = ""
+        _save(loop, ["original_name", "updated_at"])
+    return loop.status
+
+
+def _save(loop: CineLoop, fields: list[str]) -> bool:
+    """Save; False (and its files removed) when the loop was deleted while it was processed."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed save must not poison a caller's
+            loop.save(update_fields=fields)
+    except DatabaseError:
+        if CineLoop.objects.filter(pk=loop.pk).exists():
+            raise
+        storage.delete_outputs(loop.pk)
+        storage.delete_original(loop.original_name)
+        return False
+    return True
+
+
+def _fail(loop: CineLoop, code: str, detail: str = "") -> str:
+    loop.status = Status.FAILED
+    loop.error_code, loop.error = code, detail[:500]
+    loop.processed_at = timezone.now()
+    logger.info("cine loop %s: failed (%s) %s", loop.pk, code, loop.error)
+    _save(loop, ["status", "error_code", "error", "processed_at", "updated_at"])
+    return "failed"
+
+
+def _fail_quietly(loop: CineLoop) -> None:
+    try:
+        _fail(loop, "internal")
+    except DatabaseError:
+        logger.warning("cine loop %s: could not be marked failed", loop.pk)
+
+
+def _log_unexpected(loop_pk: int, exc: BaseException) -> None:
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    logger.error("cine loop %s: unexpected %s at %s", loop_pk, type(exc).__name__, where)

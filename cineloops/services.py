@@ -1,0 +1,308 @@
+"""Creating, queueing and deleting cine loops.
+
+Every way in — the upload page, the API, ``import_dicom`` and the DICOM listener — goes through
+these functions, so the size limits, the private storage and the dispatch are the same
+everywhere. Keyword-only arguments; rights are checked here (views narrow their querysets too)
+with ``PermissionDenied`` / ``ValidationError``. Processing itself is ``loop_process``
+(``cineloops.processing``), run by the ``process_loop`` task after the row is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from accounts.models import Institution, User
+from cineloops import storage
+from cineloops.models import CineLoop
+from cineloops.processing import loop_process
+from cineloops.uploads import too_large_message
+from cineloops.zips import expand_zip, is_zip, looks_like_zip
+
+logger = logging.getLogger(__name__)
+Source = CineLoop.Source
+Status = CineLoop.Status
+
+__all__ = [
+    "Accepted",
+    "Batch",
+    "Rejected",
+    "loop_create_from_path",
+    "loop_create_from_upload",
+    "loop_delete",
+    "loop_enqueue",
+    "loop_process",
+    "loops_create_from_files",
+    "loops_create_from_path",
+    "loops_create_from_zip",
+]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    file: int  # position of the file in the request / on the command line (0-based)
+    loop: CineLoop
+    entry: int | None = None  # position inside a ZIP (1-based)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    file: int
+    message: str
+    entry: int | None = None
+
+
+@dataclass
+class Batch:
+    accepted: list[Accepted] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    @property
+    def loops(self) -> list[CineLoop]:
+        return [item.loop for item in self.accepted]
+
+    def extend(self, other: Batch) -> None:
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+
+    def refreshed(self) -> Batch:
+        """The same batch with its loops read again (processing may have moved them on)."""
+        fresh = CineLoop.objects.in_bulk([item.loop.pk for item in self.accepted])
+        accepted = [
+            replace(item, loop=fresh[item.loop.pk])
+            for item in self.accepted
+            if item.loop.pk in fresh
+        ]
+        return Batch(accepted, list(self.rejected))
+
+
+def _owner(by: User | None, institution: Institution | None) -> Institution:
+    """The institution that will own new loops; ``by=None`` is the system (commands)."""
+    if by is not None:
+        if not getattr(by, "can_author", False):
+            raise PermissionDenied(_("Only instructors can upload cine loops."))
+        if institution is None:
+            institution = by.institution
+        elif not by.is_site_admin and institution.pk != by.institution_id:
+            raise PermissionDenied(_("You can only upload loops for your own institution."))
+    if institution is None:
+        raise ValidationError(_("Choose the institution that owns the loops."), "institution")
+    return institution
+
+
+def _create(
+    *, institution: Institution, by: User | None, name: str, size: int, source: str
+) -> CineLoop:
+    try:
+        with transaction.atomic():
+            loop = CineLoop.objects.create(
+                institution=institution,
+                uploaded_by=by,
+                source=source,
+                original_name=name,
+                original_size=size,
+            )
+            pk = loop.pk
+            # After the commit, or the worker could look for a row it cannot see yet.
+            transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
+    except BaseException:
+        storage.delete_original(name)  # no row points at it: do not leave patient data behind
+        raise
+    logger.info("cine loop %s: stored (%s bytes, %s)", loop.pk, size, source)
+    return loop
+
+
+def loop_enqueue(*, loop_pk: int) -> bool:
+    """Queue processing for an uploaded loop; False (loop stays 'uploaded') if the broker is
+    unreachable, so that it can be queued again later."""
+    from cineloops.tasks import process_loop
+
+    now = timezone.now()
+    CineLoop.objects.filter(pk=loop_pk, status=Status.UPLOADED).update(
+        status=Status.QUEUED, updated_at=now
+    )
+    try:
+        process_loop.delay(loop_pk=loop_pk)
+    except BrokerError:
+        logger.warning("cine loop %s: the task broker is unreachable; not queued", loop_pk)
+        CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
+            status=Status.UPLOADED, updated_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def loop_create_from_upload(
+    *,
+    uploaded_file: UploadedFile,
+    by: User | None,
+    institution: Institution | None = None,
+    source: str = Source.UPLOAD,
+) -> CineLoop:
+    """Store one uploaded DICOM file privately and queue its processing.
+
+    The client's file name is never read: it may be the patient's name.
+    """
+    owner = _owner(by, institution)
+    limit = settings.CINE_MAX_UPLOAD_BYTES
+    if uploaded_file.size is not None and uploaded_file.size > limit:
+        raise ValidationError(too_large_message(limit), "too_large")
+    temporary = getattr(uploaded_file, "temporary_file_path", None)
+    if temporary is not None and Path(temporary()).parent == storage.incoming_dir():
+        name, size = storage.adopt_original(Path(temporary()))  # streamed there: just rename
+    else:
+        try:
+            name, size = storage.write_original(uploaded_file.chunks(), limit=limit)
+        except storage.LimitExceeded:
+            raise ValidationError(too_large_message(limit), "too_large") from None
+    return _create(institution=owner, by=by, name=name, size=size, source=source)
+
+
+def loop_create_from_path(
+    *,
+    path: str | os.PathLike[str],
+    by: User | None = None,
+    institution: Institution | None = None,
+    source: str = Source.IMPORT,
+    move: bool = False,
+) -> CineLoop:
+    """Store a DICOM file from this machine's disk (copied, or moved when ``move``)."""
+    owner = _owner(by, institution)
+    path = Path(path)
+    limit = settings.CINE_MAX_UPLOAD_BYTES
+    if path.stat().st_size > limit:
+        raise ValidationError(too_large_message(limit), "too_large")
+    if move:
+        name, size = storage.adopt_original(path)
+    else:
+        try:
+            name, size = storage.write_original(storage.file_chunks(path), limit=limit)
+        except storage.LimitExceeded:  # grew while we read it
+            raise ValidationError(too_large_message(limit), "too_large") from None
+    return _create(institution=owner, by=by, name=name, size=size, source=source)
+
+
+def loops_create_from_zip(
+    *,
+    path: str | os.PathLike[str],
+    by: User | None,
+    institution: Institution | None = None,
+    file_index: int = 0,
+) -> Batch:
+    """One loop per file in the ZIP at ``path``; refused entries are reported by position.
+
+    Raises ``ValidationError`` when the archive as a whole is refused (nothing is stored).
+    The ZIP itself is left where it is: the caller owns it.
+    """
+    owner = _owner(by, institution)
+    batch = Batch()
+    entries = expand_zip(
+        Path(path),
+        limit=settings.CINE_MAX_UPLOAD_BYTES,
+        max_entries=settings.CINE_MAX_ZIP_MEMBERS,
+        max_total=settings.CINE_MAX_ZIP_EXPANDED_BYTES,
+    )
+    for entry in entries:
+        if entry.error:
+            batch.rejected.append(Rejected(file_index, entry.error, entry.number))
+            continue
+        loop = _create(
+            institution=owner, by=by, name=entry.original_name, size=entry.size, source=Source.ZIP
+        )
+        batch.accepted.append(Accepted(file_index, loop, entry.number))
+    return batch
+
+
+def _zip_path(uploaded_file: UploadedFile) -> Path | None:
+    """The on-disk path of an upload that is a ZIP (written to disk first if in memory)."""
+    temporary = getattr(uploaded_file, "temporary_file_path", None)
+    if temporary is not None:
+        path = Path(temporary())
+        return path if is_zip(path) else None
+    uploaded_file.seek(0)
+    head = uploaded_file.read(132)
+    uploaded_file.seek(0)
+    if not looks_like_zip(head):
+        return None
+    name, _size = storage.write_original(uploaded_file.chunks(), limit=uploaded_file.size or 0)
+    return storage.original_path(name)
+
+
+def loops_create_from_files(
+    *,
+    files: Sequence[UploadedFile],
+    by: User,
+    institution: Institution | None = None,
+) -> Batch:
+    """The upload page and the API: each file is a DICOM file or a ZIP of them.
+
+    One bad file never stops the others: its problem is reported by its position.
+    """
+    owner = _owner(by, institution)
+    batch = Batch()
+    limit = settings.CINE_MAX_UPLOAD_BYTES
+    for index, uploaded in enumerate(files):
+        if uploaded.size is not None and uploaded.size > limit:
+            batch.rejected.append(Rejected(index, too_large_message(limit)))
+            continue
+        zip_path = _zip_path(uploaded)
+        try:
+            if zip_path is None:
+                loop = loop_create_from_upload(uploaded_file=uploaded, by=by, institution=owner)
+                batch.accepted.append(Accepted(index, loop))
+            else:
+                batch.extend(
+                    loops_create_from_zip(path=zip_path, by=by, institution=owner, file_index=index)
+                )
+        except ValidationError as exc:
+            batch.rejected.append(Rejected(index, " ".join(exc.messages)))
+        finally:
+            if zip_path is not None:
+                zip_path.unlink(missing_ok=True)  # the archive is patient data too
+    return batch
+
+
+def loops_create_from_path(
+    *,
+    path: str | os.PathLike[str],
+    by: User | None = None,
+    institution: Institution | None = None,
+    file_index: int = 0,
+) -> Batch:
+    """``import_dicom``: one file on disk, DICOM or ZIP (the file itself is left in place)."""
+    path = Path(path)
+    try:
+        if is_zip(path):
+            return loops_create_from_zip(
+                path=path, by=by, institution=institution, file_index=file_index
+            )
+        loop = loop_create_from_path(path=path, by=by, institution=institution)
+    except ValidationError as exc:
+        return Batch(rejected=[Rejected(file_index, " ".join(exc.messages))])
+    return Batch(accepted=[Accepted(file_index, loop)])
+
+
+def loop_delete(*, loop: CineLoop, by: User) -> None:
+    """Delete a loop with its original and every derived file."""
+    if not loop.is_editable_by(by):
+        raise PermissionDenied(_("You cannot delete this loop."))
+    pk, original = loop.pk, loop.original_name
+    with transaction.atomic():
+        loop.delete()
+        transaction.on_commit(lambda: _delete_files(pk, original))
+
+
+def _delete_files(pk: int, original: str) -> None:
+    storage.delete_original(original)
+    storage.delete_outputs(pk)

@@ -1,0 +1,95 @@
+"""Streaming uploads: written straight into the private upload folder, refused past the limit.
+
+Django's default handlers keep small files in memory and big ones in the system temp folder;
+ours writes every file to ``CINE_UPLOAD_DIR/incoming`` (owner-only), so an accepted upload is
+renamed into place instead of copied, and an original never lands in a shared folder. The
+handler counts bytes as they stream in and stops reading the request once a file passes
+``CINE_MAX_UPLOAD_BYTES``: a 50 GB upload costs the server no more than the limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from cineloops.storage import incoming_dir
+
+_REFUSED_ATTR = "cine_upload_refused_limit"
+
+
+def too_large_message(limit: int) -> str:
+    return _("The file is larger than the upload limit of %(limit)s.") % {
+        "limit": filesizeformat(limit)
+    }
+
+
+class PrivateUploadedFile(UploadedFile):
+    """An upload on disk in the private incoming folder; deleted when closed unless a service
+    has renamed it into place first."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        # Mode 0600; closed (and so deleted) by close() below, like Django's temporary uploads.
+        file = tempfile.NamedTemporaryFile(dir=incoming_dir(), prefix=".upload-")  # noqa: SIM115
+        super().__init__(file, name, content_type, size, charset, content_type_extra)
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+    def close(self) -> None:
+        with contextlib.suppress(FileNotFoundError):  # renamed into place: nothing to delete
+            self.file.close()
+
+
+class CineUploadHandler(FileUploadHandler):
+    """Streams each file of a multipart request to disk, and stops the whole request as soon
+    as one file is larger than the limit (``upload_refused`` then says so)."""
+
+    def __init__(self, request: HttpRequest | None = None, limit: int | None = None) -> None:
+        super().__init__(request)
+        self.limit = settings.CINE_MAX_UPLOAD_BYTES if limit is None else limit
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        # A per-part Content-Length is rare, but when present it lets us refuse before reading.
+        if self.content_length is not None and self.content_length > self.limit:
+            self._refuse()
+        self.file = PrivateUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        if start + len(raw_data) > self.limit:
+            self._refuse()
+        self.file.write(raw_data)
+
+    def file_complete(self, file_size: int) -> UploadedFile:
+        self.file.seek(0)
+        self.file.size = file_size
+        return self.file
+
+    def upload_interrupted(self) -> None:
+        if hasattr(self, "file"):
+            self.file.close()
+
+    def _refuse(self) -> None:
+        if self.request is not None:
+            setattr(self.request, _REFUSED_ATTR, self.limit)
+        # connection_reset: do not read (and throw away) the rest of the body.
+        raise StopUpload(connection_reset=True)
+
+
+def install_upload_handler(request: HttpRequest) -> None:
+    """Use the cine handler for this request; call before anything reads ``request.POST``."""
+    request.upload_handlers = [CineUploadHandler(request)]
+
+
+def upload_refused(request: HttpRequest) -> int | None:
+    """The limit that stopped this request's upload, or None."""
+    return getattr(request, _REFUSED_ATTR, None)

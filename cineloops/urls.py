@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cineloops import views
+
+app_name = "cineloops"
+
+urlpatterns = [
+    path("", views.loop_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("<int:pk>/", views.loop_detail, name="detail"),
+    path("<int:pk>/delete/", views.loop_delete, name="delete"),
+    path("<int:pk>/media/<slug:kind>/", views.loop_media, name="media"),
+]

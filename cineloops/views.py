@@ -1,0 +1,198 @@
+"""Instructor pages for cine loops, and the one view that serves their de-identified files.
+
+Loops are fetched through ``for_user`` / ``editable_by``: another institution's loop is a 404,
+including its files. The original upload has no URL at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST, require_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.models import Institution
+from cineloops import services
+from cineloops.media import serve_file
+from cineloops.messages import region_rows
+from cineloops.models import CineLoop
+from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
+
+PAGE_SIZE = 50
+CONTENT_TYPES = {
+    "video": "video/mp4",
+    "poster": "image/jpeg",
+    "thumbnails": "image/jpeg",
+    "dicom": "application/dicom",
+    "intensity": "application/octet-stream",
+    "metadata": "application/json",
+}
+DOWNLOAD_NAMES = {"dicom": "loop-{pk}.dcm", "intensity": "loop-{pk}-intensity.npy"}
+
+
+def author_required(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.can_author:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@author_required
+@require_safe
+def loop_list(request: HttpRequest) -> HttpResponse:
+    loops = CineLoop.objects.editable_by(request.user).select_related("institution")
+    page = Paginator(loops, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cineloops/list.html", {"page": page, "loops": page.object_list})
+
+
+def _upload_context(request: HttpRequest) -> dict:
+    return {
+        "max_upload_bytes": settings.CINE_MAX_UPLOAD_BYTES,
+        "too_large_message": too_large_message(settings.CINE_MAX_UPLOAD_BYTES),
+        "institutions": Institution.objects.all() if request.user.is_site_admin else None,
+    }
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body
+@author_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        install_upload_handler(request)
+        return _upload_post(request)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    return render(request, "cineloops/upload.html", _upload_context(request))
+
+
+@csrf_protect
+def _upload_post(request: HttpRequest) -> HttpResponse:
+    """Without JavaScript: a plain form post of several files; the result as messages."""
+    files = request.FILES.getlist("file")
+    refused = upload_refused(request)
+    if refused:
+        messages.error(request, too_large_message(refused))
+        return redirect("cineloops:upload")
+    if not files:
+        messages.error(request, _("Choose at least one file."))
+        return redirect("cineloops:upload")
+    institution = _chosen_institution(request, request.POST.get("institution"))
+    try:
+        batch = services.loops_create_from_files(
+            files=files, by=request.user, institution=institution
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("cineloops:upload")
+    if batch.accepted:
+        messages.success(
+            request, _("%(count)s loops are being processed.") % {"count": len(batch.accepted)}
+        )
+    for item in batch.rejected:
+        messages.error(request, rejection_text(item))
+    return redirect("cineloops:list")
+
+
+def rejection_text(item: services.Rejected) -> str:
+    if item.entry is None:
+        where = _("File %(file)s") % {"file": item.file + 1}
+    else:
+        where = _("File %(file)s, ZIP entry %(entry)s") % {
+            "file": item.file + 1,
+            "entry": item.entry,
+        }
+    return f"{where}: {item.message}"
+
+
+def _chosen_institution(request: HttpRequest, value: str | None) -> Institution | None:
+    if not value or not request.user.is_site_admin:
+        return None
+    try:
+        return Institution.objects.get(pk=int(value))
+    except (ValueError, Institution.DoesNotExist):
+        return None
+
+
+@login_required
+@require_safe
+def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
+    context = {
+        "loop": loop,
+        "can_edit": loop.is_editable_by(request.user),
+        "regions": region_rows(loop.regions),
+    }
+    return render(request, "cineloops/detail.html", context)
+
+
+@author_required
+@require_POST
+def loop_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    loop = get_object_or_404(CineLoop.objects.editable_by(request.user), pk=pk)
+    label = loop.display_label
+    services.loop_delete(loop=loop, by=request.user)
+    messages.success(request, _("%(label)s was deleted.") % {"label": label})
+    return redirect("cineloops:list")
+
+
+class AnyContent(BaseContentNegotiation):
+    """Files are what they are: a browser's ``Accept: video/*`` must not turn into a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class LoopMediaView(APIView):
+    """A de-identified derived file of a loop the user may see; Range requests honoured.
+
+    A DRF view so that API clients authenticate with their token as they do for the JSON
+    that links here; browsers use their session.
+    """
+
+    content_negotiation_class = AnyContent
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        summary="A derived file of a cine loop (Range requests: 206 / 416)",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            (206, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: None,
+            416: None,
+        },
+    )
+    def get(self, request: Request, pk: int, kind: str) -> HttpResponse:
+        loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
+        path = loop.file_path(kind) if loop.has_outputs and kind in CONTENT_TYPES else None
+        if path is None or not path.is_file():
+            raise Http404
+        name = DOWNLOAD_NAMES.get(kind)
+        return serve_file(
+            request,
+            path,
+            content_type=CONTENT_TYPES[kind],
+            download_name=name.format(pk=loop.pk) if name else None,
+        )
+
+
+loop_media = LoopMediaView.as_view()

@@ -1,0 +1,186 @@
+"""``import_dicom`` and the DICOM listener (a real C-STORE over loopback)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from pydicom import dcmread
+from pydicom.uid import JPEGBaseline8Bit
+from pynetdicom import AE
+from pynetdicom.sop_class import UltrasoundMultiFrameImageStorage, Verification
+
+from cineloops import dicom_scp, storage
+from cineloops.models import CineLoop
+from cineloops.processing import loop_process
+from tests.cineloops.samples import good_cine, not_dicom, ybr_cine, zip_of
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_dicom", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue(), exc
+    return out.getvalue(), err.getvalue(), None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_files_folders_and_zips(celery_eager, instructor, hospital, tmp_path):
+    folder = tmp_path / "export"
+    (folder / "series").mkdir(parents=True)
+    good_cine(folder / "series" / "IM1")
+    good_cine(folder / "series" / "IM2")
+    (folder / "DICOMDIR").write_bytes(b"patient names")
+    (folder / ".hidden").write_bytes(b"junk")
+    archive = tmp_path / "more.zip"
+    archive.write_bytes(zip_of({"a": ybr_cine().read_bytes(), "b": ybr_cine().read_bytes()}))
+    single = good_cine(tmp_path / "one.dcm")
+
+    out, err, failure = run_import(
+        str(folder), str(archive), str(single), "--user", instructor.username
+    )
+
+    assert failure is None, err
+    assert "[##############################] 4/4" in out
+    assert "Imported 5 loops from 4 files" in out
+    loops = CineLoop.objects.all()
+    assert loops.count() == 5
+    assert {loop.institution for loop in loops} == {hospital}
+    assert {loop.uploaded_by for loop in loops} == {instructor}
+    assert archive.exists() and single.exists()  # the operator's files are left alone
+
+
+def test_import_reports_failures_and_exits_non_zero(hospital, tmp_path, settings):
+    settings.CINE_MAX_UPLOAD_BYTES = 50_000
+    good = good_cine(tmp_path / "ZHANG_WEI.dcm")
+    too_big = tmp_path / "big.dcm"
+    too_big.write_bytes(ybr_cine().read_bytes())
+
+    out, err, failure = run_import(str(good), str(too_big), str(tmp_path / "missing.dcm"))
+
+    assert failure is not None
+    assert "2 of 3 files could not be fully imported" in str(failure)
+    assert "failed: file 2: The file is larger than the upload limit" in err
+    assert "failed: file 3: no such file" in err
+    assert "ZHANG_WEI" not in out + err  # paths only with --show-paths
+    assert CineLoop.objects.count() == 1
+
+
+def test_import_shows_paths_on_request(hospital, tmp_path):
+    path = tmp_path / "missing.dcm"
+    _out, err, failure = run_import(str(path), "--show-paths")
+    assert failure is not None
+    assert f"failed: {path}: no such file" in err
+
+
+def test_import_needs_an_owner_when_there_are_several(hospital, other_hospital, tmp_path):
+    _out, _err, failure = run_import(str(good_cine(tmp_path / "a.dcm")))
+    assert "--institution" in str(failure)
+    _out, err, failure = run_import(str(tmp_path / "a.dcm"), "--institution", "Other Hospital")
+    assert failure is None, err
+    assert CineLoop.objects.get().institution == other_hospital
+
+
+def test_import_refuses_a_trainee_as_uploader(trainee, tmp_path):
+    _out, _err, failure = run_import(str(good_cine(tmp_path / "a.dcm")), "--user", trainee.username)
+    assert "Only instructors" in str(failure)
+
+
+def test_the_scp_accepts_every_transfer_syntax_for_us_classes():
+    ae = dicom_scp.build_ae("CEUS_TRAINING")
+    contexts = {cx.abstract_syntax: cx.transfer_syntax for cx in ae.supported_contexts}
+    for sop_class in (
+        "1.2.840.10008.5.1.4.1.1.3.1",
+        "1.2.840.10008.5.1.4.1.1.6.1",
+        "1.2.840.10008.5.1.4.1.1.3",
+        "1.2.840.10008.5.1.4.1.1.6",
+    ):
+        assert JPEGBaseline8Bit in contexts[sop_class]
+        assert "1.2.840.10008.1.2.5" in contexts[sop_class]  # RLE
+        assert "1.2.840.10008.1.2.4.90" in contexts[sop_class]  # JPEG 2000 lossless
+    assert Verification in contexts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_c_store_over_the_network_becomes_a_queued_loop(hospital, queued_messages):
+    server = dicom_scp.start_listener(
+        ae_title="CEUS_TRAINING",
+        host="127.0.0.1",
+        port=0,
+        receive=dicom_scp.loop_receiver(hospital),
+        block=False,
+    )
+    try:
+        port = server.server_address[1]
+        scu = AE(ae_title="SCANNER")
+        scu.add_requested_context(UltrasoundMultiFrameImageStorage, JPEGBaseline8Bit)
+        scu.add_requested_context(Verification)
+        association = scu.associate("127.0.0.1", port, ae_title="CEUS_TRAINING")
+        assert association.is_established
+        sent = dcmread(ybr_cine())
+        echo = association.send_c_echo()
+        status = association.send_c_store(sent)
+        association.release()
+    finally:
+        server.shutdown()
+
+    assert echo.Status == 0x0000
+    assert status.Status == 0x0000
+    loop = CineLoop.objects.get()
+    assert (loop.institution, loop.source, loop.status) == (
+        hospital,
+        CineLoop.Source.DICOM_NETWORK,
+        CineLoop.Status.QUEUED,
+    )
+    assert queued_messages == [{"loop_pk": loop.pk}]
+    stored = dcmread(storage.original_path(loop.original_name))
+    assert stored.file_meta.TransferSyntaxUID == JPEGBaseline8Bit  # Part-10, as sent
+    assert stored.SOPInstanceUID == sent.SOPInstanceUID
+    assert storage.original_path(loop.original_name).stat().st_mode & 0o077 == 0
+    assert not any(storage.incoming_dir().iterdir())
+
+    assert loop_process(loop_pk=loop.pk, task_id="t") == CineLoop.Status.NEEDS_REVIEW
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scp_refuses_a_dataset_over_the_limit(hospital, tmp_path):
+    server = dicom_scp.build_ae("CEUS_TRAINING").start_server(
+        ("127.0.0.1", 0),
+        block=False,
+        evt_handlers=dicom_scp.store_handlers(dicom_scp.loop_receiver(hospital), max_bytes=1000),
+    )
+    try:
+        scu = AE()
+        scu.add_requested_context(UltrasoundMultiFrameImageStorage, JPEGBaseline8Bit)
+        association = scu.associate("127.0.0.1", server.server_address[1])
+        status = association.send_c_store(dcmread(ybr_cine()))
+        association.release()
+    finally:
+        server.shutdown()
+
+    assert status.Status == dicom_scp.OUT_OF_RESOURCES
+    assert not CineLoop.objects.exists()
+
+
+def test_the_listener_command_wires_the_options(hospital, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(
+        "cineloops.management.commands.dicom_listener.start_listener",
+        lambda **kwargs: seen.update(kwargs),
+    )
+    out = io.StringIO()
+
+    call_command("dicom_listener", "--port", "11112", "--ae-title", "CEUS_TRAINING", stdout=out)
+
+    assert (seen["ae_title"], seen["port"], seen["block"]) == ("CEUS_TRAINING", 11112, True)
+    assert "CEUS_TRAINING listening on 0.0.0.0:11112" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_not_dicom_received_by_import_fails_in_processing(celery_eager, hospital, tmp_path):
+    _out, _err, failure = run_import(str(not_dicom(tmp_path / "notes.txt")))
+    assert failure is None  # stored: processing decides, and says why
+    assert CineLoop.objects.get().error_code == "not_dicom"

@@ -1,0 +1,321 @@
+"""Processing: upload → task → outputs; safe to run twice; redelivery after a killed worker;
+each bad input fails with its own reason; the original goes once de-identified."""
+
+import itertools
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from cineloops import processing, services, storage
+from cineloops.models import CineLoop
+from cineloops.tasks import process_loop
+from tests.cineloops.samples import BAD_INPUTS, good_cine, ybr_cine
+
+# Tests that need the task to run inside the test body use real commits (transaction=True):
+# the service dispatches on commit. The others call the service directly.
+pytestmark = pytest.mark.django_db
+Status = CineLoop.Status
+
+
+def upload(path, by) -> CineLoop:
+    uploaded = SimpleUploadedFile("upload.dcm", path.read_bytes())
+    return services.loop_create_from_upload(uploaded_file=uploaded, by=by)
+
+
+def output_listing(loop: CineLoop) -> dict[str, int]:
+    folder = storage.loop_dir(loop.pk)
+    return {
+        str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_is_processed_into_ready_outputs(celery_eager, instructor, tmp_path, cine_dirs):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    loop.refresh_from_db()
+    assert loop.status == Status.READY
+    assert loop.progress == 100
+    assert (loop.frames, loop.rows, loop.columns) == (6, 48, 64)
+    assert loop.fps == pytest.approx(25.0)
+    assert loop.pixel_cleaning == "outside_regions"
+    assert loop.regions[0]["cm_per_pixel_x"] == pytest.approx(0.05)
+    for kind in CineLoop.FILE_FIELDS:
+        assert loop.file_path(kind).is_file(), kind
+    meta = json.loads(loop.file_path("metadata").read_text())
+    assert meta["frames"] == 6
+    assert loop.original_name == ""  # deleted once de-identified
+    assert not any(p.is_file() for p in cine_dirs.uploads.rglob("*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_regions_that_do_not_fit_need_review(celery_eager, instructor):
+    loop = upload(ybr_cine(), instructor)
+
+    loop.refresh_from_db()
+    assert loop.status == Status.NEEDS_REVIEW
+    assert loop.pixel_cleaning == "review_required"
+    assert (loop.frames, loop.rows, loop.columns) == (30, 240, 320)
+    assert loop.file_path("video").is_file()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_originals_are_kept_when_configured(celery_eager, instructor, settings, tmp_path):
+    settings.CINE_KEEP_ORIGINALS = True
+
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    loop.refresh_from_db()
+    assert loop.status == Status.READY
+    assert storage.original_path(loop.original_name).is_file()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_yields_one_result_and_no_new_files(celery_eager, instructor, tmp_path):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    before = output_listing(loop)
+
+    result = process_loop.apply(kwargs={"loop_pk": loop.pk}).get()
+
+    assert result == "skipped: already ready"
+    assert output_listing(loop) == before
+    assert CineLoop.objects.count() == 1
+
+
+def test_a_duplicate_while_processing_leaves_the_loop_to_the_first_run(instructor, tmp_path):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)  # not eager: only queued
+    CineLoop.objects.filter(pk=loop.pk).update(
+        status=Status.PROCESSING, task_id="first-message", processing_started_at=timezone.now()
+    )
+
+    result = processing.loop_process(loop_pk=loop.pk, task_id="second-message")
+
+    assert result == "skipped: being processed by another run"
+    loop.refresh_from_db()
+    assert (loop.status, loop.task_id) == (Status.PROCESSING, "first-message")
+    assert not storage.output_dir(loop.pk).exists()
+
+
+def test_a_killed_worker_s_message_is_processed_again_when_redelivered(instructor, tmp_path):
+    """acks_late + reject_on_worker_lost: the broker redelivers the same message (same task
+    id). The loop was left 'processing' with a half-built output folder."""
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    CineLoop.objects.filter(pk=loop.pk).update(
+        status=Status.PROCESSING,
+        task_id="the-message",
+        processing_started_at=timezone.now(),
+        progress=40,
+    )
+    leftover = storage.loop_dir(loop.pk) / ".cine-killed.partial"
+    leftover.mkdir(parents=True)
+    (leftover / "video.mp4").write_bytes(b"half a video")
+
+    result = process_loop.apply(kwargs={"loop_pk": loop.pk}, task_id="the-message").get()
+
+    assert result == Status.READY
+    loop.refresh_from_db()
+    assert (loop.status, loop.progress) == (Status.READY, 100)
+    assert not leftover.exists()
+    assert sorted(p.name for p in storage.loop_dir(loop.pk).iterdir()) == ["derived"]
+
+
+def test_a_run_interrupted_mid_way_is_redone_by_the_same_message(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    real_call = processing._Progress.__call__
+
+    def killed_at_half(self, percent):
+        real_call(self, percent)
+        if percent >= 50:
+            raise SystemExit("worker killed")  # not an Exception: nothing is marked
+
+    monkeypatch.setattr(processing._Progress, "__call__", killed_at_half)
+    with pytest.raises(SystemExit):
+        processing.loop_process(loop_pk=loop.pk, task_id="the-message")
+    loop.refresh_from_db()
+    assert loop.status == Status.PROCESSING
+    assert storage.original_path(loop.original_name).is_file()
+
+    monkeypatch.setattr(processing._Progress, "__call__", real_call)
+    assert processing.loop_process(loop_pk=loop.pk, task_id="the-message") == Status.READY
+
+
+def test_a_claim_older_than_the_hard_time_limit_is_taken_over(instructor, tmp_path):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    long_ago = timezone.now() - processing.STALE_AFTER - timedelta(minutes=1)
+    CineLoop.objects.filter(pk=loop.pk).update(
+        status=Status.PROCESSING, task_id="lost-message", processing_started_at=long_ago
+    )
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="new-message") == Status.READY
+
+
+def test_the_task_is_declared_with_the_platform_guarantees():
+    assert process_loop.acks_late is True
+    assert process_loop.reject_on_worker_lost is True
+    assert process_loop.autoretry_for == processing.TRANSIENT_ERRORS
+    assert process_loop.soft_time_limit < process_loop.time_limit
+    assert timedelta(seconds=process_loop.time_limit) < processing.STALE_AFTER
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=lambda bad: bad.name)
+def test_each_bad_input_fails_with_its_reason(bad, celery_eager, instructor, tmp_path):
+    loop = upload(bad.make(tmp_path / "bad.dcm"), instructor)
+
+    loop.refresh_from_db()
+    assert loop.status == Status.FAILED
+    assert loop.error_code == bad.error_code
+    assert bad.detail in loop.error_message
+    assert "Traceback" not in loop.error_message
+    assert not storage.output_dir(loop.pk).exists()
+
+
+def test_an_unexpected_error_fails_the_loop_with_a_generic_message(
+    instructor, tmp_path, monkeypatch, caplog
+):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    def broken(*args, **kwargs):
+        raise ValueError("Invalid value for PatientName: ZZPHI-42")
+
+    monkeypatch.setattr(processing, "process", broken)
+    assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "failed"
+
+    loop.refresh_from_db()
+    assert (loop.status, loop.error_code) == (Status.FAILED, "internal")
+    assert "internal error" in loop.error_message
+    assert "ZZPHI" not in caplog.text  # logged by type and place only
+    assert "ValueError" in caplog.text
+
+
+def test_a_transient_database_error_is_retried_by_the_same_message(
+    instructor, tmp_path, monkeypatch
+):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    real_process = processing.process
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_process(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "process", flaky)
+    with pytest.raises(OperationalError):
+        processing.loop_process(loop_pk=loop.pk, task_id="the-message")
+    assert CineLoop.objects.get(pk=loop.pk).status == Status.PROCESSING
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="the-message") == Status.READY
+
+
+def test_the_last_attempt_marks_the_loop_failed(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(processing, "process", down)
+    with pytest.raises(OperationalError):
+        processing.loop_process(loop_pk=loop.pk, task_id="t", may_retry=False)
+    assert CineLoop.objects.get(pk=loop.pk).status == Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_leaves_the_loop_uploaded(instructor, tmp_path, monkeypatch):
+    def unreachable(**kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(process_loop, "delay", unreachable)
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    loop.refresh_from_db()
+    assert loop.status == Status.UPLOADED
+    assert storage.original_path(loop.original_name).is_file()
+
+
+def test_progress_is_saved_in_steps(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm", frames=40), instructor)
+    seen = []
+    real_save = CineLoop.save
+
+    def spy(self, *args, **kwargs):
+        if kwargs.get("update_fields") == ["progress", "updated_at"]:
+            seen.append(self.progress)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(CineLoop, "save", spy)
+    monkeypatch.setattr(processing, "PROGRESS_SECONDS", 3600.0)
+    processing.loop_process(loop_pk=loop.pk, task_id="t")
+
+    assert seen == sorted(seen) and len(seen) <= 21
+    assert all(b - a >= processing.PROGRESS_STEP for a, b in itertools.pairwise(seen))
+
+
+def test_a_loop_deleted_while_processing_leaves_no_files(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    real_process = processing.process
+
+    def deleting(*args, **kwargs):
+        result = real_process(*args, **kwargs)
+        CineLoop.objects.filter(pk=loop.pk).delete()
+        return result
+
+    monkeypatch.setattr(processing, "process", deleting)
+    assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "deleted meanwhile"
+    assert not storage.loop_dir(loop.pk).exists()
+
+
+def test_a_loop_deleted_mid_way_stops_processing(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm", frames=20), instructor)
+    real_call = processing._Progress.__call__
+
+    def deleted_at_half(self, percent):
+        if percent >= 50:
+            CineLoop.objects.filter(pk=loop.pk).delete()
+        real_call(self, percent)
+
+    monkeypatch.setattr(processing._Progress, "__call__", deleted_at_half)
+    monkeypatch.setattr(processing, "PROGRESS_SECONDS", 0.0)
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "deleted meanwhile"
+    assert not storage.loop_dir(loop.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_locked_by_another_run_is_left_to_it(instructor, tmp_path):
+    """select_for_update(nowait=True): a run claiming the row right now wins (PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite locks the whole database)")
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_run():
+        from django.db import connection as thread_connection
+        from django.db import transaction
+
+        with transaction.atomic():
+            CineLoop.objects.select_for_update().get(pk=loop.pk)
+            locked.set()
+            release.wait(10)
+        thread_connection.close()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        result = processing.loop_process(loop_pk=loop.pk, task_id="t")
+    finally:
+        release.set()
+        thread.join()
+
+    assert result == "skipped: claimed by another run right now"
+    assert CineLoop.objects.get(pk=loop.pk).status == Status.QUEUED

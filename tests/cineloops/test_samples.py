@@ -1,0 +1,47 @@
+"""Real scanner files and pydicom's broken ones, end to end through the service, driven by the
+cine library's reference table: each becomes a loop with the expected frames and status (a
+video exactly when it is a cine), or fails with the code of the expected error."""
+
+import pytest
+from pydicom.data import get_testdata_file
+
+from cineloops.messages import error_code
+from cineloops.models import CineLoop
+from cineloops.processing import REVIEW_DECISIONS
+from cineloops.services import loop_create_from_path, loop_process
+from tests.cine.samples_reference import BROKEN, REAL
+from tests.cineloops.samples import NO_SAMPLES, SAMPLES
+
+pytestmark = pytest.mark.django_db
+
+
+def processed(path, institution) -> CineLoop:
+    loop = loop_create_from_path(path=path, institution=institution)
+    loop_process(loop_pk=loop.pk, task_id="t")  # what the task runs once the row is committed
+    loop.refresh_from_db()
+    return loop
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=NO_SAMPLES)
+@pytest.mark.parametrize("sample", REAL, ids=lambda sample: sample.name)
+def test_real_sample_becomes_a_loop(sample, hospital, client, instructor):
+    loop = processed(SAMPLES / sample.name, hospital)
+
+    review = sample.cleaning in REVIEW_DECISIONS
+    expected = CineLoop.Status.NEEDS_REVIEW if review else CineLoop.Status.READY
+    assert (loop.frames, loop.rows, loop.columns) == (sample.frames, sample.rows, sample.columns)
+    assert loop.status == expected, loop.error_message
+    assert bool(loop.video_file) == (sample.frames > 1)
+    client.force_login(instructor)
+    for kind in ("poster", "thumbnails", "dicom", "metadata"):
+        assert client.get(loop.media_url(kind)).status_code == 200, kind
+
+
+@pytest.mark.parametrize("broken", BROKEN, ids=lambda broken: broken.name)
+def test_broken_file_fails_with_its_reason(broken, hospital):
+    loop = processed(get_testdata_file(broken.name), hospital)
+
+    assert loop.status == CineLoop.Status.FAILED
+    assert loop.error_code == error_code(broken.error("x"))
+    assert loop.error and loop.error in loop.error_message
+    assert not loop.video_file
