@@ -43,6 +43,8 @@ def planted_cine(path):
     ds.ReferencedSeriesSequence = [outer]
     block = ds.private_block(0x0011, "ZZ PRIVATE", create=True)
     block.add_new(0x01, "LO", f"{NAME} {MARKER}")
+    ds.add_new(0x60000022, "LO", MARKER)  # OverlayDescription
+    ds.add_new(0x60004000, "LT", f"{NAME} {MARKER}")  # OverlayComments
     with config.disable_value_validation():
         # Invalid for its VR: pydicom's validation messages would quote it.
         ds.add_new(0x00100030, "DA", MARKER)  # PatientBirthDate
