@@ -9,6 +9,7 @@ could restore the real dates.
 
 import datetime as dt
 import hmac
+import re
 
 # Range of the offset in days (both ends included): always into the past, by one to ten
 # years, so shifted dates never land in the future and look like ordinary dates.
@@ -17,6 +18,12 @@ OFFSET_RANGE_DAYS = (-3650, -365)
 # DA is YYYYMMDD; DT is YYYY[MM[DD[HH[MM[SS[.F{1,6}]]]]]][&ZZXX]. Precisions shorter than a
 # day are shifted as the first day of the period, then cut back to the same precision.
 _DATE_PRECISIONS = (4, 6, 8)
+# TM is HH[MM[SS[.F{1,6}]]] (PS3.5 6.2); also the ACR-NEMA form HH:MM[:SS[.F]] seen in old
+# files. A longer fraction (some vendors write nine digits) is cut to six: digits only.
+_TIME = re.compile(r"([0-9]{2})(?:([0-9]{2})(?:([0-9]{2})(?:\.([0-9]+))?)?)?")
+_OLD_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
+_UTC_OFFSET = re.compile(r"[+-][0-9]{4}")
+_MAX_FRACTION = 6
 
 
 def patient_key(
@@ -65,8 +72,35 @@ def shift_da(value: str, days: int) -> str | None:
     return _shift_date_part(text, days)
 
 
+def normalise_tm(value: str) -> str | None:
+    """Return one TM value in the standard form, or None when it is not a time of day.
+
+    Surrounding spaces are dropped, the old ``HH:MM:SS`` form loses its colons and a fraction
+    longer than six digits is cut; hours, minutes and seconds must be in range (60 s allowed
+    for a leap second).
+    """
+    text = str(value).strip()
+    if not text:
+        return ""
+    if _OLD_TIME.fullmatch(text):
+        text = text.replace(":", "")
+    match = _TIME.fullmatch(text)
+    if match is None:
+        return None
+    hours, minutes, seconds, fraction = match.groups()
+    if int(hours) > 23 or int(minutes or 0) > 59 or int(seconds or 0) > 60:
+        return None
+    if fraction is not None:
+        text = text[: text.index(".") + 1 + _MAX_FRACTION]
+    return text
+
+
 def shift_dt(value: str, days: int) -> str | None:
-    """Shift the date part of one DT value, keeping time and UTC offset; None when invalid."""
+    """Shift the date part of one DT value, keeping time and UTC offset; None when invalid.
+
+    The value must be YYYY[MM[DD[HH[MM[SS[.F]]]]]][&ZZXX]; a fraction longer than six digits
+    is cut to six.
+    """
     text = str(value).strip()
     if not text:
         return ""
@@ -76,11 +110,16 @@ def shift_dt(value: str, days: int) -> str | None:
         if pos != -1:
             text, zone = text[:pos], text[pos:]
             break
+    if zone and not _UTC_OFFSET.fullmatch(zone):
+        return None
     date_len = min(len(text), 8)
     date = _shift_date_part(text[:date_len], days)
     if date is None:
         return None
     rest = text[date_len:]
-    if rest and not rest.replace(".", "", 1).isdigit():
-        return None
+    if rest:
+        time = normalise_tm(rest) if date_len == 8 and _TIME.fullmatch(rest) else None
+        if not time:
+            return None
+        rest = time
     return date + rest + zone

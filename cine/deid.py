@@ -4,9 +4,18 @@ Options applied: Retain Longitudinal Temporal Information with Modified Dates (e
 shifted by one secret per-patient offset) and, when the caller has blanked the burned-in text,
 Clean Pixel Data. The action for each attribute comes from the table in ``deid_table``; it is
 applied at every nesting level. All private elements, elements of unknown VR, curves,
-overlays and stray items are removed. Nothing here logs or raises with a header value or the
-secret: messages name tag keywords only, and pydicom's own validation warnings (which quote
-the offending value) are silenced while it runs.
+overlays and stray items are removed.
+
+Attributes the table does not list are judged by their VR (rules in ``deid_table``): free
+text, names, AE titles and URIs are removed unless on the short KEPT_TEXT allow-list, binary
+values unless on KEPT_BINARY; UIDs are replaced unless they name a class. Every value that is
+kept, at any depth, must then be valid for its VR (PS3.5 6.2: CS, AS, DS, IS, TM, UI, DA, DT;
+allowed text: printable ASCII within the VR's length). A value that is not is removed, or
+emptied when the attribute is type 1 or 2 in the US image IODs. A DICOMDIR is refused.
+
+Nothing here logs or raises with a header value or the secret: messages name tag keywords
+only, and pydicom's own validation warnings (which quote the offending value) are silenced
+while it runs.
 """
 
 import base64
@@ -19,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydicom.config import disable_value_validation
-from pydicom.datadict import keyword_for_tag
+from pydicom.datadict import dictionary_VR, keyword_for_tag
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
@@ -32,20 +42,29 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
 )
 
-from cine.dates import date_offset_days, patient_key, shift_da, shift_dt
+from cine.dates import date_offset_days, normalise_tm, patient_key, shift_da, shift_dt
 from cine.deid_table import (
+    BINARY_VRS,
     DATE_VRS,
-    FREE_TEXT_VRS,
-    PERSON_NAME_VR,
+    IS_RANGE,
+    KEPT_BINARY,
+    KEPT_TEXT,
     TABLE,
+    TEXT_MAX_LENGTH,
+    TEXT_VRS,
+    US_IOD_TYPE_1_2,
+    VALUE_RULES,
     in_removed_group,
     resolve,
 )
-from cine.uids import check_secret, is_class_uid, map_uid
+from cine.errors import CineError
+from cine.uids import check_secret, is_class_uid, is_valid_uid, map_uid
 
 logger = logging.getLogger(__name__)
 
 IMPLEMENTATION_VERSION_NAME = "CINE_DEID_1"
+# Media Storage Directory Storage: a DICOMDIR, the index of a disc (PS3.10).
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 # PS3.16 CID 7050 codes for what was done (DCM coding scheme).
 BASIC_PROFILE_CODE = ("113100", "Basic Application Confidentiality Profile")
@@ -164,17 +183,83 @@ def _dummy(elem, ctx: _Context) -> None:
         elem.value = dummy
 
 
+def _is_binary(vr: str) -> bool:
+    return any(part in BINARY_VRS for part in vr.split(" or "))
+
+
+def _unkept(keyword: str) -> str:
+    """X, or Z for an attribute the US image IODs require to be present."""
+    return "Z" if keyword in US_IOD_TYPE_1_2 else "X"
+
+
 def _default_action(vr: str, keyword: str, value: object) -> str:
     """Action for a standard attribute the table does not list, chosen by its VR."""
     if vr == "UI":
         return "K" if all(is_class_uid(keyword, str(v)) for v in _values(value)) else "U"
     if vr in DATE_VRS:
         return "C"
-    if vr == PERSON_NAME_VR:
-        return "Z"
-    if vr in FREE_TEXT_VRS:
-        return "X"
+    if vr in TEXT_VRS:
+        return "K" if keyword in KEPT_TEXT else _unkept(keyword)
+    if _is_binary(vr):
+        return "K" if keyword in KEPT_BINARY else "X"
     return "K"
+
+
+def _valid_text(vr: str, keyword: str, value: object) -> bool:
+    if keyword not in KEPT_TEXT:
+        return False
+    max_length = TEXT_MAX_LENGTH.get(vr)
+    for item in _values(value):
+        text = str(item)
+        if not all(" " <= char <= "~" for char in text):
+            return False
+        if max_length is not None and len(text.strip()) > max_length:
+            return False
+    return True
+
+
+def _valid_number_or_code(vr: str, item: object) -> bool:
+    numeric = isinstance(item, int | float) and not hasattr(item, "original_string")
+    if vr in ("DS", "IS") and numeric:  # set by code, not read from a file: a plain number
+        return vr == "DS" or IS_RANGE[0] <= int(item) <= IS_RANGE[1]
+    text = str(item).strip()
+    if not text:
+        return True
+    if vr == "UI":
+        return is_valid_uid(text)
+    pattern, max_length = VALUE_RULES[vr]
+    if len(text) > max_length or pattern.fullmatch(text) is None:
+        return False
+    return vr != "IS" or IS_RANGE[0] <= int(text) <= IS_RANGE[1]
+
+
+def _enforce_vr(ds: Dataset, elem) -> None:
+    """Remove (or empty) a kept element whose value is not valid for its VR; fix TM form."""
+    vr = elem.VR
+    if vr in TEXT_VRS:
+        valid = _valid_text(vr, elem.keyword, elem.value)
+    elif vr == "TM":
+        times = [normalise_tm(str(v)) for v in _values(elem.value)]
+        valid = all(t is not None for t in times)
+        if valid and times:
+            _set_values(elem, times)
+    elif vr in VALUE_RULES:
+        valid = all(_valid_number_or_code(vr, v) for v in _values(elem.value))
+    else:
+        return  # numbers, tags, sequences, allowed binaries; dates were checked by the shift
+    if not valid:
+        _drop(ds, elem.tag, elem.keyword, "its value is not valid for its VR")
+
+
+def _drop(ds: Dataset, tag: BaseTag, keyword: str, reason: str) -> None:
+    """Remove an element whose value cannot be kept, or empty it if the IOD requires it."""
+    if keyword in US_IOD_TYPE_1_2:
+        vr = dictionary_VR(tag).split(" or ")[0]
+        ds[tag] = DataElement(tag, vr, Sequence([]) if vr == "SQ" else None)
+        logger.info("emptied %s: %s", keyword, reason)
+    else:
+        del ds[tag]
+        logger.info("removed %s: %s", keyword or _tag_name(tag), reason)
 
 
 def _clean(ds: Dataset, ctx: _Context) -> None:
@@ -194,11 +279,17 @@ def _clean(ds: Dataset, ctx: _Context) -> None:
         try:
             elem = ds[tag]  # converts raw elements: VR and character set resolved here
         except Exception:
-            logger.warning("removed undecodable element %s", _tag_name(tag))
-            del ds[tag]
+            logger.warning("undecodable element %s", _tag_name(tag))
+            _drop(ds, tag, keyword_for_tag(tag), "it could not be decoded")
             continue
-        if elem.VR == "UN" or elem.VR is None:
-            del ds[tag]
+        if elem.VR == "UN" or elem.VR is None or not elem.keyword:
+            del ds[tag]  # unknown VR, or an attribute not in the dictionary: cannot be judged
+            continue
+        standard_vr = dictionary_VR(tag)
+        if elem.VR not in (standard_vr, *standard_vr.split(" or ")):
+            # A VR the attribute never has: its bytes would be kept under rules meant for
+            # another kind of value (text written as numbers would pass as numbers).
+            _drop(ds, tag, elem.keyword, "its VR is not the one the standard gives it")
             continue
         code = TABLE.get(int(tag))
         if code is None:
@@ -211,7 +302,8 @@ def _clean(ds: Dataset, ctx: _Context) -> None:
 def _apply(ds: Dataset, elem, action: str, ctx: _Context) -> None:
     if action == "X":
         del ds[elem.tag]
-    elif action == "Z":
+        return
+    if action == "Z":
         _empty(elem)
     elif action == "D":
         _dummy(elem, ctx)
@@ -219,9 +311,11 @@ def _apply(ds: Dataset, elem, action: str, ctx: _Context) -> None:
         _shift(elem, ctx)
     elif action == "U":
         _remap(elem, ctx)
-    if action in ("K", "U", "C") and elem.VR == "SQ":
-        for item in elem.value:
-            _clean(item, ctx)
+    if action in ("K", "U", "C"):
+        _enforce_vr(ds, elem)
+        if elem.VR == "SQ" and elem.tag in ds:
+            for item in elem.value:
+                _clean(item, ctx)
 
 
 def _tag_name(tag: BaseTag) -> str:
@@ -256,6 +350,8 @@ def _file_meta(out: Dataset, original: FileMetaDataset | None) -> FileMetaDatase
     if "SOPInstanceUID" in out:
         meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
     transfer_syntax = original.get("TransferSyntaxUID") if original is not None else None
+    if transfer_syntax is not None and not is_valid_uid(transfer_syntax):
+        transfer_syntax = None
     if transfer_syntax is None:  # e.g. a file without meta: say how it was actually encoded
         transfer_syntax = _SYNTAX_BY_ENCODING.get(out.original_encoding)
     if transfer_syntax is not None:
@@ -274,7 +370,22 @@ def deidentify_dataset(ds: Dataset, *, secret: bytes, pixels_cleaned: bool) -> D
     """
     check_secret(secret)
     with quiet_pydicom():
+        refuse_dicomdir(ds)
         return _deidentify(ds, bytes(secret), pixels_cleaned)
+
+
+def refuse_dicomdir(ds: Dataset) -> None:
+    """Raise CineError for a DICOMDIR: an index of a disc, full of patient names, no image."""
+    meta = getattr(ds, "file_meta", None)
+    sop_class = meta.get("MediaStorageSOPClassUID") if meta is not None else None
+    if (
+        str(sop_class or "").strip().rstrip("\x00") == MEDIA_STORAGE_DIRECTORY
+        or 0x00041220 in ds  # DirectoryRecordSequence
+    ):
+        raise CineError(
+            "this is a DICOMDIR (the index of a disc or folder, listing patients' names), "
+            "not an image: upload the image files it lists instead"
+        )
 
 
 def _deidentify(ds: Dataset, secret: bytes, pixels_cleaned: bool) -> Dataset:

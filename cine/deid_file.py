@@ -4,7 +4,9 @@ Only the header is parsed: the pixel data element is streamed from the input fil
 output in chunks, so memory stays flat whatever the size of the cine. Pixels are not cleaned
 in this mode, so BurnedInAnnotation becomes YES unless the file said NO. Elements stored after
 Pixel Data (trailing padding, signatures, private groups) are dropped. The output is written
-to a temporary name and renamed, so a reader never sees half a file.
+to a temporary name and renamed, so a reader never sees half a file. A DICOMDIR (the index
+of a disc, full of patients' names) is refused with a CineError before anything is written.
+File names are never read or written here beyond the paths given: the caller chooses them.
 """
 
 import os
@@ -18,8 +20,9 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
-from cine.deid import deidentify_dataset, quiet_pydicom
+from cine.deid import deidentify_dataset, quiet_pydicom, refuse_dicomdir
 from cine.errors import CineError, NotDicomError, TruncatedFileError
+from cine.uids import is_valid_uid
 
 _CHUNK = 1 << 20
 _UNDEFINED = 0xFFFFFFFF
@@ -52,8 +55,11 @@ def _read_header(fp: BinaryIO) -> Dataset:
         raise TruncatedFileError("the file ends before its header is complete") from exc
     except (InvalidDicomError, ValueError, KeyError, NotImplementedError) as exc:
         raise NotDicomError("the file is not a readable DICOM file") from exc
+    refuse_dicomdir(ds)  # an index of patients, not an image: nothing to de-identify
     if "SOPClassUID" not in ds:
         raise NotDicomError("the file is not a DICOM image (no SOP Class UID)")
+    if not is_valid_uid(ds.SOPClassUID) or not str(ds.SOPClassUID).strip():
+        raise NotDicomError("the file's SOP Class UID is not a valid UID")
     return ds
 
 

@@ -5,7 +5,14 @@ standard gives it (D dummy, Z empty, X remove, U new UID, and the conditional co
 on the attribute's type in the IOD). ``resolve`` turns a code into the one action this project
 applies to ultrasound images, with the Retain Longitudinal Temporal Information with Modified
 Dates option: dates of every attribute that is not simply removed are shifted, times kept.
+
+For attributes the table does not list, the rules by VR are data here too: the text and binary
+allow-lists (``KEPT_TEXT``, ``KEPT_BINARY``), what a valid value of each VR is
+(``VALUE_RULES``, PS3.5 6.2) and which attributes the US image IODs require
+(``US_IOD_TYPE_1_2``: emptied rather than removed when their value cannot be kept).
 """
+
+import re
 
 from pydicom.datadict import tag_for_keyword
 
@@ -236,10 +243,95 @@ EXTRA_ACTIONS: dict[str, str] = {
 # Dates that are blanked, never shifted: a birth date identifies on its own.
 NEVER_SHIFT = frozenset({"PatientBirthDate"})
 
-# Standard VRs that only ever hold free text or a person's name; when an attribute of these
-# VRs is not in the table it is removed (text) or emptied (names) rather than kept.
-FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
-PERSON_NAME_VR = "PN"
+
+def _keywords(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- Attributes outside the table -------------------------------------------------------------
+# The table names what is known to identify; anything else is judged by its VR. Values that can
+# only be digits, codes or numbers are kept once they are valid for their VR (PS3.5 6.2), so a
+# name or an ID planted in, say, a CS attribute is removed with it. Free text (and AE titles,
+# URIs and person names) is never kept unless its attribute is on KEPT_TEXT.
+
+# VRs whose values are free text, a person's name, an AE title (names a site's machine) or a URI.
+TEXT_VRS = frozenset({"AE", "LO", "LT", "PN", "SH", "ST", "UC", "UR", "UT"})
+
+# The only text attributes kept, each known to describe the equipment or the coding of a
+# concept, never the patient (none of them is in Table E.1-1). Even these are kept only when
+# their value is printable ASCII within the VR's length, so a name in another script is not.
+# Left out on purpose: SoftwareVersions, TransducerData, ProcessingFunction, StageName,
+# ViewName, EventTimerNames, *Explanation and *Label: vendors and users type free text there
+# and a teaching loop does not need it. Code meanings come from a coding scheme's dictionary,
+# the same for every patient, and name anatomy, views, procedures.
+KEPT_TEXT = _keywords(
+    """
+    Manufacturer ManufacturerModelName RescaleType
+    CodeValue CodingSchemeDesignator CodingSchemeVersion CodeMeaning LongCodeValue URNCodeValue
+    """
+)
+
+# Largest value length in characters for the kept text VRs (PS3.5 Table 6.2-1; UC/UR/UT:
+# unlimited). ST and LT are not in KEPT_TEXT but listed for completeness.
+TEXT_MAX_LENGTH = {"LO": 64, "SH": 16, "ST": 1024, "LT": 10240}
+
+# Binary values (byte and word strings) can carry any text: outside the table only those
+# needed to display the pixels are kept (palette and VOI lookup tables, colour profile, the
+# frame offset table). Numbers (US, SS, UL, SL, UV, SV, FL, FD) and tags (AT) are kept.
+BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
+KEPT_BINARY = _keywords(
+    """
+    RedPaletteColorLookupTableData GreenPaletteColorLookupTableData
+    BluePaletteColorLookupTableData AlphaPaletteColorLookupTableData
+    SegmentedRedPaletteColorLookupTableData SegmentedGreenPaletteColorLookupTableData
+    SegmentedBluePaletteColorLookupTableData SegmentedAlphaPaletteColorLookupTableData
+    LUTData ICCProfile ExtendedOffsetTable ExtendedOffsetTableLengths
+    """
+)
+
+# What one value of these VRs may be (PS3.5 6.2; leading and trailing spaces are not part of
+# the value, an empty value is always valid): pattern and largest length. DA and DT are checked
+# by the date shift, TM by ``dates.normalise_tm``. UI: digits and dots, no empty component
+# (components with a leading zero, common in the wild, are tolerated: they cannot carry text).
+VALUE_RULES: dict[str, tuple[re.Pattern[str], int]] = {
+    "AS": (re.compile(r"[0-9]{3}[DWMY]"), 4),
+    "CS": (re.compile(r"[A-Z0-9 _]+"), 16),
+    "DS": (re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"), 16),
+    "IS": (re.compile(r"[+-]?[0-9]+"), 12),
+    "UI": (re.compile(r"[0-9]+(\.[0-9]+)*"), 64),
+}
+IS_RANGE = (-(2**31), 2**31 - 1)
+
+# Type 1 and 2 attributes of the US Image and US Multi-frame Image IODs (PS3.3 A.6, A.7, by
+# module; conditional 1C/2C ones too, and the Code Sequence and Image SOP Instance Reference
+# macros used by their sequences). When their value cannot be kept, they are emptied, not
+# removed, so the object keeps its structure.
+US_IOD_TYPE_1_2 = _keywords(
+    """
+    PatientName PatientID PatientBirthDate PatientSex
+    StudyInstanceUID StudyDate StudyTime ReferringPhysicianName StudyID AccessionNumber
+    Modality SeriesInstanceUID SeriesNumber Laterality PatientPosition
+    FrameOfReferenceUID PositionReferenceIndicator
+    SynchronizationFrameOfReferenceUID SynchronizationTrigger AcquisitionTimeSynchronized
+    Manufacturer
+    InstanceNumber PatientOrientation ContentDate ContentTime
+    SamplesPerPixel PhotometricInterpretation Rows Columns BitsAllocated BitsStored HighBit
+    PixelRepresentation PlanarConfiguration PixelAspectRatio
+    RedPaletteColorLookupTableDescriptor GreenPaletteColorLookupTableDescriptor
+    BluePaletteColorLookupTableDescriptor RedPaletteColorLookupTableData
+    GreenPaletteColorLookupTableData BluePaletteColorLookupTableData
+    ContrastBolusAgent
+    FrameTime FrameTimeVector NumberOfFrames FrameIncrementPointer
+    SequenceOfUltrasoundRegions RegionSpatialFormat RegionDataType RegionFlags
+    RegionLocationMinX0 RegionLocationMinY0 RegionLocationMaxX1 RegionLocationMaxY1
+    PhysicalUnitsXDirection PhysicalUnitsYDirection PhysicalDeltaX PhysicalDeltaY
+    ImageType LossyImageCompression NumberOfStages NumberOfViewsInStage
+    WindowCenter WindowWidth VOILUTSequence LUTDescriptor LUTData
+    SOPClassUID SOPInstanceUID SpecificCharacterSet
+    CodeValue CodingSchemeDesignator CodeMeaning
+    ReferencedSOPClassUID ReferencedSOPInstanceUID
+    """
+)
 
 # Whole groups removed: curves (50xx) and overlays (60xx), even-numbered repeating groups.
 REMOVED_GROUP_RANGES = ((0x5000, 0x501E), (0x6000, 0x601E))
@@ -263,6 +355,8 @@ def _tags(actions: dict[str, str]) -> dict[int, str]:
 
 # tag -> standard action code; the extensions win over the table (they only ever remove).
 TABLE: dict[int, str] = {**_tags(E1_1_ACTIONS), **_tags(EXTRA_ACTIONS)}
+# Misspelt keywords in the lists above would silently keep or remove the wrong thing.
+_tags({"K": " ".join(KEPT_TEXT | KEPT_BINARY | US_IOD_TYPE_1_2)})
 
 
 def in_removed_group(group: int) -> bool:

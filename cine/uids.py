@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import uuid
 
+from cine.deid_table import VALUE_RULES
+
 # Registered by DICOM itself (PS3.6 Annex A); no instance UID may use this root.
 DICOM_ROOT = "1.2.840.10008."
 
@@ -54,12 +56,23 @@ def _uuid8_uid(digest: bytes) -> str:
     return f"2.25.{uuid.UUID(bytes=bytes(raw)).int}"
 
 
-def map_uid(secret: bytes, uid: str) -> str:
-    """Return the consistent replacement for `uid`; empty stays empty, DICOM-root UIDs stay."""
+def is_valid_uid(uid: object) -> bool:
+    """True for a UI value of digits and dots, at most 64 characters (PS3.5 9.1)."""
+    pattern, max_length = VALUE_RULES["UI"]
     value = str(uid).strip().rstrip("\x00").strip()
-    if not value or value.startswith(DICOM_ROOT):
+    return len(value) <= max_length and pattern.fullmatch(value) is not None
+
+
+def map_uid(secret: bytes, uid: str) -> str:
+    """Return the consistent replacement for `uid`; empty stays empty, DICOM-root UIDs stay.
+
+    Only a valid UID under the DICOM root is kept as it is: anything else that merely starts
+    with the root (text appended to a class UID) is replaced like any instance UID.
+    """
+    value = str(uid).strip().rstrip("\x00").strip()
+    if not value or (value.startswith(DICOM_ROOT) and is_valid_uid(value)):
         return value
-    digest = hmac.new(bytes(secret), b"uid\x00" + value.encode("ascii", "replace"), "sha256")
+    digest = hmac.new(bytes(secret), b"uid\x00" + value.encode("utf-8", "replace"), "sha256")
     return _uuid8_uid(digest.digest())
 
 

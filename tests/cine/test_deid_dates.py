@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 from pydicom.datadict import tag_for_keyword
 
-from cine.dates import OFFSET_RANGE_DAYS, date_offset_days, patient_key, shift_da, shift_dt
+from cine.dates import (
+    OFFSET_RANGE_DAYS,
+    date_offset_days,
+    normalise_tm,
+    patient_key,
+    shift_da,
+    shift_dt,
+)
 from cine.deid_table import E1_1_ACTIONS, TABLE, in_removed_group, resolve
 
 SECRET = b"date-secret-0123456789abcdef"
@@ -98,3 +105,31 @@ def test_resolve(code, vr, keyword, action):
 def test_removed_groups():
     assert in_removed_group(0x6000) and in_removed_group(0x601E) and in_removed_group(0x5010)
     assert not in_removed_group(0x6001) and not in_removed_group(0x6020)
+
+
+@pytest.mark.parametrize(
+    "value", ["20200301101530+ZZPH", "2020030110ZZ", "202003011015301", "202003+0100x", "2020X"]
+)
+def test_shift_dt_refuses_text_in_time_or_zone(value):
+    assert shift_dt(value, -1) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10", "10"),
+        (" 1015 ", "1015"),
+        ("101530.5", "101530.5"),
+        ("101530.123456789", "101530.123456"),
+        ("10:15:30.25", "101530.25"),
+        ("235960", "235960"),  # leap second
+        ("", ""),
+        ("2400", None),
+        ("1060", None),
+        ("101", None),
+        ("1015ZZ", None),
+        ("10:15ZZ", None),
+    ],
+)
+def test_normalise_tm(value, expected):
+    assert normalise_tm(value) == expected

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
+from pydicom.sequence import Sequence
 
 from cine.deid_file import deidentify_file
+from cine.deid_table import KEPT_TEXT, TEXT_VRS
 
 SECRET = b"sample-secret-0123456789abcdef"
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "dicom-samples"
@@ -24,6 +26,32 @@ IDENTIFYING = (
     "DeviceSerialNumber",
     "AccessionNumber",
 )
+
+
+# What the processing pipeline and any viewer need to show and measure the loop: pixel
+# description, timing, calibration, lookup tables, compression history. De-identification must
+# not change any of them (present or absent alike).
+# fmt: off
+PIXEL_AND_TIMING = (
+    "SOPClassUID", "SpecificCharacterSet", "Modality", "ImageType", "Rows", "Columns",
+    "SamplesPerPixel", "PhotometricInterpretation", "BitsAllocated", "BitsStored", "HighBit",
+    "PixelRepresentation", "PlanarConfiguration", "PixelAspectRatio", "PixelSpacing",
+    "SmallestImagePixelValue", "LargestImagePixelValue", "PixelPaddingValue", "NumberOfFrames",
+    "FrameIncrementPointer", "FrameTime", "FrameTimeVector", "FrameDelay", "CineRate",
+    "RecommendedDisplayFrameRate", "ActualFrameDuration", "EffectiveDuration", "StartTrim",
+    "StopTrim", "PreferredPlaybackSequencing", "SequenceOfUltrasoundRegions",
+    "RedPaletteColorLookupTableDescriptor", "GreenPaletteColorLookupTableDescriptor",
+    "BluePaletteColorLookupTableDescriptor", "RedPaletteColorLookupTableData",
+    "GreenPaletteColorLookupTableData", "BluePaletteColorLookupTableData",
+    "SegmentedRedPaletteColorLookupTableData", "SegmentedGreenPaletteColorLookupTableData",
+    "SegmentedBluePaletteColorLookupTableData", "WindowCenter", "WindowWidth", "VOILUTFunction",
+    "VOILUTSequence", "RescaleSlope", "RescaleIntercept", "RescaleType", "ModalityLUTSequence",
+    "PresentationLUTShape", "LossyImageCompression", "LossyImageCompressionRatio",
+    "LossyImageCompressionMethod", "ICCProfile", "ColorSpace", "UltrasoundColorDataPresent",
+    "PixelIntensityRelationship", "NumberOfStages", "NumberOfViewsInStage", "StageNumber",
+    "ViewNumber",
+)
+# fmt: on
 
 
 def _cases():
@@ -91,3 +119,44 @@ def test_same_study_files_share_uids(tmp_path):
         out = deidentify_file(path, tmp_path / path.name, secret=SECRET)
         studies.setdefault(original.StudyInstanceUID, set()).add(out.study_instance_uid)
     assert all(len(new) == 1 for new in studies.values())
+
+
+def _comparable(value):
+    """A value to compare. In sequence items free text (a LUT explanation), private elements
+    and group lengths are removed by design: compare the rest."""
+    if isinstance(value, Sequence):
+        return [
+            {
+                e.keyword: _comparable(e.value)
+                for e in item
+                if e.VR not in TEXT_VRS and not e.tag.is_private and e.tag.element != 0
+            }
+            for item in value
+        ]
+    return value
+
+
+@pytest.mark.parametrize("path", list(_cases()))
+def test_pixel_timing_and_calibration_attributes_survive(path: Path, tmp_path):
+    target = tmp_path / "out.dcm"
+    deidentify_file(path, target, secret=SECRET)
+    before = dcmread(path, stop_before_pixels=True)
+    after = dcmread(target, stop_before_pixels=True)
+    assert after.file_meta.TransferSyntaxUID == before.file_meta.TransferSyntaxUID
+    changed = [
+        keyword
+        for keyword in PIXEL_AND_TIMING
+        if (keyword in before) != (keyword in after)
+        or (
+            keyword in before
+            and _comparable(before[keyword].value) != _comparable(after[keyword].value)
+        )
+    ]
+    assert not changed
+    if before.get("BurnedInAnnotation") == "NO":
+        assert after.BurnedInAnnotation == "NO"
+    # And no free text survives but the allow-list and what de-identification itself wrote.
+    ours = {"PatientName", "PatientID", "DeidentificationMethod"}
+    for elem in after.iterall():
+        if elem.VR in TEXT_VRS and not elem.is_empty:
+            assert elem.keyword in KEPT_TEXT | ours, elem.keyword
