@@ -6,13 +6,10 @@ including its files. The original upload has no URL at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +22,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.decorators import author_required
 from accounts.models import Institution
 from cineloops import services
 from cineloops.media import serve_file
@@ -42,17 +40,6 @@ CONTENT_TYPES = {
     "metadata": "application/json",
 }
 DOWNLOAD_NAMES = {"dicom": "loop-{pk}.dcm", "intensity": "loop-{pk}-intensity.npy"}
-
-
-def author_required(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.can_author:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @author_required

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from tests import factories
 from training.celery import app as celery_app
 
 # The real-worker fixtures and the skip rule of the ``services`` marker.
@@ -110,3 +111,41 @@ def broker_down(monkeypatch) -> str:
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     monkeypatch.setattr(celery_app.conf, "broker_url", url)
     return url
+
+
+# --- People: two hospitals and one user of each role -----------------------------------------
+
+
+@pytest.fixture
+def hospital():
+    return factories.InstitutionFactory(name="County Hospital")
+
+
+@pytest.fixture
+def other_hospital():
+    return factories.InstitutionFactory(name="Other Hospital")
+
+
+@pytest.fixture
+def trainee(hospital):
+    return factories.TraineeFactory(institution=hospital)
+
+
+@pytest.fixture
+def instructor(hospital):
+    return factories.InstructorFactory(institution=hospital)
+
+
+@pytest.fixture
+def other_instructor(other_hospital):
+    return factories.InstructorFactory(institution=other_hospital)
+
+
+@pytest.fixture
+def director(hospital):
+    return factories.DirectorFactory(institution=hospital)
+
+
+@pytest.fixture
+def site_admin():
+    return factories.SiteAdminFactory()

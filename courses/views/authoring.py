@@ -7,11 +7,9 @@ Every object is fetched through ``editable_by(user)``, so another institution's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import author_required
 from core.markdown import render_markdown
 from core.scoping import PublicationStatus
 from courses import selectors, services
@@ -26,17 +25,6 @@ from courses.forms import CourseForm, LessonForm, ModuleForm
 from courses.models import Course, Lesson, Module
 
 MOVES = {"up": -1, "down": 1}
-
-
-def author_required(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.can_author:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _editable_course(request: HttpRequest, pk: int) -> Course:

@@ -6,12 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cineloops.tasks import process_loop
-from tests.factories import (
-    InstitutionFactory,
-    InstructorFactory,
-    SiteAdminFactory,
-    TraineeFactory,
-)
+from tests.factories import api_for
 
 SECRET = "cine-test-secret-0123456789"
 # Tests that run tasks: in-process (eager), or on the session's real worker.
@@ -37,42 +32,6 @@ def queued_messages(request, monkeypatch) -> list[dict]:
     if not TASK_FIXTURES & set(request.fixturenames):
         monkeypatch.setattr(process_loop, "delay", lambda **kwargs: sent.append(kwargs))
     return sent
-
-
-@pytest.fixture
-def hospital():
-    return InstitutionFactory(name="County Hospital")
-
-
-@pytest.fixture
-def other_hospital():
-    return InstitutionFactory(name="Other Hospital")
-
-
-@pytest.fixture
-def instructor(hospital):
-    return InstructorFactory(institution=hospital)
-
-
-@pytest.fixture
-def other_instructor(other_hospital):
-    return InstructorFactory(institution=other_hospital)
-
-
-@pytest.fixture
-def trainee(hospital):
-    return TraineeFactory(institution=hospital)
-
-
-@pytest.fixture
-def site_admin():
-    return SiteAdminFactory()
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from cineloops.models import CineLoop
-from tests.cineloops.conftest import api_for
 from tests.cineloops.samples import good_cine, not_dicom, truncated, ybr_cine, zip_of
+from tests.factories import api_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/cineloops/"

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cineloops import services, storage
 from cineloops.media import Unsatisfiable, parse_range
 from cineloops.models import CineLoop
-from tests.cineloops.conftest import api_for
 from tests.cineloops.samples import good_cine
+from tests.factories import api_for
 
 # Files are made by an upload processed on commit: those tests use real commits.
 with_loop = pytest.mark.django_db(transaction=True)

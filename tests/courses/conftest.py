@@ -3,49 +3,6 @@
 import pytest
 
 from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
-from tests.factories import (
-    DirectorFactory,
-    InstitutionFactory,
-    InstructorFactory,
-    SiteAdminFactory,
-    TraineeFactory,
-)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Factories hash a password per user; the default hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def hospital():
-    return InstitutionFactory(name="County Hospital")
-
-
-@pytest.fixture
-def other_hospital():
-    return InstitutionFactory(name="Other Hospital")
-
-
-@pytest.fixture
-def trainee(hospital):
-    return TraineeFactory(institution=hospital)
-
-
-@pytest.fixture
-def instructor(hospital):
-    return InstructorFactory(institution=hospital)
-
-
-@pytest.fixture
-def director(hospital):
-    return DirectorFactory(institution=hospital)
-
-
-@pytest.fixture
-def site_admin():
-    return SiteAdminFactory()
 
 
 @pytest.fixture

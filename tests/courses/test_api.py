@@ -15,16 +15,10 @@ from tests.courses.factories import (
     ModuleFactory,
     lessons_of,
 )
-from tests.factories import InstructorFactory
+from tests.factories import InstructorFactory, api_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_anonymous_is_refused(course):
