@@ -1,18 +1,46 @@
 """End to end on real services: upload through the API, a real Celery worker (Redis broker,
-PostgreSQL) processes the loop, and its files are served here. Run by ``.ci/run``."""
+PostgreSQL) processes the loop, and its files are served here. Run by ``.ci/run``.
+
+Also the delivery guarantees of ``platform_task`` on that worker: a pool process killed in the
+middle of a loop gets its message redelivered and the loop finished by the same message; two
+messages for one loop process it once.
+"""
 
 import os
+import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pydicom
 import pytest
+from celery.result import AsyncResult
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pydicom.encaps import encapsulate, generate_frames
 
+from cineloops import storage
 from cineloops.models import CineLoop
+from cineloops.tasks import process_loop
+from tests.cine.cine_factory import make_cine, region_item
 from tests.cineloops.samples import good_cine
+from training.celery import app as celery_app
 
 pytestmark = pytest.mark.services
 TIMEOUT = 60
+# The killed-worker test needs a loop that takes seconds, not milliseconds: 1000 frames of
+# 320x240 colour JPEG (~19 MB) take 2-3.5 s in the worker on two cores; the kill comes
+# ~0.2 s in, at 5 %.
+LONG_FRAMES, LONG_CYCLE = 1000, 50
+OUTPUTS = {
+    "video.mp4",
+    "poster.jpg",
+    "thumbs.jpg",
+    "deidentified.dcm",
+    "intensity.npy",
+    "metadata.json",
+}
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -22,6 +50,80 @@ def shared_dirs(celery_worker_process, settings):
     settings.CINE_UPLOAD_DIR = Path(os.environ.get("CINE_UPLOAD_DIR") or var / "uploads")
     settings.CINE_MEDIA_DIR = Path(os.environ.get("CINE_MEDIA_DIR") or var / "cine")
     return celery_worker_process
+
+
+def wait_for(what: str, check: Callable[[], T], timeout: float, log: Callable[[], str]) -> T:
+    """Poll ``check`` until it returns something truthy; fail with the worker's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n--- worker log ---\n{log()}")
+
+
+def finished(loop_id: int) -> CineLoop | None:
+    loop = CineLoop.objects.get(pk=loop_id)
+    return loop if loop.is_done else None
+
+
+def long_cine(path: Path, frames: int = LONG_FRAMES) -> Path:
+    """``frames`` JPEG frames of 320x240 colour: ``make_cine``'s first ``LONG_CYCLE`` frames
+    over and over (encoding each one would take longer than processing them)."""
+    region = region_item((8, 16, 311, 231))  # fits: cleaned automatically, so: ready
+    make_cine(
+        path,
+        frames=LONG_CYCLE,
+        rows=240,
+        columns=320,
+        encoding="jpeg",
+        colour=True,
+        regions=[region],
+    )
+    ds = pydicom.dcmread(path)
+    cycle = list(generate_frames(ds.PixelData, number_of_frames=LONG_CYCLE))
+    ds.PixelData = encapsulate([cycle[i % LONG_CYCLE] for i in range(frames)])
+    ds["PixelData"].VR = "OB"
+    ds.NumberOfFrames = frames
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def post_upload(api, path: Path) -> int:
+    upload = SimpleUploadedFile("upload.dcm", path.read_bytes())
+    response = api.post("/api/v1/cineloops/", {"file": upload})
+    assert response.status_code == 202, response.content
+    return response.json()["accepted"][0]["loop"]["id"]
+
+
+def pool_children(main_pid: int) -> set[int]:
+    """The worker's pool processes: the children of its main process."""
+    pids: set[int] = set()
+    for children in Path(f"/proc/{main_pid}/task").glob("*/children"):
+        pids.update(int(pid) for pid in children.read_text().split())
+    return pids
+
+
+def running_pid(worker_name: str, task_id: str) -> int | None:
+    """The pid of the pool process running ``task_id``, from the worker's own report."""
+    inspect = celery_app.control.inspect(destination=[worker_name], timeout=1.0, limit=1)
+    for task in (inspect.active() or {}).get(worker_name, []):
+        if task["id"] == task_id:
+            return task["worker_pid"]
+    return None
+
+
+def assert_outputs_complete(loop: CineLoop) -> None:
+    """Every output, once: the loop's folder holds ``derived/`` and nothing else (no half-built
+    folder of a killed run), and ``derived/`` the one set of files the loop points at."""
+    loop_dir = storage.loop_dir(loop.pk)
+    assert sorted(p.name for p in loop_dir.iterdir()) == ["derived"]
+    derived = storage.output_dir(loop.pk)
+    assert {p.name for p in derived.iterdir()} == OUTPUTS
+    for field in CineLoop.FILE_FIELDS.values():
+        name = getattr(loop, field)
+        assert name in OUTPUTS, field
+        assert (derived / name).stat().st_size > 0, name
 
 
 def test_an_uploaded_loop_is_made_ready_by_a_real_worker(
@@ -46,3 +148,83 @@ def test_an_uploaded_loop_is_made_ready_by_a_real_worker(
     video = client.get(detail["files"]["video"], HTTP_RANGE="bytes=0-99")
     assert video.status_code == 206
     assert len(b"".join(video.streaming_content)) == 100
+
+
+def test_a_loop_whose_pool_process_is_killed_is_finished_by_the_redelivered_message(
+    shared_dirs, transactional_db, api, tmp_path
+):
+    worker = shared_dirs
+    loop_id = post_upload(api, long_cine(tmp_path / "long.dcm"))
+
+    def started() -> CineLoop | None:
+        loop = CineLoop.objects.get(pk=loop_id)
+        if loop.is_done:
+            why = f"the loop ended ({loop.status}) before it could be interrupted: make it longer"
+            pytest.fail(f"{why}\n--- worker log ---\n{worker.log()}")
+        return loop if loop.status == CineLoop.Status.PROCESSING and loop.progress > 0 else None
+
+    task_id = wait_for("the worker to start on the loop", started, TIMEOUT, worker.log).task_id
+    assert task_id
+    pid = wait_for(
+        "the worker to report the pool process running the task",
+        lambda: running_pid(worker.name, task_id),
+        10,
+        worker.log,
+    )
+    assert pid in pool_children(worker.process.pid), "not one of the worker's pool processes"
+    seen = len(worker.log())
+
+    os.kill(pid, signal.SIGKILL)
+
+    def reported() -> bool:
+        new = worker.log()[seen:]
+        return f"pid:{pid} exited with 'signal 9 (SIGKILL)'" in new and "WorkerLostError" in new
+
+    # At once when the pool notices the exit, else on its 5 s maintenance timer.
+    wait_for("the worker to report the lost pool process", reported, 10, worker.log)
+    loop = wait_for("the loop to be finished", lambda: finished(loop_id), TIMEOUT, worker.log)
+    assert loop.status == CineLoop.Status.READY, (loop.error_code, loop.error, worker.log())
+    assert loop.task_id == task_id  # the same message, delivered again, took the loop over
+    assert worker.log()[seen:].count(f"[{task_id}] received") == 1  # redelivered once
+    assert AsyncResult(task_id, app=celery_app).get(timeout=10) == "ready"
+    assert loop.frames == LONG_FRAMES
+    assert_outputs_complete(loop)
+    assert worker.alive()
+    assert pid not in pool_children(worker.process.pid)
+
+
+def test_two_messages_for_one_loop_process_it_once(
+    shared_dirs, transactional_db, instructor, tmp_path
+):
+    worker = shared_dirs
+    # Long enough (0.5-1 s) for the two pool processes to take the messages at the same time.
+    source = long_cine(tmp_path / "a.dcm", frames=200)
+    name, size = storage.write_original(storage.file_chunks(source), limit=1 << 30)
+    loop = CineLoop.objects.create(
+        institution=instructor.institution,
+        uploaded_by=instructor,
+        source=CineLoop.Source.UPLOAD,
+        original_name=name,
+        original_size=size,
+        status=CineLoop.Status.QUEUED,
+    )
+
+    messages = [process_loop.delay(loop_pk=loop.pk), process_loop.delay(loop_pk=loop.pk)]
+
+    results = {m.id: m.get(timeout=TIMEOUT) for m in messages}
+    assert sorted(results.values())[0] == "ready", (results, worker.log())
+    skipped = sorted(results.values())[1]
+    assert skipped in {
+        "skipped: claimed by another run right now",
+        "skipped: being processed by another run",
+        "skipped: already ready",
+    }, (results, worker.log())
+    loop.refresh_from_db()
+    assert loop.status == CineLoop.Status.READY
+    assert results[loop.task_id] == "ready"  # the claim belongs to the message that did it
+    assert_outputs_complete(loop)
+    metadata = storage.output_dir(loop.pk) / "metadata.json"
+    assert metadata.stat().st_mtime <= loop.processed_at.timestamp()  # written before 'ready'
+    log = worker.log()
+    assert log.count(f"cine loop {loop.pk}: ready") == 1, log
+    assert log.count(f"cine loop {loop.pk}: skipped") == 1, log
