@@ -22,6 +22,10 @@ HEADLINES = {
     "pixel_decode": _("An image frame could not be decoded."),
     "invalid_mask": _("The cleaning mask does not fit the image."),
     "timeout": _("Processing took too long and was stopped."),
+    "worker_lost": _(
+        "Processing stopped unexpectedly several times; the file may be too large or damaged."
+    ),
+    "interrupted": _("Processing was interrupted and did not finish."),
     "original_missing": _("The original file is no longer available."),
     "internal": _("Processing failed because of an internal error; it has been logged."),
 }

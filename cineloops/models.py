@@ -50,6 +50,8 @@ class CineLoop(models.Model):
     Source = LoopSource
 
     DONE = frozenset({LoopStatus.READY, LoopStatus.NEEDS_REVIEW, LoopStatus.FAILED})
+    # Done without a clean result: may be processed again while the original is stored.
+    REPROCESSABLE = frozenset({LoopStatus.FAILED, LoopStatus.NEEDS_REVIEW})
     # Derived file kinds (URL names of the media view) -> model field with the file name.
     FILE_FIELDS = {
         "video": "video_file",
@@ -92,8 +94,8 @@ class CineLoop(models.Model):
     original_name = models.CharField(_("stored original"), max_length=100, blank=True)
     original_size = models.BigIntegerField(_("original size (bytes)"), default=0)
 
-    # Which Celery message is processing the loop, and since when: a redelivery of the same
-    # message (worker killed) may take over; a duplicate message may not.
+    # Which Celery task is processing the loop, and since when: a retry of the same task (its
+    # worker process killed) may take over; a duplicate message may not.
     task_id = models.CharField(_("processing task"), max_length=255, blank=True)
     processing_started_at = models.DateTimeField(_("processing started"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
@@ -144,6 +146,12 @@ class CineLoop(models.Model):
     @property
     def has_outputs(self) -> bool:
         return self.status in (self.Status.READY, self.Status.NEEDS_REVIEW)
+
+    @property
+    def can_reprocess(self) -> bool:
+        """Done without a clean result, and its original still stored (checked again, with
+        the file itself, by ``cineloops.services.loop_reprocess``)."""
+        return self.status in self.REPROCESSABLE and bool(self.original_name)
 
     @property
     def error_message(self) -> str:

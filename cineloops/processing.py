@@ -1,11 +1,17 @@
 """Turn a stored original into de-identified teaching material (``loop_process``).
 
 Safe to run twice. The row is claimed under ``select_for_update(nowait=True)``: a loop that is
-done is left alone, and a loop another message is processing is left to it. The message that
-claimed a loop may claim it again — that is a retry, or the broker redelivering it after its
-worker died (``acks_late`` + ``reject_on_worker_lost``) — and so may anyone once the claim is
-older than the task's hard time limit. Outputs go to one folder per loop, built aside and
-renamed into place by ``cine.pipeline``, so a rerun replaces rather than adds files.
+done is left alone, and a loop another message is processing is left to it. A row locked at
+that very moment raises ``LoopBusy``, which the task retries shortly. The message that claimed
+a loop may claim it again — that is a retry: of a transient error, or after its pool process
+died (``retry_on_worker_lost`` keeps the task id) — and so may anyone once the claim is older
+than the task's hard time limit. Outputs go to one folder per loop, built aside and renamed
+into place by ``cine.pipeline``, so a rerun replaces rather than adds files.
+
+A run can also end outside ``loop_process``: its pool process died more often than the task
+retries, or it hit the hard time limit. ``loop_abandon`` then marks the loop failed (from the
+``task_failure`` signal, see ``cineloops.tasks``); ``cineloops.services.loops_requeue_stalled``
+catches what even that missed.
 
 Nothing logged here holds patient data: ids, sizes, codes and ``CineError`` texts (which
 never quote header values). Other exceptions are logged by type and code location only,
@@ -42,6 +48,15 @@ TIME_LIMIT = SOFT_TIME_LIMIT + 5 * 60
 STALE_AFTER = timedelta(seconds=TIME_LIMIT + 60)
 # Database errors worth retrying: the connection dropped, the server restarted.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+class LoopBusy(Exception):
+    """The loop's row is locked by another transaction right now (a run claiming it, or an
+    instructor asking for it to be processed again): try again in a moment."""
+
+
+# What the task retries: the transient errors, and a row that was locked at the wrong moment.
+RETRY_ON = (*TRANSIENT_ERRORS, LoopBusy)
 # Pipeline decisions that leave text burned into the pixels until an instructor checks them.
 REVIEW_DECISIONS = frozenset({"review_required", "manual_mask"})
 PROGRESS_STEP, PROGRESS_SECONDS = 5, 1.0
@@ -91,7 +106,7 @@ def loop_process(*, loop_pk: int, task_id: str = "", may_retry: bool = True) -> 
 def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
     try:
         with transaction.atomic():
-            loop = CineLoop.objects.select_for_update(nowait=True).filter(pk=loop_pk).first()
+            loop = _lock(loop_pk)
             if loop is None:
                 return None, "no such loop"
             if loop.is_done:
@@ -118,15 +133,25 @@ def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
                 ]
             )
     except OperationalError as exc:
-        if _is_lock_conflict(exc):
-            return None, "claimed by another run right now"
-        raise
+        if not _is_lock_conflict(exc):
+            raise
+        # A plain read does not wait for the lock: a loop already done needs no retry.
+        status = CineLoop.objects.filter(pk=loop_pk).values_list("status", flat=True).first()
+        if status is None:
+            return None, "no such loop"
+        if status in CineLoop.DONE:
+            return None, f"already {status}"
+        raise LoopBusy(f"cine loop {loop_pk} is locked by another transaction") from exc
     return loop, ""
+
+
+def _lock(loop_pk: int) -> CineLoop | None:
+    return CineLoop.objects.select_for_update(nowait=True).filter(pk=loop_pk).first()
 
 
 def _may_take_over(loop: CineLoop, task_id: str) -> bool:
     if task_id and loop.task_id == task_id:
-        return True  # this very message again: its worker died, or it is a retry
+        return True  # this very task again: a retry (its pool process may have died)
     started = loop.processing_started_at
     return started is None or timezone.now() - started > STALE_AFTER
 
@@ -245,6 +270,23 @@ def _fail(loop: CineLoop, code: str, detail: str = "") -> str:
     logger.info("cine loop %s: failed (%s) %s", loop.pk, code, loop.error)
     _save(loop, ["status", "error_code", "error", "processed_at", "updated_at"])
     return "failed"
+
+
+def loop_abandon(*, loop_pk: int, task_id: str, code: str) -> bool:
+    """Mark failed (``code``) a loop whose run ended without ``loop_process`` finishing it.
+
+    Only a loop still claimed by that run (its task id): a loop another message took over,
+    or one already done, is left alone. True when the loop was marked.
+    """
+    if not task_id:
+        return False
+    now = timezone.now()
+    marked = CineLoop.objects.filter(pk=loop_pk, status=Status.PROCESSING, task_id=task_id).update(
+        status=Status.FAILED, error_code=code, error="", processed_at=now, updated_at=now
+    )
+    if marked:
+        logger.warning("cine loop %s: failed (%s) outside its run", loop_pk, code)
+    return bool(marked)
 
 
 def _fail_quietly(loop: CineLoop) -> None:

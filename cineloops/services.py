@@ -13,20 +13,23 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Institution, User
 from cineloops import storage
 from cineloops.models import CineLoop
-from cineloops.processing import loop_process
+from cineloops.processing import STALE_AFTER, loop_process
 from cineloops.uploads import too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
 
@@ -43,9 +46,11 @@ __all__ = [
     "loop_delete",
     "loop_enqueue",
     "loop_process",
+    "loop_reprocess",
     "loops_create_from_files",
     "loops_create_from_path",
     "loops_create_from_zip",
+    "loops_requeue_stalled",
 ]
 
 
@@ -125,7 +130,7 @@ def _create(
 
 def loop_enqueue(*, loop_pk: int) -> bool:
     """Queue processing for an uploaded loop; False (loop stays 'uploaded') if the broker is
-    unreachable, so that it can be queued again later."""
+    unreachable, so that it is queued again later (``loops_requeue_stalled``, run by beat)."""
     from cineloops.tasks import process_loop
 
     now = timezone.now()
@@ -306,3 +311,106 @@ def loop_delete(*, loop: CineLoop, by: User) -> None:
 def _delete_files(pk: int, original: str) -> None:
     storage.delete_original(original)
     storage.delete_outputs(pk)
+
+
+ORIGINAL_GONE = gettext_lazy(
+    "The original file is no longer stored, so this loop cannot be processed again; "
+    "upload the file again instead."
+)
+
+
+def loop_reprocess(*, loop: CineLoop, by: User) -> CineLoop:
+    """Queue a failed or needs-review loop for processing again, from its stored original.
+
+    Refused (``ValidationError``) when the original is gone: a failed loop keeps it, but it is
+    deleted once a loop is de-identified, unless ``CINE_KEEP_ORIGINALS``. The outputs of the
+    earlier run stay in place (not served: the loop is not done) until the new run replaces
+    them.
+    """
+    if not loop.is_editable_by(by):
+        raise PermissionDenied(_("You cannot process this loop again."))
+    with transaction.atomic():
+        # Locked: the claim of a duplicate message waits (LoopBusy, retried) until this commits.
+        locked = CineLoop.objects.select_for_update().get(pk=loop.pk)
+        if locked.status not in CineLoop.REPROCESSABLE:
+            raise ValidationError(
+                _("Only a loop that failed or needs review can be processed again."),
+                "not_reprocessable",
+            )
+        if not locked.original_name or not storage.original_path(locked.original_name).is_file():
+            raise ValidationError(ORIGINAL_GONE, "original_missing")
+        locked.status = Status.UPLOADED
+        locked.progress = 0
+        locked.error_code = locked.error = ""
+        locked.task_id = ""
+        locked.processing_started_at = locked.processed_at = None
+        locked.save(
+            update_fields=[
+                "status",
+                "progress",
+                "error_code",
+                "error",
+                "task_id",
+                "processing_started_at",
+                "processed_at",
+                "updated_at",
+            ]
+        )
+        pk = locked.pk
+        transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
+    logger.info("cine loop %s: to be processed again (user %s)", pk, by.pk)
+    return locked
+
+
+# At most this many loops are queued again per sweep; the next sweep takes the rest.
+REQUEUE_BATCH = 500
+
+
+def loops_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
+    """Recover loops that nothing is going to finish; run every few minutes by Celery beat.
+
+    - ``uploaded`` / ``queued`` and untouched for ``CINE_STALLED_AFTER_MINUTES``: the broker
+      was down when they were queued, or their message was lost. They are queued again (a
+      duplicate of a message still waiting is harmless: processing is idempotent) and touched,
+      so the next sweep leaves them alone for as long again.
+    - ``processing`` with a claim older than the task's hard time limit (``STALE_AFTER``): no
+      run can still be alive. They are marked failed (``interrupted``), not queued again, so
+      a file that kills its worker cannot loop; an instructor can process it again.
+
+    Returns how many loops were queued again and how many marked failed.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.CINE_STALLED_AFTER_MINUTES)
+    waiting = (Status.UPLOADED, Status.QUEUED)
+    stalled = list(
+        CineLoop.objects.filter(status__in=waiting, updated_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    requeued = 0
+    for pk in stalled:
+        touched = CineLoop.objects.filter(pk=pk, status__in=waiting, updated_at__lt=cutoff)
+        if not touched.update(updated_at=now):
+            continue  # picked up meanwhile
+        if not loop_enqueue(loop_pk=pk):
+            break  # the broker is down: the next sweep tries again
+        requeued += 1
+
+    claim_cutoff = now - STALE_AFTER
+    stale = CineLoop.objects.filter(status=Status.PROCESSING).filter(
+        Q(processing_started_at__lt=claim_cutoff) | Q(processing_started_at__isnull=True)
+    )
+    stale_pks = list(stale.values_list("pk", flat=True))
+    # The same conditions again in the UPDATE: a run that took a loop over meanwhile keeps it.
+    failed = stale.filter(pk__in=stale_pks).update(
+        status=Status.FAILED,
+        error_code="interrupted",
+        error="",
+        processed_at=now,
+        updated_at=now,
+    )
+    if requeued:
+        logger.warning("stalled cine loops: %s queued again", requeued)
+    if failed:
+        logger.warning("stalled cine loops: %s interrupted (of %s)", failed, stale_pks)
+    return {"requeued": requeued, "failed": failed}

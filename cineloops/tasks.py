@@ -1,14 +1,30 @@
 """Celery tasks of the cineloops app: thin wrappers around services."""
 
+import logging
 from typing import Any
 
-from cineloops.processing import SOFT_TIME_LIMIT, TIME_LIMIT, TRANSIENT_ERRORS, loop_process
+from billiard.exceptions import WorkerLostError
+from celery.exceptions import TimeLimitExceeded
+from celery.signals import task_failure
+from django.db import DatabaseError, close_old_connections, connection
+
+from cineloops.processing import (
+    RETRY_ON,
+    SOFT_TIME_LIMIT,
+    TIME_LIMIT,
+    TRANSIENT_ERRORS,
+    loop_abandon,
+    loop_process,
+)
 from training.tasks import platform_task
+
+logger = logging.getLogger(__name__)
+PROCESS_LOOP = "cineloops.process_loop"
 
 
 @platform_task(
-    name="cineloops.process_loop",
-    retry_on=TRANSIENT_ERRORS,
+    name=PROCESS_LOOP,
+    retry_on=RETRY_ON,
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     bind=True,
@@ -21,3 +37,57 @@ def process_loop(task: Any, *, loop_pk: int) -> str:
         task_id=task.request.id or "",
         may_retry=task.request.retries < task.max_retries,
     )
+
+
+@platform_task(name="cineloops.requeue_stalled_loops", retry_on=TRANSIENT_ERRORS)
+def requeue_stalled_loops() -> dict[str, int]:
+    """Run by Celery beat (``CELERY_BEAT_SCHEDULE``): queue again the loops whose message was
+    lost, fail the ones whose run died unnoticed. Safe to run twice, or on two beats."""
+    from cineloops.services import loops_requeue_stalled
+
+    return loops_requeue_stalled()
+
+
+def failure_code(exception: BaseException | None) -> str:
+    """The loop's error code for a task that failed outside ``loop_process``."""
+    if isinstance(exception, WorkerLostError):
+        return "worker_lost"  # killed (out of memory?) on every attempt the task had
+    if isinstance(exception, TimeLimitExceeded):
+        return "timeout"  # the hard limit: the soft one is caught inside the run
+    return "internal"
+
+
+@task_failure.connect
+def loop_task_failed(
+    sender: Any = None,
+    task_id: str | None = None,
+    exception: BaseException | None = None,
+    kwargs: dict | None = None,
+    **_: Any,
+) -> None:
+    """A ``process_loop`` task failed for good: mark its loop failed unless the run did.
+
+    For a lost pool process (once its retries are spent) and the hard time limit, Celery sends
+    this signal from the worker's *main* process — the task's own code never got the chance —
+    and it does not call ``Task.on_failure`` for a lost process; for an error raised by the run
+    it comes from the pool process, where ``loop_process`` has normally marked the loop already
+    (``loop_abandon`` then finds nothing to do). Errors are logged, never raised: a signal
+    handler must not break the worker.
+    """
+    if getattr(sender, "name", None) != PROCESS_LOOP:
+        return
+    loop_pk = (kwargs or {}).get("loop_pk")
+    if not isinstance(loop_pk, int) or not task_id:
+        return
+    # The main process keeps its connection for hours: reopen it if it went bad or stale
+    # (never inside a transaction: eager tests run in one).
+    fresh = not connection.in_atomic_block
+    if fresh:
+        close_old_connections()
+    try:
+        loop_abandon(loop_pk=loop_pk, task_id=task_id, code=failure_code(exception))
+    except DatabaseError as exc:
+        logger.warning("cine loop %s: could not be marked failed (%s)", loop_pk, type(exc).__name__)
+    finally:
+        if fresh:
+            close_old_connections()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("<int:pk>/", views.loop_detail, name="detail"),
     path("<int:pk>/delete/", views.loop_delete, name="delete"),
+    path("<int:pk>/reprocess/", views.loop_reprocess, name="reprocess"),
     path("<int:pk>/media/<slug:kind>/", views.loop_media, name="media"),
 ]

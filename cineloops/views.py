@@ -139,6 +139,21 @@ def loop_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cineloops:list")
 
 
+@author_required
+@require_POST
+def loop_reprocess(request: HttpRequest, pk: int) -> HttpResponse:
+    loop = get_object_or_404(CineLoop.objects.editable_by(request.user), pk=pk)
+    try:
+        services.loop_reprocess(loop=loop, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(label)s will be processed again.") % {"label": loop.display_label}
+        )
+    return redirect(loop)
+
+
 class AnyContent(BaseContentNegotiation):
     """Files are what they are: a browser's ``Accept: video/*`` must not turn into a 406."""
 

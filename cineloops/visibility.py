@@ -38,7 +38,8 @@ def editable_loops_q(user) -> Q:
 def visible_loops_q(user) -> Q:
     """Loops ``user`` may see: what they may edit, plus ready loops other apps make visible."""
     q = editable_loops_q(user)
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not q:
+        # An empty Q is every loop (a site admin): ``Q() | rule`` would narrow it to the rule.
         return q
     for rule in _RULES:
         q |= Q(status="ready") & rule(user)

@@ -6,6 +6,8 @@ Never in production: ``load_demo_data`` refuses unless ``settings.DEMO_DATA_ALLO
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
 
@@ -21,6 +23,25 @@ PUBLISHED = PublicationStatus.PUBLISHED
 
 class DemoDataRefused(RuntimeError):
     """Raised when demo data would be loaded where it is not allowed (production)."""
+
+
+# Other apps add their demo content (e.g. the case library's processed cine loops) by
+# registering a loader from their AppConfig.ready(); the load_demo_data command runs them,
+# each in its own transactions, after the courses. A loader returns a line for the console.
+DemoLoader = Callable[[], str]
+_DEMO_LOADERS: list[DemoLoader] = []
+
+
+def register_demo_loader(loader: DemoLoader) -> DemoLoader:
+    if loader not in _DEMO_LOADERS:
+        _DEMO_LOADERS.append(loader)
+    return loader
+
+
+def run_demo_loaders() -> list[str]:
+    if not settings.DEMO_DATA_ALLOWED:
+        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    return [loader() for loader in _DEMO_LOADERS]
 
 
 # (module title, summary, [(lesson title, minutes, body)])

@@ -226,6 +226,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: do not hoard messages on one worker
 CELERY_TASK_ALWAYS_EAGER = False  # tests switch this on through a fixture, never here
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks (apps add theirs below): one `celery -A training beat` in production, embedded
+# in the worker by `manage.py serve`. Beat keeps its last-run times in this file.
+CELERY_DIR.mkdir(parents=True, exist_ok=True)
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Security: strict in production, relaxed on a laptop -------------------------------------
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -270,6 +275,16 @@ CINE_MAX_ZIP_MEMBERS = env_int("CINE_MAX_ZIP_MEMBERS", 1000)
 CINE_MAX_ZIP_EXPANDED_BYTES = env_int("CINE_MAX_ZIP_EXPANDED_BYTES", 4 * CINE_MAX_UPLOAD_BYTES)
 # Behind nginx: an `internal` location aliased to CINE_MEDIA_DIR (see cineloops/media.py).
 CINE_MEDIA_ACCEL_PREFIX = env_str("CINE_MEDIA_ACCEL_PREFIX", "")
+# Loops waiting this long are queued again, and stuck ones failed, by a sweep run as often.
+CINE_STALLED_AFTER_MINUTES = env_int("CINE_STALLED_AFTER_MINUTES", 15)
+if CINE_STALLED_AFTER_MINUTES < 1:
+    raise ImproperlyConfigured("CINE_STALLED_AFTER_MINUTES must be at least 1.")
+CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
+    "task": "cineloops.requeue_stalled_loops",
+    "schedule": CINE_STALLED_AFTER_MINUTES * 60.0,
+    # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
+    "options": {"expires": CINE_STALLED_AFTER_MINUTES * 60.0},
+}
 
 # --- Platform --------------------------------------------------------------------------------
 PLATFORM_NAME = _("CEUS Training")

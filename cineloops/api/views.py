@@ -1,4 +1,5 @@
-"""Cine loop API: upload (202, processed in the background), status polling, listing.
+"""Cine loop API: upload (202, processed in the background), status polling, listing, and
+processing a failed loop again.
 
 The queryset decides what exists for the user (another institution's loop is a 404); uploads
 need author rights (403) and go through ``cineloops.services``.
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -110,6 +112,33 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = UploadResultSerializer(batch.refreshed(), context=context).data
         accepted = status.HTTP_202_ACCEPTED if batch.accepted else status.HTTP_400_BAD_REQUEST
         return Response(data, status=accepted)
+
+    @extend_schema(
+        summary="Process a failed or needs-review loop again (editors)",
+        description=(
+            "Queues the loop again from its stored original; poll it as after an upload. "
+            "Refused with 400 when the loop is not failed or needs_review, or when its original "
+            "is no longer stored (deleted after de-identification unless the server keeps "
+            "originals)."
+        ),
+        request=None,
+        responses={
+            202: CineLoopSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="The loop cannot be processed."),
+            403: OpenApiResponse(ErrorSerializer, description="Not an editor of the loop."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reprocess(self, request: Request, pk: str | None = None) -> Response:
+        loop = self.get_object()
+        try:
+            services.loop_reprocess(loop=loop, by=request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        loop.refresh_from_db()
+        return Response(self.get_serializer(loop).data, status=status.HTTP_202_ACCEPTED)
 
     def _institution(self, request: Request) -> Institution | None:
         value = request.data.get("institution")

@@ -189,3 +189,23 @@ def test_other_apps_can_widen_visibility_to_ready_loops(
     assert visible == {ready.pk}  # never a loop that may still show burned-in text
     assert review.status == CineLoop.Status.NEEDS_REVIEW
     assert not CineLoop.objects.editable_by(trainee).exists()
+
+
+def test_a_visibility_rule_never_narrows_what_a_site_admin_sees(site_admin, hospital):
+    """``Q()`` (every loop) ORed with a rule would be just the rule: site admins keep all."""
+    from django.db.models import Q
+
+    review = CineLoop.objects.create(
+        institution=hospital, source=CineLoop.Source.UPLOAD, status=CineLoop.Status.NEEDS_REVIEW
+    )
+
+    def nothing(user):
+        return Q(pk__in=[])
+
+    register_visibility_rule(nothing)
+    try:
+        visible = list(CineLoop.objects.for_user(site_admin).values_list("pk", flat=True))
+    finally:
+        unregister_visibility_rule(nothing)
+
+    assert visible == [review.pk]

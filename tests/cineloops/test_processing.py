@@ -103,8 +103,9 @@ def test_a_duplicate_while_processing_leaves_the_loop_to_the_first_run(instructo
 
 
 def test_a_killed_worker_s_message_is_processed_again_when_redelivered(instructor, tmp_path):
-    """acks_late + reject_on_worker_lost: the broker redelivers the same message (same task
-    id). The loop was left 'processing' with a half-built output folder."""
+    """retry_on_worker_lost: Celery sends the task again with the same task id (the broker
+    redelivers it, if the whole worker died). The loop was left 'processing' with a half-built
+    output folder."""
     loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
     CineLoop.objects.filter(pk=loop.pk).update(
         status=Status.PROCESSING,
@@ -157,8 +158,10 @@ def test_a_claim_older_than_the_hard_time_limit_is_taken_over(instructor, tmp_pa
 
 def test_the_task_is_declared_with_the_platform_guarantees():
     assert process_loop.acks_late is True
-    assert process_loop.reject_on_worker_lost is True
-    assert process_loop.autoretry_for == processing.TRANSIENT_ERRORS
+    assert process_loop.retry_on_worker_lost is True  # capped by max_retries, same task id
+    assert process_loop.reject_on_worker_lost is True  # only if that retry cannot be sent
+    assert process_loop.max_retries == 5
+    assert process_loop.autoretry_for == (*processing.TRANSIENT_ERRORS, processing.LoopBusy)
     assert process_loop.soft_time_limit < process_loop.time_limit
     assert timedelta(seconds=process_loop.time_limit) < processing.STALE_AFTER
 
@@ -289,8 +292,9 @@ def test_a_loop_deleted_mid_way_stops_processing(instructor, tmp_path, monkeypat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_row_locked_by_another_run_is_left_to_it(instructor, tmp_path):
-    """select_for_update(nowait=True): a run claiming the row right now wins (PostgreSQL)."""
+def test_a_row_locked_by_another_run_is_retried_not_dropped(instructor, tmp_path):
+    """select_for_update(nowait=True): a run claiming the row right now wins (PostgreSQL), and
+    this message is retried rather than acknowledged: it may be the loop's only one."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -312,10 +316,93 @@ def test_a_row_locked_by_another_run_is_left_to_it(instructor, tmp_path):
     thread.start()
     try:
         assert locked.wait(10)
-        result = processing.loop_process(loop_pk=loop.pk, task_id="t")
+        try:
+            processing.loop_process(loop_pk=loop.pk, task_id="t")
+        except processing.LoopBusy as exc:
+            result = exc
     finally:
         release.set()
         thread.join()
 
-    assert result == "skipped: claimed by another run right now"
+    assert isinstance(result, processing.LoopBusy)  # the task retries it in a moment
     assert CineLoop.objects.get(pk=loop.pk).status == Status.QUEUED
+
+
+class PgLockNotAvailable(Exception):
+    """What psycopg raises for ``FOR UPDATE NOWAIT`` on a locked row (SQLSTATE 55P03)."""
+
+    sqlstate = "55P03"
+
+
+def lock_conflict(*args, **kwargs):
+    raise OperationalError("could not obtain lock on row") from PgLockNotAvailable()
+
+
+def test_a_lock_conflict_raises_loop_busy_for_the_task_to_retry(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    monkeypatch.setattr(processing, "_lock", lock_conflict)
+
+    with pytest.raises(processing.LoopBusy):
+        processing.loop_process(loop_pk=loop.pk, task_id="t")
+
+    assert CineLoop.objects.get(pk=loop.pk).status == loop.status  # untouched
+    assert processing.LoopBusy in process_loop.autoretry_for
+
+
+def test_a_lock_conflict_on_a_loop_already_done_is_not_retried(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    CineLoop.objects.filter(pk=loop.pk).update(status=Status.READY)
+    monkeypatch.setattr(processing, "_lock", lock_conflict)
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "skipped: already ready"
+
+
+def test_other_database_errors_of_the_claim_stay_transient(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(processing, "_lock", connection_lost)
+
+    with pytest.raises(OperationalError):
+        processing.loop_process(loop_pk=loop.pk, task_id="t")
+
+
+def test_the_task_processes_a_busy_loop_on_its_retry(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    attempts = []
+    real_lock = processing._lock
+
+    def busy_once(loop_pk):
+        attempts.append(loop_pk)
+        if len(attempts) == 1:
+            lock_conflict()
+        return real_lock(loop_pk)
+
+    monkeypatch.setattr(processing, "_lock", busy_once)
+    # apply() runs a retry inline, as the worker would after the countdown.
+    result = process_loop.apply(kwargs={"loop_pk": loop.pk}, task_id="busy-message")
+
+    assert result.get() == Status.READY
+    assert len(attempts) == 2
+    loop.refresh_from_db()
+    assert (loop.status, loop.task_id) == (Status.READY, "busy-message")
+
+
+def test_a_failed_run_s_loop_is_abandoned_only_by_its_own_task(instructor, tmp_path):
+    mine = upload(good_cine(tmp_path / "a.dcm"), instructor)
+    theirs = upload(good_cine(tmp_path / "b.dcm"), instructor)
+    CineLoop.objects.filter(pk=mine.pk).update(status=Status.PROCESSING, task_id="mine")
+    CineLoop.objects.filter(pk=theirs.pk).update(status=Status.PROCESSING, task_id="theirs")
+
+    assert processing.loop_abandon(loop_pk=mine.pk, task_id="mine", code="worker_lost")
+    assert not processing.loop_abandon(loop_pk=theirs.pk, task_id="mine", code="worker_lost")
+    assert not processing.loop_abandon(loop_pk=mine.pk, task_id="mine", code="timeout")  # done
+    assert not processing.loop_abandon(loop_pk=theirs.pk, task_id="", code="worker_lost")
+
+    mine.refresh_from_db()
+    assert (mine.status, mine.error_code) == (Status.FAILED, "worker_lost")
+    assert "several times" in mine.error_message
+    assert mine.processed_at is not None
+    assert CineLoop.objects.get(pk=theirs.pk).status == Status.PROCESSING

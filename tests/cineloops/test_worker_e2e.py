@@ -2,7 +2,8 @@
 PostgreSQL) processes the loop, and its files are served here. Run by ``.ci/run``.
 
 Also the delivery guarantees of ``platform_task`` on that worker: a pool process killed in the
-middle of a loop gets its message redelivered and the loop finished by the same message; two
+middle of a loop gets its task retried (same task id) and the loop finished by it; killed on
+the task's last attempt, the loop is marked failed instead of being retried for ever; two
 messages for one loop process it once.
 """
 
@@ -150,11 +151,9 @@ def test_an_uploaded_loop_is_made_ready_by_a_real_worker(
     assert len(b"".join(video.streaming_content)) == 100
 
 
-def test_a_loop_whose_pool_process_is_killed_is_finished_by_the_redelivered_message(
-    shared_dirs, transactional_db, api, tmp_path
-):
-    worker = shared_dirs
-    loop_id = post_upload(api, long_cine(tmp_path / "long.dcm"))
+def kill_mid_way(worker, loop_id: int) -> tuple[str, int, int]:
+    """Kill the pool process running the loop once it has made progress; returns the task id,
+    the killed pid and where the worker log stood before the kill."""
 
     def started() -> CineLoop | None:
         loop = CineLoop.objects.get(pk=loop_id)
@@ -182,10 +181,23 @@ def test_a_loop_whose_pool_process_is_killed_is_finished_by_the_redelivered_mess
 
     # At once when the pool notices the exit, else on its 5 s maintenance timer.
     wait_for("the worker to report the lost pool process", reported, 10, worker.log)
+    return task_id, pid, seen
+
+
+def test_a_loop_whose_pool_process_is_killed_is_finished_by_the_retried_task(
+    shared_dirs, transactional_db, api, tmp_path
+):
+    worker = shared_dirs
+    loop_id = post_upload(api, long_cine(tmp_path / "long.dcm"))
+
+    task_id, pid, seen = kill_mid_way(worker, loop_id)
+
+    # retry_on_worker_lost: sent again after the task's default_retry_delay (10 s).
     loop = wait_for("the loop to be finished", lambda: finished(loop_id), TIMEOUT, worker.log)
     assert loop.status == CineLoop.Status.READY, (loop.error_code, loop.error, worker.log())
-    assert loop.task_id == task_id  # the same message, delivered again, took the loop over
-    assert worker.log()[seen:].count(f"[{task_id}] received") == 1  # redelivered once
+    assert loop.task_id == task_id  # the same task, sent again, took the loop over
+    assert f"[{task_id}] retry: Retry in 10s: WorkerLostError" in worker.log()[seen:]
+    assert worker.log()[seen:].count(f"[{task_id}] received") == 1  # sent again once
     assert AsyncResult(task_id, app=celery_app).get(timeout=10) == "ready"
     assert loop.frames == LONG_FRAMES
     assert_outputs_complete(loop)
@@ -214,8 +226,8 @@ def test_two_messages_for_one_loop_process_it_once(
     results = {m.id: m.get(timeout=TIMEOUT) for m in messages}
     assert sorted(results.values())[0] == "ready", (results, worker.log())
     skipped = sorted(results.values())[1]
+    # A claim that collided on the row lock was retried a moment later (LoopBusy).
     assert skipped in {
-        "skipped: claimed by another run right now",
         "skipped: being processed by another run",
         "skipped: already ready",
     }, (results, worker.log())
@@ -228,3 +240,36 @@ def test_two_messages_for_one_loop_process_it_once(
     log = worker.log()
     assert log.count(f"cine loop {loop.pk}: ready") == 1, log
     assert log.count(f"cine loop {loop.pk}: skipped") == 1, log
+
+
+def test_a_loop_whose_pool_process_is_killed_on_the_last_attempt_fails(
+    shared_dirs, transactional_db, instructor, tmp_path
+):
+    """The poison message: no retry left, so the task fails and the worker's main process
+    marks the loop failed (``task_failure``) instead of the message coming back for ever."""
+    worker = shared_dirs
+    source = long_cine(tmp_path / "long.dcm")
+    name, size = storage.write_original(storage.file_chunks(source), limit=1 << 30)
+    loop = CineLoop.objects.create(
+        institution=instructor.institution,
+        uploaded_by=instructor,
+        source=CineLoop.Source.UPLOAD,
+        original_name=name,
+        original_size=size,
+        status=CineLoop.Status.QUEUED,
+    )
+    # As if it had been killed max_retries times already.
+    message = process_loop.apply_async(
+        kwargs={"loop_pk": loop.pk}, retries=process_loop.max_retries
+    )
+
+    task_id, _pid, seen = kill_mid_way(worker, loop.pk)
+
+    assert task_id == message.id
+    loop = wait_for("the loop to be marked failed", lambda: finished(loop.pk), 30, worker.log)
+    assert (loop.status, loop.error_code) == (CineLoop.Status.FAILED, "worker_lost"), worker.log()
+    assert "several times" in loop.error_message
+    assert AsyncResult(task_id, app=celery_app).state == "FAILURE"
+    assert "retry:" not in worker.log()[seen:]
+    assert storage.original_path(loop.original_name).is_file()  # kept: it may be processed again
+    assert worker.alive()

@@ -83,6 +83,7 @@ class Served:
         self.pids = {"web": int(started.group(1)), "worker": int(started.group(2))}
         self.wait_for(rf"running at http://127\.0\.0\.1:{self.port}/")
         self.wait_for(r"serve@\S+ ready")  # the worker consumes from the broker
+        self.wait_for(r"beat: Starting")  # and runs the periodic tasks (embedded beat)
 
     def cleanup(self) -> None:
         if self.process.poll() is None:
@@ -149,6 +150,15 @@ def test_serve_stops_the_web_server_when_the_worker_dies(served):
     assert served.process.wait(timeout=60) != 0
     assert not alive(served.pids["web"])
     assert "worker exited" in served.output()
+
+
+def test_the_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):
+    argv = serve._worker_spec(2).argv
+
+    assert "--beat" in argv
+    schedule = argv[argv.index("--schedule") + 1]
+    assert schedule == settings.CELERY_BEAT_SCHEDULE_FILENAME
+    assert Path(schedule).parent == settings.VAR_DIR / "celery"
 
 
 @pytest.mark.django_db

@@ -29,5 +29,9 @@ def test_record_heartbeat_is_safe_to_run_twice(celery_eager):
 def test_tasks_have_the_platform_delivery_guarantees():
     for task in (ping, record_heartbeat):
         assert task.acks_late is True
-        assert task.reject_on_worker_lost is True
+        # A lost pool process: retried with the same id up to max_retries, then failed.
+        assert task.retry_on_worker_lost is True
+        assert task.max_retries == 5
+        assert task.default_retry_delay == 10
+        assert task.reject_on_worker_lost is True  # only if that retry cannot be sent
         assert task.autoretry_for == ()

@@ -1,7 +1,8 @@
-"""``manage.py serve``: the web server and a Celery worker together, for a laptop or a demo.
+"""``manage.py serve``: the web server and a Celery worker (with an embedded beat for the
+periodic tasks) together, for a laptop or a demo.
 
-Production runs gunicorn and the workers as separate services (see the README); this command
-is what ``make run`` starts.
+Production runs gunicorn, the workers and one beat as separate services (see the README);
+this command is what ``make run`` starts.
 """
 
 import os
@@ -122,10 +123,14 @@ def _gunicorn_has_setting(name: str) -> bool:
 
 
 def _worker_spec(concurrency: int) -> ChildSpec:
+    # With beat embedded (--beat): the periodic tasks of CELERY_BEAT_SCHEDULE run here too.
+    # Fine for the one worker of a laptop; production runs a single `celery beat` of its own.
     argv = [
         sys.executable, "-m", "celery", "-A", "training", "worker",
         "--loglevel", "INFO",
         "--concurrency", str(concurrency),
         "--hostname", "serve@%h",
+        "--beat",
+        "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
     ]  # fmt: skip
     return ChildSpec("worker", argv)

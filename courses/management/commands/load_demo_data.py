@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo import DEMO_PASSWORD, DemoDataRefused, load_demo_data
+from courses.demo import DEMO_PASSWORD, DemoDataRefused, load_demo_data, run_demo_loaders
 
 
 class Command(BaseCommand):
@@ -9,6 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         try:
             created = load_demo_data()
+            if created:
+                for line in run_demo_loaders():  # other apps' demo content (see courses.demo)
+                    self.stdout.write(line)
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc
         if not created:
