@@ -6,11 +6,14 @@ which then stops the children in order; no child is left behind holding a port o
 POSIX only (process groups); production runs its processes under systemd or similar instead.
 """
 
+import contextlib
+import ctypes
 import logging
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +44,18 @@ class Child:
         return self.process.poll() is None
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel send SIGTERM to this child when the supervisor dies, even by
+    SIGKILL, so no web server or worker outlives it (elsewhere only signals are forwarded)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 @dataclass
 class Supervisor:
     specs: Sequence[ChildSpec]
@@ -52,7 +67,12 @@ class Supervisor:
 
     def start(self) -> None:
         for spec in self.specs:
-            process = subprocess.Popen(list(spec.argv), env=self.env, start_new_session=True)
+            process = subprocess.Popen(
+                list(spec.argv),
+                env=self.env,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
             self.children.append(Child(spec, process))
             logger.info("started %s (pid %s)", spec.name, process.pid)
 

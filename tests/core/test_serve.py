@@ -152,6 +152,19 @@ def test_serve_stops_the_web_server_when_the_worker_dies(served):
     assert "worker exited" in served.output()
 
 
+def test_no_child_outlives_a_supervisor_killed_outright(served):
+    served.wait_ready()
+
+    served.process.kill()  # SIGKILL: no chance to forward anything
+    served.process.wait(timeout=10)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(alive(pid) for pid in served.pids.values()):
+        time.sleep(0.2)
+    assert not alive(served.pids["web"]), "the web server outlived its supervisor"
+    assert not alive(served.pids["worker"]), "the worker outlived its supervisor"
+
+
 def test_the_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):
     argv = serve._worker_spec(2).argv
 
