@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "cineloops",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "core.scoping.PublicationStatus",
         "CineLoopStatusEnum": "cineloops.models.LoopStatus",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "TicStatusEnum": "cases.models.TicStatus",
+        "AnnotationKindEnum": "cases.models.AnnotationKind",
+        "PhaseMarkerKindEnum": "cases.models.PhaseKind",
     },
 }
 

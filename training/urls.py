@@ -8,6 +8,7 @@ api_v1 = [
     path("auth/", include("accounts.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("cineloops.api_urls")),
+    path("", include("cases.api_urls")),
 ]
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("courses/", include("courses.urls")),
     path("cineloops/", include("cineloops.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,108 @@
+"""``GET /api/v1/cineloops/{id}/tic/?roi=…``: the time-intensity curve of an ROI on a loop.
+
+``roi`` is an annotation id (its stored curve, computed in the background) or an ad-hoc
+``ellipse:cx,cy,rx,ry`` / ``polygon:x,y;x,y;…`` computed right away (well under a second: only
+the ROI's bounding box of the memory-mapped stack is read). The loop must be visible to the
+user (``CineLoop.objects.for_user``), and an annotation's case too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import conf
+from cases.api.inputs import TicSerializer, curve_payload
+from cases.geometry import clean_geometry, parse_roi_parameter, to_roi
+from cases.models import Annotation, Case, RoiCurve
+from cases.payload import injection_on_loop
+from cases.services.tic import CurveError, compute_curve, error_text
+from cineloops.models import CineLoop
+
+
+class LoopTicView(APIView):
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        summary="Time-intensity curve of an ROI on a loop (linearised echo power)",
+        parameters=[
+            OpenApiParameter(
+                "roi",
+                OpenApiTypes.STR,
+                required=True,
+                description="An annotation id, or ellipse:cx,cy,rx,ry, or polygon:x,y;x,y;…",
+            ),
+            OpenApiParameter(
+                "case",
+                OpenApiTypes.INT,
+                description="Ad-hoc ROI: the case whose injection time and dynamic range apply.",
+            ),
+        ],
+        responses=TicSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
+        roi = request.query_params.get("roi", "").strip()
+        if roi.isdigit():
+            return Response(self._stored(request, loop, int(roi)))
+        return Response(self._ad_hoc(request, loop, roi))
+
+    def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> dict[str, Any]:
+        visible = Case.objects.for_user(request.user).values("pk")
+        annotation = get_object_or_404(
+            Annotation.objects.filter(case__in=visible, loop=loop), pk=annotation_pk
+        )
+        curve = RoiCurve.objects.filter(annotation=annotation).first()
+        if not annotation.is_roi or curve is None:
+            raise ValidationError({"roi": [_("This annotation has no time-intensity curve.")]})
+        return curve_payload(curve, annotation)
+
+    def _ad_hoc(self, request: Request, loop: CineLoop, roi: str) -> dict[str, Any]:
+        try:
+            kind, geometry = parse_roi_parameter(roi)
+            size = (loop.columns, loop.rows) if loop.columns and loop.rows else None
+            geometry = clean_geometry(kind, geometry, size)
+        except DjangoValidationError as exc:
+            raise ValidationError({"roi": exc.messages}) from exc
+        injection_s, dr = None, conf.dynamic_range_db()
+        case_pk = request.query_params.get("case", "")
+        if case_pk.isdigit():
+            case = get_object_or_404(
+                Case.objects.for_user(request.user).filter(case_loops__loop=loop), pk=case_pk
+            )
+            links = list(case.case_loops.order_by("order", "pk"))
+            index = next(i for i, link in enumerate(links) if link.loop_id == loop.pk)
+            injection_s, dr = injection_on_loop(case, links[index], index), case.dynamic_range_db
+        result: dict[str, Any] = {
+            "roi": roi,
+            "role": "",
+            "domain": "linear",
+            "dynamic_range_db": dr,
+            "time_origin": "injection" if injection_s is not None else "recording",
+            "times_s": [],
+            "values": [],
+            "parameters": None,
+            "error": "",
+        }
+        try:
+            curve = compute_curve(
+                loop, to_roi(kind, geometry), injection_s=injection_s, dynamic_range_db=dr
+            )
+        except CurveError as exc:
+            return {**result, "status": "failed", "error": error_text(exc.code)}
+        return {
+            **result,
+            "status": "ready",
+            "times_s": curve.times_s,
+            "values": curve.values,
+            "parameters": curve.parameters,
+        }

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("Case library")
+
+    def ready(self) -> None:
+        from cases.visibility import loops_in_visible_cases
+        from cineloops.visibility import register_visibility_rule
+        from courses.demo import register_demo_loader
+
+        # Trainees see a loop only through a case they may see (and only once it is ready).
+        register_visibility_rule(loops_in_visible_cases)
+        register_demo_loader(_load_demo_cases)
+
+
+def _load_demo_cases() -> str:
+    from cases.demo import load_demo_cases
+
+    created = load_demo_cases()
+    return "Demo cases loaded." if created else "Cases already exist: demo cases not loaded."

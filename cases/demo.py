@@ -1,0 +1,288 @@
+"""Demo cases for a laptop or a training session: three published, fully annotated CEUS cases
+made by the real pipeline from generated DICOM loops (``cases.demo_loops``).
+
+Run by ``manage.py load_demo_data`` after the courses' demo data (see ``courses.demo``), or on
+its own with ``manage.py load_demo_cases``. The demo instructor writes the cases and the demo
+site administrator reviews them, as the workflow requires another person. Never in
+production: refused unless ``settings.DEMO_DATA_ALLOWED``.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from accounts.models import User
+from cases import demo_content, services
+from cases.demo_loops import LoopFacts, write_loop
+from cases.models import Case
+from cineloops import services as loop_services
+from cineloops.models import CineLoop
+from cineloops.processing import loop_process
+from core.scoping import Visibility
+from courses.demo import DemoDataRefused
+
+logger = logging.getLogger(__name__)
+WAIT_FOR_WORKER_S = 300  # if a running worker took a loop first, wait for it this long
+
+
+@dataclass(frozen=True)
+class DemoLoop:
+    scene: str
+    label: str
+    duration_s: float
+    injection_at_s: float | None = None  # first loop: t0 on its timeline
+    starts_after_injection_s: float | None = None  # later clips
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    content: dict[str, Any]
+    loops: tuple[DemoLoop, ...]
+    # Loop timeline seconds of the phase markers of each loop: {loop index: {kind: time}}.
+    markers: dict[int, dict[str, float]]
+    arrow: tuple[tuple[float, float, float, float], str, float, float]  # geometry, label, t0, t1
+    texts: tuple[tuple[int, float, float, str, float | None, float | None], ...]
+    polygon_lesion: bool = False
+
+
+DEMO_CASES = (
+    DemoCase(
+        demo_content.HCC,
+        (
+            DemoLoop(
+                "hcc",
+                "Demo: liver nodule, arterial phase",
+                50.0,
+                injection_at_s=3.0,
+                caption="Arterial and portal venous phases",
+            ),
+            DemoLoop(
+                "hcc",
+                "Demo: liver nodule, late phase",
+                15.0,
+                starts_after_injection_s=150.0,
+                caption="Late phase, 150 s after injection",
+            ),
+        ),
+        markers={
+            0: {"arrival": 14.0, "arterial_onset": 14.0, "peak": 24.0, "portal_venous": 36.0},
+            1: {"late": 0.0},
+        },
+        arrow=((250.0, 55.0, 191.0, 106.0), "Non-rim arterial hyperenhancement", 15.0, 32.0),
+        texts=((1, 24.0, 40.0, "Mild wash-out: slightly darker than the liver", None, None),),
+    ),
+    DemoCase(
+        demo_content.HAEMANGIOMA,
+        (
+            DemoLoop(
+                "haemangioma",
+                "Demo: echogenic liver lesion, arterial phase",
+                50.0,
+                injection_at_s=3.0,
+                caption="Arterial and portal venous phases",
+            ),
+            DemoLoop(
+                "haemangioma",
+                "Demo: echogenic liver lesion, late phase",
+                15.0,
+                starts_after_injection_s=180.0,
+                caption="Late phase, 180 s after injection",
+            ),
+        ),
+        markers={0: {"arrival": 15.0, "peak": 22.0, "portal_venous": 36.0}, 1: {"late": 0.0}},
+        arrow=((215.0, 95.0, 160.0, 137.0), "Peripheral nodular enhancement", 14.0, 26.0),
+        texts=(
+            (0, 24.0, 200.0, "Centripetal fill-in", 26.0, 50.0),
+            (1, 24.0, 40.0, "Complete fill-in, no wash-out", None, None),
+        ),
+    ),
+    DemoCase(
+        demo_content.KIDNEY,
+        (
+            DemoLoop(
+                "kidney",
+                "Demo: renal mass",
+                50.0,
+                injection_at_s=2.0,
+                caption="Cortical to early late phase",
+            ),
+        ),
+        markers={0: {"arrival": 12.0, "peak": 21.0, "washout_onset": 37.0}},
+        arrow=((40.0, 215.0, 74.0, 170.0), "Pseudocapsule (perilesional rim)", 36.0, 50.0),
+        texts=((0, 24.0, 40.0, "Heterogeneous hyperenhancement, central necrosis", 12.0, 28.0),),
+        polygon_lesion=True,
+    ),
+)
+
+# The kidney's reference ROI lies in the cortex, where demo_loops draws it (checked by tests).
+KIDNEY_CORTEX = {"cx": 130.0, "cy": 187.0, "rx": 6.0, "ry": 3.0}
+
+
+def _process(path: Path, spec: DemoLoop, by: User) -> CineLoop:
+    """Through the cineloops service, processed here and now (a worker may be quicker)."""
+    loop = loop_services.loop_create_from_path(path=path, by=by, move=True)
+    CineLoop.objects.filter(pk=loop.pk).update(label=spec.label)
+    loop_process(loop_pk=loop.pk)
+    deadline = time.monotonic() + WAIT_FOR_WORKER_S
+    loop.refresh_from_db()
+    while not loop.is_done and time.monotonic() < deadline:
+        time.sleep(0.5)
+        loop.refresh_from_db()
+    if loop.status != CineLoop.Status.READY:
+        raise RuntimeError(f"demo loop {loop.pk} ended {loop.status}: {loop.error_message}")
+    return loop
+
+
+def _ellipse(e, shrink: float = 0.8) -> dict[str, float]:
+    return {"cx": e.cx, "cy": e.cy, "rx": e.rx * shrink, "ry": e.ry * shrink}
+
+
+def _lesion_polygon(e) -> dict[str, list[list[float]]]:
+    """A hexagon over the viable (lower-left) part of the kidney tumour, clear of necrosis."""
+    cx, cy, r, h = e.cx - 10.0, e.cy + 10.0, 7.0, 6.0
+    return {
+        "points": [
+            [cx + r, cy],
+            [cx + r / 2, cy + h],
+            [cx - r / 2, cy + h],
+            [cx - r, cy],
+            [cx - r / 2, cy - h],
+            [cx + r / 2, cy - h],
+        ]
+    }
+
+
+def _annotations(spec: DemoCase, loops: list[CineLoop], facts: list[LoopFacts]) -> list[dict]:
+    first, geometry = loops[0], facts[0]
+    lesion_roi = (
+        {"kind": "polygon", "geometry": _lesion_polygon(geometry.lesion)}
+        if spec.polygon_lesion
+        else {"kind": "ellipse", "geometry": _ellipse(geometry.lesion)}
+    )
+    reference = KIDNEY_CORTEX if spec.polygon_lesion else _ellipse(geometry.reference, shrink=1.0)
+    x1, y1, x2, y2 = geometry.measure
+    arrow, arrow_label, t_start, t_end = spec.arrow
+    items = [
+        {"loop": first.pk, **lesion_roi, "roi_role": "lesion", "label": "Lesion"},
+        {
+            "loop": first.pk,
+            "kind": "ellipse",
+            "geometry": reference,
+            "roi_role": "reference",
+            "label": "Kidney cortex" if spec.polygon_lesion else "Liver parenchyma",
+        },
+        {
+            "loop": first.pk,
+            "kind": "measure",
+            "geometry": {"x1": x1, "y1": y1, "x2": x2, "y2": y2},
+            "label": "Diameter",
+        },
+        {
+            "loop": first.pk,
+            "kind": "arrow",
+            "label": arrow_label,
+            "t_start": t_start,
+            "t_end": t_end,
+            "geometry": dict(zip(("x1", "y1", "x2", "y2"), arrow, strict=True)),
+        },
+    ]
+    for index, x, y, label, start, end in spec.texts:
+        items.append(
+            {
+                "loop": loops[index].pk,
+                "kind": "text",
+                "geometry": {"x": x, "y": y},
+                "label": label,
+                "t_start": start,
+                "t_end": end,
+            }
+        )
+    for loop, loop_facts in zip(loops[1:], facts[1:], strict=True):
+        items.append(
+            {
+                "loop": loop.pk,
+                "kind": "ellipse",
+                "roi_role": "lesion",
+                "label": "Lesion",
+                "geometry": _ellipse(loop_facts.lesion),
+            }
+        )
+        items.append(
+            {
+                "loop": loop.pk,
+                "kind": "ellipse",
+                "roi_role": "reference",
+                "label": "Liver parenchyma",
+                "geometry": _ellipse(loop_facts.reference, shrink=1.0),
+            }
+        )
+    return items
+
+
+def _make_case(spec: DemoCase, author: User, reviewer: User, folder: Path, seed: int) -> Case:
+    loops, facts = [], []
+    for index, loop_spec in enumerate(spec.loops):
+        path = folder / f"demo-{seed}-{index}.dcm"
+        facts.append(
+            write_loop(
+                path,
+                scene=loop_spec.scene,
+                duration_s=loop_spec.duration_s,
+                injection_at_s=loop_spec.injection_at_s,
+                starts_after_injection_s=loop_spec.starts_after_injection_s,
+                seed=seed * 10 + index,
+            )
+        )
+        loops.append(_process(path, loop_spec, author))
+    content = dict(spec.content)
+    first = spec.loops[0]
+    case = services.case_create(
+        by=author,
+        visibility=Visibility.NETWORK,
+        injection_time_s=first.injection_at_s,
+        loops=[
+            services.LoopSpec(loop.pk, loop_spec.caption, loop_spec.starts_after_injection_s)
+            for loop, loop_spec in zip(loops, spec.loops, strict=True)
+        ],
+        **content,
+    ).case
+    markers = [
+        {"loop": loops[index].pk, "kind": kind, "time_s": time_s}
+        for index, by_kind in spec.markers.items()
+        for kind, time_s in by_kind.items()
+    ]
+    saved = services.annotations_replace(
+        case=case, by=author, annotations=_annotations(spec, loops, facts), phase_markers=markers
+    )
+    for annotation in saved.annotations:
+        if annotation.is_roi:  # now, rather than waiting for a worker
+            services.tic_compute(annotation_pk=annotation.pk)
+    services.case_submit_for_review(case=case, by=author)
+    return services.case_review(case=case, by=reviewer, approve=True, comment="Demo case.")
+
+
+def load_demo_cases() -> bool:
+    """Create the demo cases; False (nothing changed) when any case exists or the demo
+    instructor and administrator accounts are missing."""
+    if not settings.DEMO_DATA_ALLOWED:
+        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    if Case.objects.exists():
+        return False
+    author = User.objects.filter(username="instructor").first()
+    reviewer = User.objects.filter(username="admin").first()
+    if author is None or reviewer is None or not author.can_author:
+        return False
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ceus-demo-") as folder:
+        for seed, spec in enumerate(DEMO_CASES, start=1):
+            _make_case(spec, author, reviewer, Path(folder), seed)
+    logger.info("demo cases: %s made in %.1f s", len(DEMO_CASES), time.monotonic() - started)
+    return True

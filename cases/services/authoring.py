@@ -1,0 +1,276 @@
+"""Creating and editing cases: fields, tags, loops, search text, history and PHI warnings.
+
+Keyword-only arguments; rights are checked here (views narrow their querysets too) with
+``PermissionDenied`` / ``ValidationError``. Saving never fails for text that looks like a
+patient identifier: the result carries warnings for the author instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution, User
+from cases import phi
+from cases.models import Case, CaseLoop, CaseRevision, LiRads, Organ, Tag
+from cases.search import search_document
+from cases.snapshot import case_snapshot
+from cineloops.models import CineLoop
+
+CASE_FIELDS = frozenset(
+    {
+        "title",
+        "organ",
+        "modality",
+        "visibility",
+        "contrast_agent",
+        "contrast_dose",
+        "injection_time_s",
+        "dynamic_range_db",
+        "clinical_history",
+        "arterial_enhancement",
+        "arterial_pattern",
+        "portal_venous_enhancement",
+        "late_enhancement",
+        "washout_onset_s",
+        "washout_degree",
+        "category",
+        "final_diagnosis",
+        "proof",
+        "certainty",
+        "teaching_points",
+        "references",
+        "difficulty",
+    }
+)
+# Changing these changes every time-intensity curve of the case.
+CURVE_FIELDS = frozenset({"injection_time_s", "dynamic_range_db"})
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    """A loop of the case, in order: the first one carries the case's injection time."""
+
+    loop: int
+    caption: str = ""
+    starts_after_injection_s: float | None = None
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    warnings: list[phi.PhiWarning] = field(default_factory=list)
+
+
+def require_editor(case: Case, by: User) -> None:
+    if not case.is_editable_by(by):
+        raise PermissionDenied(_("You cannot edit this case."))
+
+
+def _check_category(case: Case) -> None:
+    if case.organ == Organ.LIVER and case.category and case.category not in LiRads.values:
+        raise ValidationError(
+            {"category": _("A liver case takes a CEUS LI-RADS category (LR-NC … LR-TIV).")}
+        )
+
+
+def _validate(case: Case) -> None:
+    case.full_clean(exclude=["search_text"])
+    _check_category(case)
+
+
+def normalise_tags(names: Iterable[str]) -> list[str]:
+    """Trimmed, de-duplicated (ignoring case) tag names, in the order given."""
+    seen, out = set(), []
+    for raw in names:
+        name = " ".join(str(raw).split())[:50]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    if len(out) > MAX_TAGS:
+        raise ValidationError({"tags": _("A case takes at most %(max)s tags.") % {"max": MAX_TAGS}})
+    return out
+
+
+def _tag_objects(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name)
+            except IntegrityError:  # created meanwhile by another request
+                tag = Tag.objects.get(name__iexact=name)
+        tags.append(tag)
+    return tags
+
+
+def _loop_specs(loops: Sequence[LoopSpec | Mapping[str, Any] | int]) -> list[LoopSpec]:
+    specs = []
+    for item in loops:
+        if isinstance(item, LoopSpec):
+            specs.append(item)
+        elif isinstance(item, Mapping):
+            specs.append(LoopSpec(**item))
+        else:
+            specs.append(LoopSpec(int(item)))
+    ids = [spec.loop for spec in specs]
+    if len(ids) != len(set(ids)):
+        raise ValidationError({"loops": _("A loop can be added to a case only once.")})
+    return specs
+
+
+def _set_loops(case: Case, by: User, specs: list[LoopSpec]) -> None:
+    ids = [spec.loop for spec in specs]
+    current = set(case.case_loops.values_list("loop_id", flat=True))
+    allowed = set(
+        CineLoop.objects.editable_by(by).filter(pk__in=ids).values_list("pk", flat=True)
+    ) | (current & set(ids))
+    unknown = [pk for pk in ids if pk not in allowed]
+    if unknown:
+        raise ValidationError({"loops": _("Unknown cine loop: %(ids)s.") % {"ids": unknown}})
+    links = {link.loop_id: link for link in case.case_loops.all()}
+    for order, spec in enumerate(specs):
+        link = links.pop(spec.loop, None) or CaseLoop(case=case, loop_id=spec.loop)
+        link.order = order
+        link.caption = spec.caption[:200]
+        link.starts_after_injection_s = spec.starts_after_injection_s
+        link.save()
+    gone = list(links)
+    if gone:
+        CaseLoop.objects.filter(case=case, loop_id__in=gone).delete()
+        # Shapes and markers drawn on a loop that left the case go with it.
+        case.annotations.filter(loop_id__in=gone).delete()
+        case.phase_markers.filter(loop_id__in=gone).delete()
+
+
+def unpublishable_loops(case: Case) -> list[CineLoop]:
+    """Loops that keep the case from being published: not ready, or still to be reviewed
+    for burned-in text."""
+    loops = CineLoop.objects.filter(case_links__case=case).order_by("case_links__order")
+    return [loop for loop in loops if loop.status != CineLoop.Status.READY]
+
+
+def check_publishable(case: Case) -> None:
+    blocking = unpublishable_loops(case)
+    if blocking:
+        names = ", ".join(
+            f"{loop.display_label} ({loop.get_status_display()})" for loop in blocking
+        )
+        raise ValidationError(
+            _("Every loop must be ready before the case is published: %(loops)s.")
+            % {"loops": names},
+            "loops_not_ready",
+        )
+
+
+def refresh_search_text(case: Case) -> None:
+    case.search_text = search_document(case, case.tags.values_list("name", flat=True))
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+
+
+def lock_current_status(case: Case) -> str:
+    """Lock the case row for this transaction and read its status from the database (the
+    caller's instance may be stale: a review may have published it meanwhile)."""
+    case.status = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
+    return case.status
+
+
+def record_revision(case: Case, by: User | None, event: str) -> CaseRevision:
+    """Snapshot the case as it is now (call inside the transaction that changed it)."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise the numbering
+    last = case.revisions.aggregate(last=Max("number"))["last"] or 0
+    return CaseRevision.objects.create(
+        case=case, number=last + 1, event=event, author=by, snapshot=case_snapshot(case)
+    )
+
+
+def _apply(case: Case, fields: Mapping[str, Any]) -> list[str]:
+    unknown = set(fields) - CASE_FIELDS
+    if unknown:
+        raise TypeError(f"cannot set {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(case, name, value)
+    return list(fields)
+
+
+def _warnings(case: Case) -> list[phi.PhiWarning]:
+    return phi.check_fields(case, Case.FREE_TEXT_FIELDS)
+
+
+def case_create(
+    *,
+    by: User,
+    title: str,
+    organ: str,
+    institution: Institution | None = None,
+    tags: Iterable[str] = (),
+    loops: Sequence[LoopSpec | Mapping[str, Any] | int] = (),
+    authors: Iterable[User] | None = None,
+    **fields: Any,
+) -> CaseResult:
+    """A new draft case owned by ``institution`` (default: the author's own)."""
+    if not getattr(by, "can_author", False):
+        raise PermissionDenied(_("Only instructors can create cases."))
+    institution = institution or by.institution
+    if institution is None:
+        raise ValidationError(_("Choose the institution that owns the case."), "required")
+    if not by.is_site_admin and institution.pk != by.institution_id:
+        raise PermissionDenied(_("You can only create cases for your own institution."))
+    case = Case(institution=institution, created_by=by, title=title, organ=organ)
+    _apply(case, fields)
+    _validate(case)
+    tag_names = normalise_tags(tags)
+    specs = _loop_specs(loops)
+    with transaction.atomic():
+        case.save()
+        case.tags.set(_tag_objects(tag_names))
+        case.authors.set(list(authors) if authors is not None else [by])
+        _set_loops(case, by, specs)
+        refresh_search_text(case)
+    return CaseResult(case, _warnings(case))
+
+
+def case_update(
+    *,
+    case: Case,
+    by: User,
+    tags: Iterable[str] | None = None,
+    loops: Sequence[LoopSpec | Mapping[str, Any] | int] | None = None,
+    authors: Iterable[User] | None = None,
+    **fields: Any,
+) -> CaseResult:
+    """Change a case; a published case keeps a revision of every change."""
+    from cases.services.tic import refresh_case_curves
+
+    require_editor(case, by)
+    before = {name: getattr(case, name) for name in CURVE_FIELDS}
+    names = _apply(case, fields)
+    _validate(case)
+    tag_names = normalise_tags(tags) if tags is not None else None
+    specs = _loop_specs(loops) if loops is not None else None
+    with transaction.atomic():
+        lock_current_status(case)
+        case.save(update_fields=[*names, "updated_at"])
+        if tag_names is not None:
+            case.tags.set(_tag_objects(tag_names))
+        if authors is not None:
+            case.authors.set(list(authors))
+        if specs is not None:
+            _set_loops(case, by, specs)
+            if case.is_published:
+                check_publishable(case)  # rolls the whole change back
+        refresh_search_text(case)
+        if specs is not None or any(getattr(case, n) != v for n, v in before.items()):
+            refresh_case_curves(case=case)
+        if case.is_published:
+            record_revision(case, by, "edited")
+    return CaseResult(case, _warnings(case))

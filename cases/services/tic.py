@@ -1,0 +1,214 @@
+"""Time-intensity curves of ROI annotations: requested on save, computed by a task.
+
+The curve is ``cine.tic.roi_curve`` over the loop's ``intensity.npy`` (linearised with the
+case's display dynamic range), with the loop's own frame times, analysed by
+``cine.tic_fit.analyse_curve`` relative to the injection when the loop's injection time is
+known. Safe to run twice: a curve already ready for the same signature is left alone, and a
+result is written only if the ROI did not change while it was computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from cases.geometry import to_roi
+from cases.loopinfo import loop_metadata
+from cases.models import Annotation, Case, RoiCurve, TicStatus
+from cine.tic import Roi, roi_curve
+from cine.tic_fit import analyse_curve
+from cineloops.models import CineLoop
+
+logger = logging.getLogger(__name__)
+
+ERRORS = {
+    "not_processed": _("The loop has no intensity data (it is not processed)."),
+    "bad_data": _("The loop's intensity data could not be read."),
+    "outside": _("The region lies outside the image."),
+}
+
+
+class CurveError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def error_text(code: str) -> str:
+    return str(ERRORS.get(code, code)) if code else ""
+
+
+@dataclass(frozen=True)
+class Curve:
+    times_s: list[float]
+    values: list[float]
+    parameters: dict[str, Any]
+    time_origin: str  # "injection" or "recording"
+
+
+def _rounded(value: Any) -> Any:
+    """JSON-safe values with 6 significant digits (NaN and infinities become null)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def compute_curve(
+    loop: CineLoop, roi: Roi, *, injection_s: float | None, dynamic_range_db: float
+) -> Curve:
+    """Curve and parameters of ``roi`` on ``loop``; raises ``CurveError``."""
+    meta = loop_metadata(loop)
+    path = loop.file_path("intensity")
+    if not meta or path is None or not path.is_file():
+        raise CurveError("not_processed")
+    times = meta.get("frame_times_s") or []
+    scale = meta.get("intensity_scale") or []
+    if len(scale) != 2:
+        raise CurveError("bad_data")
+    try:
+        values = roi_curve(
+            path, roi, scale=(float(scale[0]), float(scale[1])), dynamic_range_db=dynamic_range_db
+        )
+    except ValueError as exc:
+        raise CurveError("outside" if "outside" in str(exc) else "bad_data") from exc
+    if len(times) != len(values):
+        raise CurveError("bad_data")
+    parameters = analyse_curve(times, values, injection_time_s=injection_s, domain="linear")
+    shift = injection_s or 0.0
+    return Curve(
+        times_s=[round(t - shift, 4) for t in times],
+        values=_rounded([float(v) for v in values]),
+        parameters=_rounded(parameters.to_dict()),
+        time_origin="injection" if injection_s is not None else "recording",
+    )
+
+
+def loop_injection_times(case: Case) -> dict[int, float | None]:
+    """The injection time on each loop's own timeline: the case's t0 for the first loop,
+    minus the recording's start after injection for the others (None when unknown)."""
+    times: dict[int, float | None] = {}
+    for index, link in enumerate(case.case_loops.order_by("order", "pk")):
+        if index == 0:
+            times[link.loop_id] = case.injection_time_s
+        elif link.starts_after_injection_s is not None:
+            times[link.loop_id] = -link.starts_after_injection_s
+        else:
+            times[link.loop_id] = None
+    return times
+
+
+def curve_signature(annotation: Annotation, injection_s: float | None, dr: float) -> str:
+    payload = {
+        "loop": annotation.loop_id,
+        "kind": annotation.kind,
+        "geometry": annotation.geometry,
+        "t0": injection_s,
+        "dr": dr,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _send(annotation_pk: int) -> None:
+    from cases.tasks import compute_tic
+
+    try:
+        compute_tic.delay(annotation_pk=annotation_pk)
+    except BrokerError:
+        # The curve stays "pending"; saving the annotations again queues it again.
+        logger.warning("TIC of annotation %s: the task broker is unreachable", annotation_pk)
+
+
+def request_curve(annotation: Annotation, *, injection_s: float | None, dr: float) -> bool:
+    """Mark the ROI's curve pending and queue it after commit; False when it is up to date."""
+    signature = curve_signature(annotation, injection_s, dr)
+    current = RoiCurve.objects.filter(annotation=annotation).only("signature", "status").first()
+    pk = annotation.pk
+    if current is not None and current.signature == signature:
+        if current.status == TicStatus.PENDING:  # its message may have been lost: resend
+            transaction.on_commit(lambda: _send(pk))
+        return False
+    RoiCurve.objects.update_or_create(
+        annotation=annotation,
+        defaults={
+            "status": TicStatus.PENDING,
+            "signature": signature,
+            "dynamic_range_db": dr,
+            "injection_time_s": injection_s,
+            "times_s": [],
+            "values": [],
+            "parameters": None,
+            "error": "",
+            "computed_at": None,
+        },
+    )
+    transaction.on_commit(lambda: _send(pk))
+    return True
+
+
+def refresh_case_curves(*, case: Case) -> int:
+    """Request curves for every ROI of the case whose inputs changed; drop the curves of
+    annotations that are no longer ROIs. Returns how many were requested."""
+    times = loop_injection_times(case)
+    requested = 0
+    for annotation in case.annotations.all():
+        if annotation.is_roi:
+            injection_s = times.get(annotation.loop_id)
+            requested += request_curve(
+                annotation, injection_s=injection_s, dr=case.dynamic_range_db
+            )
+    RoiCurve.objects.filter(annotation__case=case).exclude(
+        annotation__kind__in=("ellipse", "polygon"),
+        annotation__roi_role__in=("lesion", "reference"),
+    ).delete()
+    return requested
+
+
+def tic_compute(*, annotation_pk: int) -> str:
+    """Compute one ROI's curve (the ``cases.compute_tic`` task); returns what happened."""
+    curve = (
+        RoiCurve.objects.select_related("annotation__case", "annotation__loop")
+        .filter(annotation_id=annotation_pk)
+        .first()
+    )
+    if curve is None:
+        return "skipped: no curve requested"
+    if curve.status == TicStatus.READY:
+        return "skipped: already ready"
+    annotation = curve.annotation
+    injection_s, dr = curve.injection_time_s, curve.dynamic_range_db
+    fields: dict[str, Any]
+    try:
+        result = compute_curve(
+            annotation.loop,
+            to_roi(annotation.kind, annotation.geometry),
+            injection_s=injection_s,
+            dynamic_range_db=dr,
+        )
+    except CurveError as exc:
+        fields = {"status": TicStatus.FAILED, "error": exc.code}
+    else:
+        fields = {
+            "status": TicStatus.READY,
+            "times_s": result.times_s,
+            "values": result.values,
+            "parameters": result.parameters,
+            "error": "",
+        }
+    # Only if the ROI was not changed meanwhile: a newer request has its own task.
+    written = RoiCurve.objects.filter(pk=curve.pk, signature=curve.signature).update(
+        computed_at=timezone.now(), updated_at=timezone.now(), **fields
+    )
+    return str(fields["status"]) if written else "skipped: changed meanwhile"

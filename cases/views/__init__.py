@@ -1,0 +1,2 @@
+"""Case library pages: ``library`` (list, detail, bookmark) and ``authoring`` (create, edit,
+review, history)."""

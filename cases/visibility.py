@@ -1,0 +1,13 @@
+"""The cine-loop visibility rule of the case library (registered in ``CasesConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+
+def loops_in_visible_cases(user) -> Q:
+    """Loops attached to a case ``user`` may see (cineloops adds: only ready ones)."""
+    from cases.models import Case, CaseLoop
+
+    cases = Case.objects.for_user(user).values("pk")
+    return Q(pk__in=CaseLoop.objects.filter(case__in=cases).values("loop_id"))

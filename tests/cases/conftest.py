@@ -1,0 +1,47 @@
+"""Fixtures for the case library tests: private cine folders, no stray task messages, people
+with API clients, and a case with a loop."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from cases.tasks import compute_tic
+from cineloops.tasks import process_loop
+from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
+
+TASK_FIXTURES = {"celery_eager", "celery_worker_process"}
+SECRET = "cases-test-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def cine_dirs(settings, tmp_path):
+    settings.CINE_UPLOAD_DIR = tmp_path / "uploads"
+    settings.CINE_MEDIA_DIR = tmp_path / "cine"
+    settings.CINE_DEID_SECRET = SECRET
+    settings.CINE_KEEP_ORIGINALS = False
+    settings.CINE_MEDIA_ACCEL_PREFIX = ""
+    return SimpleNamespace(uploads=tmp_path / "uploads", media=tmp_path / "cine")
+
+
+@pytest.fixture(autouse=True)
+def queued_messages(request, monkeypatch) -> list[tuple[str, dict]]:
+    """Tests that do not run tasks record what would be queued instead of sending it (on the
+    CI broker a stray message would reach the session's real worker)."""
+    sent: list[tuple[str, dict]] = []
+    if not TASK_FIXTURES & set(request.fixturenames):
+        monkeypatch.setattr(process_loop, "delay", lambda **kw: sent.append(("process", kw)))
+        monkeypatch.setattr(compute_tic, "delay", lambda **kw: sent.append(("tic", kw)))
+    return sent
+
+
+@pytest.fixture
+def loop(hospital):
+    return with_files(ReadyLoopFactory(institution=hospital))
+
+
+@pytest.fixture
+def case(hospital, loop, instructor):
+    """A published case of ``hospital`` (institution only) with one ready loop."""
+    return CaseFactory(institution=hospital, loops=[loop], created_by=instructor)
