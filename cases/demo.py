@@ -10,6 +10,7 @@ production: refused unless ``settings.DEMO_DATA_ALLOWED``.
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 import time
 from dataclasses import dataclass
@@ -115,15 +116,12 @@ DEMO_CASES = (
                 caption="Cortical to early late phase",
             ),
         ),
-        markers={0: {"arrival": 12.0, "peak": 21.0, "washout_onset": 37.0}},
+        markers={0: {"arrival": 12.0, "peak": 21.0, "washout_onset": 32.0}},
         arrow=((40.0, 215.0, 74.0, 170.0), "Pseudocapsule (perilesional rim)", 36.0, 50.0),
         texts=((0, 24.0, 40.0, "Heterogeneous hyperenhancement, central necrosis", 12.0, 28.0),),
         polygon_lesion=True,
     ),
 )
-
-# The kidney's reference ROI lies in the cortex, where demo_loops draws it (checked by tests).
-KIDNEY_CORTEX = {"cx": 130.0, "cy": 187.0, "rx": 6.0, "ry": 3.0}
 
 
 def _process(path: Path, spec: DemoLoop, by: User) -> CineLoop:
@@ -145,37 +143,44 @@ def _ellipse(e, shrink: float = 0.8) -> dict[str, float]:
     return {"cx": e.cx, "cy": e.cy, "rx": e.rx * shrink, "ry": e.ry * shrink}
 
 
-def _lesion_polygon(e) -> dict[str, list[list[float]]]:
-    """A hexagon over the viable (lower-left) part of the kidney tumour, clear of necrosis."""
-    cx, cy, r, h = e.cx - 10.0, e.cy + 10.0, 7.0, 6.0
+def _outline(e, shrink: float = 0.85, sides: int = 16) -> dict[str, list[list[float]]]:
+    """A polygon traced just inside the lesion's edge (as an instructor would), so that the ROI
+    is the lesion that the diameter measurement spans."""
+    steps = [2 * math.pi * k / sides for k in range(sides)]
     return {
         "points": [
-            [cx + r, cy],
-            [cx + r / 2, cy + h],
-            [cx - r / 2, cy + h],
-            [cx - r, cy],
-            [cx - r / 2, cy - h],
-            [cx + r / 2, cy - h],
+            [
+                round(e.cx + e.rx * shrink * math.cos(a), 1),
+                round(e.cy + e.ry * shrink * math.sin(a), 1),
+            ]
+            for a in steps
         ]
     }
+
+
+def _reference_roi(facts: LoopFacts) -> dict[str, Any]:
+    if facts.reference_outline:
+        return {
+            "kind": "polygon",
+            "geometry": {"points": [list(p) for p in facts.reference_outline]},
+        }
+    return {"kind": "ellipse", "geometry": _ellipse(facts.reference, shrink=1.0)}
 
 
 def _annotations(spec: DemoCase, loops: list[CineLoop], facts: list[LoopFacts]) -> list[dict]:
     first, geometry = loops[0], facts[0]
     lesion_roi = (
-        {"kind": "polygon", "geometry": _lesion_polygon(geometry.lesion)}
+        {"kind": "polygon", "geometry": _outline(geometry.lesion)}
         if spec.polygon_lesion
         else {"kind": "ellipse", "geometry": _ellipse(geometry.lesion)}
     )
-    reference = KIDNEY_CORTEX if spec.polygon_lesion else _ellipse(geometry.reference, shrink=1.0)
     x1, y1, x2, y2 = geometry.measure
     arrow, arrow_label, t_start, t_end = spec.arrow
     items = [
         {"loop": first.pk, **lesion_roi, "roi_role": "lesion", "label": "Lesion"},
         {
             "loop": first.pk,
-            "kind": "ellipse",
-            "geometry": reference,
+            **_reference_roi(geometry),
             "roi_role": "reference",
             "label": "Kidney cortex" if spec.polygon_lesion else "Liver parenchyma",
         },

@@ -124,7 +124,7 @@ KIDNEY = {
     "arterial_pattern": "",
     "portal_venous_enhancement": "hypo",
     "late_enhancement": "hypo",
-    "washout_onset_s": 35.0,
+    "washout_onset_s": 30.0,
     "washout_degree": "marked",
     "category": "Solid enhancing renal mass",
     "final_diagnosis": "Clear cell renal cell carcinoma (ISUP grade 2)",
@@ -133,7 +133,7 @@ KIDNEY = {
     "teaching_points": (
         "- The mass enhances together with the cortex, **heterogeneously**, and is briefly "
         "**hyperenhancing** to it; a central area never enhances (necrosis).\n"
-        "- It **washes out** relative to the cortex from about 35 s, clearly by the end of "
+        "- It **washes out** relative to the cortex from about 30 s, clearly by the end of "
         "the loop.\n"
         "- A thin **perilesional rim** (pseudocapsule) stays enhanced around the darker "
         "tumour in the later frames: a sign that favours renal cell carcinoma.\n"

@@ -8,7 +8,8 @@ tissues whose echo power follows lognormal bolus curves (DOMAIN.md §2):
 P(t) = P_base + sum_k P_k * g_k(t), g_k the lognormal density of component k scaled to 1 at
 its peak. Grey levels are P log-compressed over a 60 dB display range,
 g = 255 * 10 log10(P) / 60 (P = 1 is black), so that the platform's linearisation recovers the
-curves. Bubbles are speckle: P is multiplied by exponential noise renewed every frame.
+curves. Bubbles are speckle: P is multiplied by exponential noise that decorrelates over a few
+frames (moving bubbles).
 
 No Django here: ``write_loop(path, scene=…, …)`` returns the geometry the demo annotates.
 """
@@ -35,6 +36,7 @@ CM_PER_PIXEL = 0.07  # a 14.8 cm deep abdominal view
 HEADER_ROWS = 20  # the burned-in band: rows 0-19, outside the ultrasound region
 REGION = (16, 22, 303, 233)  # x0, y0, x1, y1, inclusive (PS3.3 C.8.5.5.1)
 APEX, NEAR, FAR, HALF_ANGLE = (160.0, 2.0), 28.0, 228.0, math.radians(38)
+SPECKLE_MEMORY = 0.85  # complex speckle correlation from one frame (1/15 s) to the next
 FAKE_HEADER = "WANG^XIAOMING  ID 0098765  DOB 1961-03-04"  # invented; must never survive
 US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 
@@ -70,15 +72,17 @@ LIVER = Bolus(8.0, ((36.0, 14.0, 40.0, 1.0),))
 # HCC: arterial hyperenhancement (+10 dB at 20 s), iso at ~45 s, mild wash-out from ~60-70 s
 # (about -1.5 dB at 75 s, -3 dB at 150 s): "late and mild", CEUS LI-RADS LR-5.
 HCC = Bolus(8.0, ((41.0, 11.0, 21.0, 0.5), (35.2, 13.0, 36.0, 0.92)))
-# Haemangioma: blood pooling, sustained: no wash-out, about iso with the liver late; its
-# peripheral nodules light up in the arterial phase like vessels.
+# Haemangioma: a blood pool, slightly hyperenhancing to the liver (+2.5 dB) and sustained (no
+# wash-out); its peripheral nodules light up in the arterial phase like vessels. The pool fills
+# in from the edge to the centre over FILL_IN_S (each pixel in FILL_RAMP_S).
 POOL = Bolus(8.0, ((38.5, 13.0, 38.0, 1.1),))
-NODULE = Bolus(8.0, ((40.0, 12.0, 19.0, 0.5), (38.5, 13.0, 38.0, 1.1)))
+NODULE = Bolus(8.0, ((41.0, 12.0, 19.0, 0.5), (38.5, 13.0, 38.0, 1.1)))
+FILL_IN_S, FILL_RAMP_S = 40.0, 8.0
 CORTEX = Bolus(8.0, ((39.0, 10.0, 17.0, 0.5), (35.0, 11.0, 30.0, 1.0)))
 MEDULLA = Bolus(6.0, ((35.0, 16.0, 38.0, 0.9),))
 SINUS = Bolus(5.0, ((18.0, 14.0, 30.0, 1.0),))
 # Clear-cell RCC: hyper to the cortex at 20-25 s, wash-out from ~35 s, marked later.
-RCC = Bolus(8.0, ((41.0, 10.5, 19.0, 0.45), (32.0, 12.0, 25.0, 0.8)))
+RCC = Bolus(8.0, ((42.5, 10.0, 18.0, 0.45), (34.0, 11.5, 28.0, 0.8)))
 CAPSULE = Bolus(8.0, ((34.0, 13.0, 38.0, 1.1),))
 FAT = Bolus(5.0, ((20.0, 14.0, 35.0, 1.0),))
 NECROSIS = Bolus(5.0)
@@ -104,6 +108,8 @@ class LoopFacts:
     lesion: Ellipse
     reference: Ellipse
     measure: tuple[float, float, float, float]  # x1, y1, x2, y2 across the lesion
+    # A polygon reference ROI where an ellipse would not fit (a band of renal cortex).
+    reference_outline: tuple[tuple[float, float], ...] | None = None
 
 
 PixelField = Callable[[float], np.ndarray]
@@ -118,6 +124,7 @@ class Scene:
     texture: np.ndarray  # static multiplicative tissue texture, mean 1
     lesion: Ellipse
     reference: Ellipse
+    reference_outline: tuple[tuple[float, float], ...] | None = None
     # Regions whose power varies pixel by pixel: (row slice, column slice, mask, power(t)).
     fields: list[tuple[slice, slice, np.ndarray, PixelField]] = field(default_factory=list)
 
@@ -171,7 +178,9 @@ def hcc_scene(rng: np.random.Generator) -> Scene:
 
 
 def haemangioma_scene(rng: np.random.Generator) -> Scene:
-    """A 24 mm haemangioma: peripheral nodules first, then centripetal fill-in over ~2 min."""
+    """A 24 mm haemangioma: peripheral nodules light up in the arterial phase, the blood pool
+    then fills in centripetally (edge at ~15 s, centre at ~75 s) and stays enhanced: the
+    lesion is hyperenhancing to the liver from the portal venous phase on, with no wash-out."""
     x, y = _grid()
     lesion = Ellipse(150.0, 150.0, 17.0, 17.0)
     labels = np.where(_sector(x, y), 1, 0)
@@ -180,13 +189,13 @@ def haemangioma_scene(rng: np.random.Generator) -> Scene:
     radius = np.hypot(bx - lesion.cx, by - lesion.cy) / lesion.rx  # 0 centre, 1 edge
     theta = np.arctan2(by - lesion.cy, bx - lesion.cx)
     mask = radius <= 1.0
-    nodules = (radius > 0.62) & (np.cos(5 * theta + 0.6) > 0.3)
+    nodules = (radius > 0.6) & (np.cos(5 * theta + 0.6) > 0.25)
     # When each pixel enhances (s after injection): nodules at once, the rest from the edge in.
-    onset = np.where(nodules, 12.0, 16.0 + (1.0 - radius) * 130.0).astype(np.float32)
+    onset = np.where(nodules, 12.0, 15.0 + (1.0 - radius) * FILL_IN_S).astype(np.float32)
     base = 10 ** (POOL.base_db / 10)
 
     def fill(t: float) -> np.ndarray:
-        ramp = np.clip((t - onset) / 6.0, 0.0, 1.0)
+        ramp = np.clip((t - onset) / FILL_RAMP_S, 0.0, 1.0)
         level = np.where(nodules, NODULE.power(t), POOL.power(t))
         return base + (level - base) * ramp
 
@@ -196,12 +205,33 @@ def haemangioma_scene(rng: np.random.Generator) -> Scene:
     return scene
 
 
+KIDNEY = (165.0, 140.0, 100.0, 52.0, math.radians(-18))  # centre x, y, semi-axes, tilt
+CORTEX_FROM = 0.8  # normalised radius where the cortex begins (pyramids and sinus inside)
+
+
+def _kidney_point(u: float, v: float) -> tuple[float, float]:
+    """Image point of normalised kidney coordinates (u along the long axis, v across)."""
+    cx, cy, ax, ay, tilt = KIDNEY
+    return (
+        round(cx + ax * u * math.cos(tilt) - ay * v * math.sin(tilt), 1),
+        round(cy + ax * u * math.sin(tilt) + ay * v * math.cos(tilt), 1),
+    )
+
+
+def _cortex_band() -> tuple[tuple[float, float], ...]:
+    """A curved band of the lower (far) cortex, clear of the tumour, for the reference ROI."""
+    angles = np.radians(np.linspace(55.0, 125.0, 12))
+    outer = [_kidney_point(0.96 * math.cos(a), 0.96 * math.sin(a)) for a in angles]
+    inner = [_kidney_point(0.84 * math.cos(a), 0.84 * math.sin(a)) for a in angles[::-1]]
+    return tuple(outer + inner)
+
+
 def kidney_scene(rng: np.random.Generator) -> Scene:
     """Right kidney, long axis, with a 32 mm upper-pole clear-cell carcinoma: cortex, medullary
     pyramids, sinus, a partly necrotic tumour and its pseudocapsule."""
     x, y = _grid()
     sector = _sector(x, y)
-    cx, cy, ax, ay, tilt = 165.0, 140.0, 100.0, 52.0, math.radians(-18)
+    cx, cy, ax, ay, tilt = KIDNEY
     u = ((x - cx) * math.cos(tilt) + (y - cy) * math.sin(tilt)) / ax
     v = (-(x - cx) * math.sin(tilt) + (y - cy) * math.cos(tilt)) / ay
     r = np.sqrt(u**2 + v**2)
@@ -209,7 +239,7 @@ def kidney_scene(rng: np.random.Generator) -> Scene:
     labels = np.where(sector, 1, 0)  # 1: perirenal fat
     kidney = sector & (r <= 1.0)
     labels[kidney] = 2  # cortex
-    pyramids = kidney & (r > 0.45) & (r < 0.8) & (np.cos(7 * angle) > 0.1)
+    pyramids = kidney & (r > 0.45) & (r < CORTEX_FROM) & (np.cos(7 * angle) > 0.1)
     labels[pyramids] = 3
     labels[kidney & (r <= 0.45)] = 4  # sinus
     lesion = Ellipse(88.0, 150.0, 23.0, 23.0)
@@ -220,9 +250,9 @@ def kidney_scene(rng: np.random.Generator) -> Scene:
     labels[_inside(x, y, Ellipse(92.0, 146.0, 8.0, 7.0)) & sector] = 7  # necrosis
     texture = _texture(rng)
     texture[tumour] *= 10 ** (rng.normal(0, 1.2, int(tumour.sum())).astype(np.float32) / 10)
-    reference = Ellipse(205.0, 118.0, 7.0, 5.0)  # cortex at the same depth
+    reference = Ellipse(181.0, 180.0, 8.0, 3.0)  # lower cortex, same depth as the tumour's base
     tissues = [FAT, CORTEX, MEDULLA, SINUS, CAPSULE, RCC, NECROSIS]
-    return Scene(labels, tissues, texture, lesion, reference)
+    return Scene(labels, tissues, texture, lesion, reference, _cortex_band())
 
 
 SCENES: dict[str, Callable[[np.random.Generator], Scene]] = {
@@ -248,9 +278,20 @@ def render_frames(
     inside = scene.labels > 0
     frames = np.empty((len(times_after_injection), ROWS, COLUMNS), np.uint8)
     scale = np.float32(255.0 * 10.0 / DYNAMIC_RANGE_DB)
+    # Fully developed speckle (exponential power, 2-pixel grain) from a complex Gaussian field
+    # that decorrelates over a few frames as the bubbles drift (AR(1), |r|^2 per frame for the
+    # power): each frame looks as grainy as before, but ROI means no longer jump frame to frame.
+    shape = (ROWS // 2, COLUMNS // 2)
+    keep, renew = np.float32(SPECKLE_MEMORY), np.float32(math.sqrt(1 - SPECKLE_MEMORY**2))
+
+    def gaussian() -> np.ndarray:
+        return rng.standard_normal(shape, np.float32) + 1j * rng.standard_normal(shape, np.float32)
+
+    field_ = gaussian()
     for i, t in enumerate(times_after_injection):
-        # Bubbles move: exponential (fully developed) speckle renewed each frame, 2-pixel grain.
-        noise = rng.standard_exponential((ROWS // 2, COLUMNS // 2), dtype=np.float32)
+        if i:
+            field_ = keep * field_ + renew * gaussian()
+        noise = (field_.real**2 + field_.imag**2) / 2  # exponential, mean 1
         speckle = np.repeat(np.repeat(noise, 2, axis=0), 2, axis=1)
         power = np.maximum(scene.power(float(t)) * speckle, 1.0)
         grey = np.clip(scale * np.log10(power), 0, 255)
@@ -334,5 +375,6 @@ def write_loop(
         cm_per_pixel=CM_PER_PIXEL,
         lesion=lesion,
         reference=built.reference,
+        reference_outline=built.reference_outline,
         measure=(lesion.cx - lesion.rx, lesion.cy, lesion.cx + lesion.rx, lesion.cy),
     )

@@ -74,6 +74,9 @@ def test_demo_cases(client):
     measures = Annotation.objects.filter(kind="measure").order_by("case_id")
     assert [round(m.length_mm) for m in measures] == [28, 24, 32]
     assert Annotation.objects.filter(kind="polygon", case=kidney).exists()
+    check_curves_match_teaching_points(hcc, haemangioma, kidney)
+    check_measurements_span_lesion_rois(cases)
+    check_titles_do_not_give_the_diagnosis_away(cases)
 
     trainee = User.objects.get(username="trainee")  # another hospital: network cases
     client.force_login(trainee)
@@ -83,3 +86,68 @@ def test_demo_cases(client):
     assert load_demo_cases() is False
     call_command("load_demo_cases")
     assert Case.objects.count() == 3
+
+
+def _ratio(case, loop_index: int, start_s: float, end_s: float) -> float:
+    """Mean lesion / reference echo power (linear) between two times after injection."""
+    loop = list(case.case_loops.order_by("order", "pk"))[loop_index].loop
+    curves = {
+        c.annotation.roi_role: c
+        for c in RoiCurve.objects.filter(annotation__loop=loop).select_related("annotation")
+    }
+    times = np.asarray(curves["lesion"].times_s)
+    window = (times >= start_s) & (times < end_s)
+    assert window.sum() >= 15, (case.title, loop_index, start_s, end_s)
+    lesion = np.asarray(curves["lesion"].values)[window]
+    reference = np.asarray(curves["reference"].values)[window]
+    return float(lesion.mean() / reference.mean())
+
+
+def check_curves_match_teaching_points(hcc, haemangioma, kidney):
+    """The demo must never contradict its own findings and teaching points."""
+    # HCC, LR-5: non-rim APHE, iso in the portal venous phase, late (>= 60 s) mild wash-out.
+    assert _ratio(hcc, 0, 15, 30) > 2.0
+    assert 0.7 < _ratio(hcc, 0, 38, 48) < 1.5
+    assert 0.3 < _ratio(hcc, 1, 150, 170) < 0.9  # darker, never punched-out
+    # Haemangioma: centripetal fill-in that ends at least iso, sustained, no wash-out.
+    assert _ratio(haemangioma, 0, 20, 30) < 1.0  # only the peripheral nodules early
+    assert _ratio(haemangioma, 0, 40, 48) >= 1.0
+    assert _ratio(haemangioma, 1, 180, 200) >= 1.0
+    # Kidney: hyperenhancing with the cortex, wash-out from about 30 s, clear by the end.
+    assert _ratio(kidney, 0, 15, 25) > 1.2
+    assert _ratio(kidney, 0, 22, 28) > 1.0 > _ratio(kidney, 0, 32, 38)
+    assert _ratio(kidney, 0, 40, 48) < 0.75
+    assert kidney.washout_onset_s == pytest.approx(30, abs=5)
+
+
+def _extent_along(annotation, ux: float, uy: float) -> tuple[float, float]:
+    """(width, centre) of an ROI projected on the unit direction (ux, uy)."""
+    g = annotation.geometry
+    if annotation.kind == "ellipse":
+        return 2 * np.hypot(g["rx"] * ux, g["ry"] * uy), g["cx"] * ux + g["cy"] * uy
+    projected = [x * ux + y * uy for x, y in g["points"]]
+    return max(projected) - min(projected), (max(projected) + min(projected)) / 2
+
+
+def check_measurements_span_lesion_rois(cases):
+    for case in cases:
+        measure = Annotation.objects.get(case=case, kind="measure")
+        lesion = Annotation.objects.get(case=case, loop=measure.loop, roi_role="lesion")
+        g = measure.geometry
+        length = np.hypot(g["x2"] - g["x1"], g["y2"] - g["y1"])
+        ux, uy = (g["x2"] - g["x1"]) / length, (g["y2"] - g["y1"]) / length
+        width, centre = _extent_along(lesion, ux, uy)
+        middle = (g["x1"] + g["x2"]) / 2 * ux + (g["y1"] + g["y2"]) / 2 * uy
+        assert 0.7 * length <= width <= length, (case.title, width, length)
+        assert abs(centre - middle) < 0.1 * length, case.title
+
+
+def check_titles_do_not_give_the_diagnosis_away(cases):
+    """Test-yourself mode shows the title and the clinical history, never the diagnosis."""
+    giveaways = {"carcinoma", "hcc", "haemangioma", "hemangioma", "rcc", "lr-", "malignan"}
+    for case in cases:
+        shown = " ".join(
+            [case.title, case.clinical_history]
+            + [f"{link.caption} {link.loop.label}" for link in case.case_loops.all()]
+        ).lower()
+        assert not [word for word in giveaways if word in shown], case.title
