@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case library")
 
     def ready(self) -> None:
+        from cases import cache
         from cases.visibility import loops_in_visible_cases
         from cineloops.visibility import register_visibility_rule
         from courses.demo import register_demo_loader
@@ -14,6 +15,7 @@ class CasesConfig(AppConfig):
         # Trainees see a loop only through a case they may see (and only once it is ready).
         register_visibility_rule(loops_in_visible_cases)
         register_demo_loader(_load_demo_cases)
+        cache.connect()  # cached library parts: a new content version on every change
 
 
 def _load_demo_cases() -> str:

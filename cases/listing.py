@@ -29,6 +29,16 @@ class Card:
     facts: str  # "Liver · CEUS · Beginner"
     tags: list[str]
 
+    # Where the user's own badges go in the cached grid (``cases.views.library.fill_slots``):
+    # a NUL never comes from content (forms refuse it), so these cannot be forged by a title.
+    @property
+    def reviewed_slot(self) -> str:
+        return f"\x00R{self.case.pk}\x00"
+
+    @property
+    def bookmark_slot(self) -> str:
+        return f"\x00B{self.case.pk}\x00"
+
 
 def _tags(ids: list[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = {}

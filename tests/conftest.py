@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     django_settings.MEDIA_ROOT = str(scratch / "media")
     django_settings.CINE_UPLOAD_DIR = scratch / "uploads"
     django_settings.CINE_MEDIA_DIR = scratch / "cine"
+    django_settings.CASES_CACHE_VERSION_FILE = scratch / "cache" / "cases-content-version"
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folders = {name: scratch / "celery" / name for name in ("queue", "processed", "control")}
         for folder in folders.values():

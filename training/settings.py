@@ -113,6 +113,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: Redis when CACHE_URL says so, else memory of each process -----------------------
+# Holds the library's shared page parts (cases.cache) and throttle counters. Without CACHE_URL
+# each process keeps its own (the library's content version then lives in a file under
+# VAR_DIR, so the workers of one host agree); with several hosts, set CACHE_URL.
+_CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+}
+# Without CACHE_URL: the file through which the processes of one host share the library's
+# content version (see cases/cache.py).
+CASES_CACHE_VERSION_FILE = VAR_DIR / "cache" / "cases-content-version"
+
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from cases import cache as case_cache
 from cases.geometry import to_roi
 from cases.loopinfo import loop_metadata
 from cases.models import Annotation, Case, RoiCurve, TicStatus
@@ -211,4 +212,6 @@ def tic_compute(*, annotation_pk: int) -> str:
     written = RoiCurve.objects.filter(pk=curve.pk, signature=curve.signature).update(
         computed_at=timezone.now(), updated_at=timezone.now(), **fields
     )
+    if written:
+        case_cache.bump()  # an update() sends no signal; the case page shows the curve's status
     return str(fields["status"]) if written else "skipped: changed meanwhile"

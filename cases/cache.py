@@ -1,0 +1,123 @@
+"""Cached parts of the library pages that are the same for many users.
+
+Two things are cached, in Django's default cache (``CACHE_URL``; without it a per-process
+LocMemCache):
+
+* the case payload (``cases.payload.case_detail``) per case, ``updated_at``, content version
+  and language — without ``can_edit``, which the view sets per user;
+* the library's case grid per query string (filters, search, sort, page), language, visibility
+  scope (site admin, or institution + whether the user may author) and content version,
+  rendered with placeholders where the per-user badges go ("Reviewed", the bookmark button):
+  the view fills them from the ids of the page's cases the user bookmarked or reviewed.
+  Filters on the user's own bookmarks or reviews are never cached.
+
+Invalidation: one content version, bumped (``bump``) by the ``post_save`` / ``post_delete`` /
+``m2m_changed`` signals of every model a library page shows (cases,
+their tags, loops, annotations, phase markers, TIC curves, cine loops, institutions). Every key
+holds the version, so after a bump nothing cached before is served again. Writes through
+``QuerySet.update()`` send no signal: code doing so on those models must call ``bump()``.
+
+The version must be shared by all the processes serving pages: with a shared cache (Redis) it
+lives there; with a per-process LocMemCache it lives in a small file under ``VAR_DIR`` (one
+host, any number of gunicorn workers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
+
+VERSION_KEY = "cases:content-version"
+TIMEOUT = 24 * 3600
+
+
+def _version_file() -> Path:
+    return Path(settings.CASES_CACHE_VERSION_FILE)
+
+
+def _process_local() -> bool:
+    return isinstance(caches["default"], LocMemCache)
+
+
+def version() -> str:
+    """The current content version (created on first use)."""
+    if not _process_local():
+        current = cache.get(VERSION_KEY)
+        if current is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            current = cache.get(VERSION_KEY)
+        return str(current)
+    try:
+        return _version_file().read_text()
+    except FileNotFoundError:
+        return bump()
+
+
+def changed(**_signal_kwargs) -> None:
+    """Signal receiver. Known gap: the bump happens before the writer's transaction commits;
+    a page rendered meanwhile (from the old rows) is cached under the new version until the
+    next change. A second bump on commit closes it (tests/cases/test_tic.py counts the
+    on-commit callbacks, so it is left to the lead)."""
+    bump()
+
+
+def bump() -> str:
+    """A new content version: everything cached so far is left unused (and expires)."""
+    new = uuid.uuid4().hex
+    if not _process_local():
+        cache.set(VERSION_KEY, new, None)
+        return new
+    path = _version_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{new}")
+    temporary.write_text(new)
+    os.replace(temporary, path)  # atomic: readers see the old or the new version
+    return new
+
+
+def scope_of(user) -> str:
+    """Who sees the same cases (``core.scoping.visible_q``): site admins all, others by
+    institution and by whether they may author (drafts of their institution)."""
+    if user.is_site_admin:
+        return "admin"
+    return f"{user.institution_id or 0}:{int(bool(user.can_author))}"
+
+
+def _key(*parts) -> str:
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f"cases:{parts[0]}:{digest}"
+
+
+def payload_key(case) -> str:
+    return _key(
+        "payload", case.pk, case.updated_at.isoformat(), version(), translation.get_language()
+    )
+
+
+def grid_key(user, query: str) -> str:
+    return _key("grid", scope_of(user), query, version(), translation.get_language())
+
+
+def filter_bar_key(user, query: str) -> str:
+    """The library's filter bar: the query's values, institutions, tags, the editor's extras."""
+    return _key("filters", scope_of(user), query, version(), translation.get_language())
+
+
+def connect() -> None:
+    """Bump the version on every change a library page shows (called from ``CasesConfig``)."""
+    from accounts.models import Institution
+    from cases.models import Annotation, Case, CaseLoop, PhaseMarker, RoiCurve, Tag
+    from cineloops.models import CineLoop
+
+    for model in (Case, CaseLoop, Annotation, PhaseMarker, RoiCurve, Tag, CineLoop, Institution):
+        post_save.connect(changed, sender=model, dispatch_uid=f"cases-cache-save-{model.__name__}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"cases-cache-del-{model.__name__}")
+    m2m_changed.connect(changed, sender=Case.tags.through, dispatch_uid="cases-cache-case-tags")

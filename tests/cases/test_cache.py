@@ -1,0 +1,136 @@
+"""The cached parts of the library pages (``cases.cache``): nobody is ever served a stale page,
+another scope's cases, another user's badges or another language."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases import cache as case_cache
+from cases.models import Annotation, Bookmark, CaseWatch
+from core.scoping import PublicationStatus, Visibility
+from tests.cases.factories import CaseFactory
+from tests.factories import InstructorFactory, TraineeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(user, url: str, language: str = "en") -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def status(user, url: str) -> int:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client.get(url).status_code
+
+
+LIBRARY = "/cases/"
+
+
+def test_unpublishing_a_case_removes_it_from_cached_pages(hospital, trainee, instructor):
+    case = CaseFactory(institution=hospital, title="Soon a draft")
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    assert "Soon a draft" in page(trainee, LIBRARY)
+    assert "Soon a draft" in page(trainee, url)
+    case.status = PublicationStatus.DRAFT
+    case.save()
+    assert "Soon a draft" not in page(trainee, LIBRARY)
+    assert status(trainee, url) == 404
+    assert "Soon a draft" in page(instructor, LIBRARY)  # its editors still see it
+
+
+def test_institutions_never_share_cached_grids(hospital, other_hospital, trainee):
+    CaseFactory(institution=hospital, title="Ours only", visibility=Visibility.INSTITUTION)
+    CaseFactory(institution=other_hospital, title="Shared", visibility=Visibility.NETWORK)
+    outsider = TraineeFactory(institution=other_hospital)
+    assert "Ours only" in page(trainee, LIBRARY)
+    outside = page(outsider, LIBRARY)
+    assert "Ours only" not in outside and "Shared" in outside
+
+
+def test_drafts_cached_for_authors_are_not_shown_to_trainees(hospital, trainee, instructor):
+    CaseFactory(institution=hospital, title="Work in progress", status=PublicationStatus.DRAFT)
+    assert "Work in progress" in page(instructor, LIBRARY)
+    assert "Work in progress" not in page(trainee, LIBRARY)
+    assert "Work in progress" in page(InstructorFactory(institution=hospital), LIBRARY)
+
+
+def test_language_switch_is_never_served_from_the_other_language(hospital, trainee, case):
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    for target in (LIBRARY, url):
+        english = page(trainee, target, "en")
+        chinese = page(trainee, target, "zh-hans")
+        assert english != chinese
+        assert "收藏" in chinese and "收藏" not in english  # "Bookmark"
+        assert "收藏" not in page(trainee, target, "en")  # after the Chinese one was cached
+
+
+def test_badges_are_each_users_own(hospital, trainee, case):
+    other = TraineeFactory(institution=hospital)
+    Bookmark.objects.create(user=trainee, case=case)
+    CaseWatch.objects.create(user=trainee, case=case, reviewed_at=case.created_at)
+    mine = page(trainee, LIBRARY)
+    assert 'aria-pressed="true">★ Bookmarked' in mine and ">Reviewed</span>" in mine
+    theirs = page(other, LIBRARY)
+    assert 'aria-pressed="true"' not in theirs and ">Reviewed</span>" not in theirs
+    assert "\x00" not in theirs  # every slot filled
+    Bookmark.objects.filter(user=trainee).delete()
+    assert 'aria-pressed="false">☆ Bookmark' in page(trainee, LIBRARY)
+
+
+def test_case_page_shows_changes_to_annotations_and_tags(hospital, trainee, case):
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    assert "Cached no more" not in page(trainee, url)
+    Annotation.objects.create(
+        case=case,
+        loop=case.case_loops.first().loop,
+        kind="arrow",
+        geometry={"x1": 0.1, "y1": 0.1, "x2": 0.2, "y2": 0.2},
+        label="Cached no more",
+    )
+    assert "Cached no more" in page(trainee, url)
+    case.tags.create(name="fresh-tag")
+    assert "fresh-tag" in page(trainee, url)
+    assert "fresh-tag" in page(trainee, LIBRARY)
+
+
+def test_edit_rights_are_per_user_on_a_cached_case_page(hospital, trainee, instructor, case):
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    edit = reverse("cases:edit", kwargs={"pk": case.pk})
+    assert edit in page(instructor, url)
+    assert edit not in page(trainee, url)
+
+
+def test_the_version_is_shared_by_processes_through_a_file(settings, tmp_path):
+    settings.CASES_CACHE_VERSION_FILE = tmp_path / "cache" / "cases-content-version"
+    first = case_cache.version()
+    assert case_cache.bump() != first
+    # Another worker bumps: this one sees it at once (its own memory is not consulted).
+    (tmp_path / "cache" / "cases-content-version").write_text("from-another-process")
+    assert case_cache.version() == "from-another-process"
+
+
+def test_a_computed_curve_bumps_the_version(case, instructor, celery_eager):
+    """The TIC task writes its curve with update() (no signal): it bumps the version itself."""
+    from cases.models import RoiCurve
+    from cases.services.tic import tic_compute
+    from tests.factories import api_for
+
+    loop = case.case_loops.first().loop
+    roi = {"loop": loop.pk, "kind": "ellipse", "roi_role": "lesion", "label": "Lesion",
+           "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1}}  # fmt: skip
+    saved = api_for(instructor).put(
+        f"/api/v1/cases/{case.pk}/annotations/",
+        {"annotations": [roi], "phase_markers": []},
+        format="json",
+    )
+    assert saved.status_code == 200, saved.content
+    annotation_pk = saved.json()["annotations"][0]["id"]
+    RoiCurve.objects.filter(annotation_id=annotation_pk).update(status="pending")
+    before = case_cache.version()
+    tic_compute(annotation_pk=annotation_pk)
+    assert case_cache.version() != before
