@@ -1,7 +1,8 @@
 """Numbers that decide behaviour in the case library, overridable from Django settings.
 
-Defaults follow /work/shared/DOMAIN.md: the EFSUMB phase timings (seconds after injection),
-the display dynamic range used to linearise grey levels, and Open edX-style watch time.
+Defaults follow the shared domain notes (DOMAIN.md sections 1-2): the EFSUMB phase timings
+(seconds after injection), the display dynamic range used to linearise grey levels, and
+Open edX-style watch time.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from accounts.models import Institution
 from cases.models import Case, CaseStatus, Difficulty, LiRads, Modality, Organ
 from cases.selectors import LibraryFilters
 from cases.services import LoopSpec
+from cases.snapshot import SNAPSHOT_FIELDS
 from cineloops.models import CineLoop
 
 MARKDOWN = {"rows": 6, "data-markdown": ""}
@@ -41,30 +42,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "title",
-            "organ",
-            "modality",
-            "difficulty",
-            "visibility",
-            "contrast_agent",
-            "contrast_dose",
-            "injection_time_s",
-            "dynamic_range_db",
-            "clinical_history",
-            "arterial_enhancement",
-            "arterial_pattern",
-            "portal_venous_enhancement",
-            "late_enhancement",
-            "washout_onset_s",
-            "washout_degree",
-            "category",
-            "final_diagnosis",
-            "proof",
-            "certainty",
-            "teaching_points",
-            "references",
-        ]
+        fields = list(SNAPSHOT_FIELDS)
         widgets = {
             "clinical_history": forms.Textarea(attrs=MARKDOWN),
             "teaching_points": forms.Textarea(attrs=MARKDOWN),

@@ -6,10 +6,13 @@ from typing import Any
 
 from cases.models import Case
 
+# The fields an author edits, in the order the form shows them; the services accept exactly
+# these and the revision history records them.
 SNAPSHOT_FIELDS = (
     "title",
     "organ",
     "modality",
+    "difficulty",
     "visibility",
     "contrast_agent",
     "contrast_dose",
@@ -28,7 +31,6 @@ SNAPSHOT_FIELDS = (
     "certainty",
     "teaching_points",
     "references",
-    "difficulty",
 )
 
 

@@ -20,35 +20,10 @@ from accounts.models import Institution, User
 from cases import phi
 from cases.models import Case, CaseLoop, CaseRevision, LiRads, Organ, Tag
 from cases.search import search_document
-from cases.snapshot import case_snapshot
+from cases.snapshot import SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
 
-CASE_FIELDS = frozenset(
-    {
-        "title",
-        "organ",
-        "modality",
-        "visibility",
-        "contrast_agent",
-        "contrast_dose",
-        "injection_time_s",
-        "dynamic_range_db",
-        "clinical_history",
-        "arterial_enhancement",
-        "arterial_pattern",
-        "portal_venous_enhancement",
-        "late_enhancement",
-        "washout_onset_s",
-        "washout_degree",
-        "category",
-        "final_diagnosis",
-        "proof",
-        "certainty",
-        "teaching_points",
-        "references",
-        "difficulty",
-    }
-)
+CASE_FIELDS = frozenset(SNAPSHOT_FIELDS)
 # Changing these changes every time-intensity curve of the case.
 CURVE_FIELDS = frozenset({"injection_time_s", "dynamic_range_db"})
 MAX_TAGS = 20
