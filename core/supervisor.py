@@ -121,6 +121,10 @@ class Supervisor:
             if child.alive():
                 logger.info("stopping %s (pid %s)", child.spec.name, child.pid)
                 _send(child, signal.SIGTERM, group=child.spec.signal_group)
+            else:
+                # Its leader died (e.g. a worker killed outright): what it started in its group,
+                # such as the embedded beat, must not outlive it.
+                _send(child, signal.SIGTERM, group=True)
         deadline = time.monotonic() + self.grace_seconds
         while time.monotonic() < deadline and any(child.alive() for child in self.children):
             time.sleep(self.poll_seconds)
@@ -130,6 +134,8 @@ class Supervisor:
                 logger.warning("%s did not stop in %ss; killing it", name, grace)
                 _send(child, signal.SIGKILL, group=True)
                 child.process.wait()
+            else:
+                _send(child, signal.SIGKILL, group=True)  # leftovers that ignored SIGTERM
 
 
 def _send(child: Child, signum: int, *, group: bool) -> None:

@@ -150,6 +150,20 @@ def test_serve_stops_the_web_server_when_the_worker_dies(served):
     assert served.process.wait(timeout=60) != 0
     assert not alive(served.pids["web"])
     assert "worker exited" in served.output()
+    # Nothing the worker started (its embedded beat, its pool) outlives it.
+    assert group_members(served.pids["worker"]) == []
+
+
+def group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def test_no_child_outlives_a_supervisor_killed_outright(served):
