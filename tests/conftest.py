@@ -4,6 +4,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -150,3 +151,14 @@ def director(hospital):
 @pytest.fixture
 def site_admin():
     return factories.SiteAdminFactory()
+
+
+@pytest.fixture
+def cine_dirs(settings, tmp_path):
+    """Uploads and outputs of one test in its own folder, never the developer's var/."""
+    settings.CINE_UPLOAD_DIR = tmp_path / "uploads"
+    settings.CINE_MEDIA_DIR = tmp_path / "cine"
+    settings.CINE_DEID_SECRET = "test-de-identification-secret-0123456789"
+    settings.CINE_KEEP_ORIGINALS = False
+    settings.CINE_MEDIA_ACCEL_PREFIX = ""
+    return SimpleNamespace(uploads=tmp_path / "uploads", media=tmp_path / "cine")

@@ -35,17 +35,7 @@ VIDEO_SHOWS_A_FRAME = "(v => !v.seeking && v.readyState >= 2)(document.querySele
 
 
 @pytest.fixture
-def cine_settings(settings, tmp_path):
-    settings.CINE_UPLOAD_DIR = tmp_path / "uploads"
-    settings.CINE_MEDIA_DIR = tmp_path / "cine"
-    settings.CINE_DEID_SECRET = "browser-viewer-secret-0123456789"
-    settings.CINE_KEEP_ORIGINALS = False
-    settings.CINE_MEDIA_ACCEL_PREFIX = ""  # Django serves the media itself (no nginx here)
-    return settings
-
-
-@pytest.fixture
-def viewer_case(cine_settings, tmp_path, hospital, instructor):
+def viewer_case(cine_dirs, tmp_path, hospital, instructor):
     """A published case with one processed 320 x 240 loop (10 fps, 4 s; one 2D region at
     0.05 cm per pixel over x 10-309, y 10-229), an arrow shown from 1.0 to 2.0 s, arrival and
     peak markers. Contrast is injected at 0.5 s of the loop."""
@@ -409,7 +399,7 @@ def test_a_refused_measurement_keeps_every_change_and_says_why(
 @pytest.mark.skipif(
     os.environ.get("UPDATE_SCREENSHOTS") != "1", reason="set UPDATE_SCREENSHOTS=1 to refresh"
 )
-def test_viewer_screenshot_for_the_readme(page, live_server, cine_settings, trainee, request):
+def test_viewer_screenshot_for_the_readme(page, live_server, cine_dirs, trainee, request):
     """With the demo data when it has a case with a processed loop, else the test case."""
     case = None
     if "load_demo_data" in get_commands():

@@ -3,8 +3,6 @@ with API clients, and a case with a loop."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from cases.tasks import compute_tic
@@ -12,17 +10,11 @@ from cineloops.tasks import process_loop
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 
 TASK_FIXTURES = {"celery_eager", "celery_worker_process"}
-SECRET = "cases-test-secret-0123456789"
 
 
 @pytest.fixture(autouse=True)
-def cine_dirs(settings, tmp_path):
-    settings.CINE_UPLOAD_DIR = tmp_path / "uploads"
-    settings.CINE_MEDIA_DIR = tmp_path / "cine"
-    settings.CINE_DEID_SECRET = SECRET
-    settings.CINE_KEEP_ORIGINALS = False
-    settings.CINE_MEDIA_ACCEL_PREFIX = ""
-    return SimpleNamespace(uploads=tmp_path / "uploads", media=tmp_path / "cine")
+def _private_cine_dirs(cine_dirs):
+    return cine_dirs
 
 
 @pytest.fixture(autouse=True)
