@@ -1,12 +1,15 @@
 """Progress through a course, computed in memory from a fixed number of queries.
 
 ``build_course_states`` loads the visible modules, lessons, prerequisite links and the user's
-completions of any number of courses in four queries; everything else (percentages, locks,
-"continue where you left off") is plain arithmetic on those rows, so the dashboard costs the
-same number of queries for one course as for fifty.
+completions of any number of courses in four queries, plus a constant number for the items
+other apps register (``courses.progress_hooks``: a quiz to pass); everything else
+(percentages, locks, "continue where you left off") is plain arithmetic on those rows, so the
+dashboard costs the same number of queries for one course as for fifty.
 
 A lesson *counts* for progress when it and its module are published ("live"). Editors also see
-draft modules and lessons, but drafts never count and never lock anything.
+draft modules and lessons, but drafts never count and never lock anything. A published module
+with a published quiz (on the module or one of its lessons) is complete only once the quiz is
+passed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from courses.models import Course, Lesson, LessonCompletion, Module
+from courses.progress_hooks import extra_items
 
 # Pages and the API may ask on behalf of an anonymous visitor: they see nothing.
 AnyUser = User | AnonymousUser
@@ -108,7 +112,8 @@ class CourseState:
 
 
 def build_course_states(user: AnyUser, courses: Iterable[Course]) -> dict[int, CourseState]:
-    """Progress state of ``user`` in each of ``courses``, keyed by course id (4 queries)."""
+    """Progress state of ``user`` in each of ``courses``, keyed by course id (4 queries, plus
+    those of registered progress items)."""
     by_id = {course.pk: course for course in courses}
     if not by_id:
         return {}
@@ -138,12 +143,23 @@ def build_course_states(user: AnyUser, courses: Iterable[Course]) -> dict[int, C
         else ()
     )
 
+    live_by_module = {
+        module.pk: [lesson for lesson in lessons_by_module[module.pk] if _is_live(lesson, module)]
+        for module in modules
+    }
+    published = [module for module in modules if module.is_published]
+    # Items other apps add (a quiz to pass): a constant number of queries for all modules.
+    extras = extra_items(
+        user, published, [lesson for m in published for lesson in live_by_module[m.pk]]
+    )
+
     module_states: dict[int, ModuleState] = {}
     for module in modules:
-        lessons = lessons_by_module[module.pk]
-        live = [lesson for lesson in lessons if _is_live(lesson, module)]
-        done = sum(1 for lesson in live if lesson.pk in completed)
-        module_states[module.pk] = ModuleState(module, lessons, Progress(done, len(live)))
+        live = live_by_module[module.pk]
+        extra = extras.get(module.pk, [])
+        done = sum(1 for lesson in live if lesson.pk in completed) + sum(extra)
+        progress = Progress(done, len(live) + len(extra))
+        module_states[module.pk] = ModuleState(module, lessons_by_module[module.pk], progress)
     for module_id, state in module_states.items():
         for prerequisite_id in prerequisites[module_id]:
             prerequisite = module_states.get(prerequisite_id)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "courses",
     "cineloops",
     "cases",
+    "quizzes",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,12 @@ CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
     "schedule": CINE_STALLED_AFTER_MINUTES * 60.0,
     # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
     "options": {"expires": CINE_STALLED_AFTER_MINUTES * 60.0},
+}
+# Open quiz attempts past their deadline are submitted (reading one submits it too).
+CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
+    "task": "quizzes.submit_overdue_attempts",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
 }
 
 # --- Platform --------------------------------------------------------------------------------

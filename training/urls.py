@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("courses.api_urls")),
     path("", include("cineloops.api_urls")),
     path("", include("cases.api_urls")),
+    path("", include("quizzes.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("cineloops/", include("cineloops.urls")),
     path("cases/", include("cases.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

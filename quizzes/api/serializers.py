@@ -1,0 +1,207 @@
+"""Shapes of the quiz API, for the OpenAPI schema and for reading request bodies.
+
+The responses are plain dicts built by ``quizzes.payload`` (``quiz_summary``,
+``attempt_payload``) — the one place that decides what an attempt shows. These serializers
+only document them; the views never pass a payload through them, so nothing here can add a
+field (or a key) to what leaves the server.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from cases.api.serializers import RegionSerializer
+from quizzes.models import CertaintyLevel
+
+# --- Requests -------------------------------------------------------------------------------
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    response = serializers.DictField(
+        allow_null=True,
+        help_text=(
+            "The answer, shaped by the question's kind: single/true_false {option}, multiple "
+            "{options: [ids]}, numeric {value}, hotspot {x, y} (original pixels), drawn "
+            "{points: [[x, y], ...]}, time_point {time_s}, category {value}, ordering "
+            "{order: [option ids]}, free_text {text}. null clears the answer."
+        ),
+    )
+    # A CharField, not a ChoiceField: the case API already names an enum "certainty" (a
+    # different set), and two enums of one name make the schema ambiguous.
+    certainty = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=10,
+        help_text="low, medium or high: certainty-based quizzes only (ignored elsewhere); "
+        "missing counts as low.",
+    )
+
+    def validate_certainty(self, value: str) -> str:
+        if value and value not in CertaintyLevel.values:
+            raise serializers.ValidationError(_("Choose a certainty: low, medium or high."))
+        return value
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+class QuizErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AnswerSavedSerializer(serializers.Serializer):
+    saved_at = serializers.DateTimeField()
+    question = serializers.IntegerField()
+
+
+class AttemptQuizSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField(help_text="practice or exam.")
+    certainty_based = serializers.BooleanField()
+    feedback_policy = serializers.CharField(
+        help_text="immediate, after_submit, after_close or never."
+    )
+    time_limit_minutes = serializers.IntegerField(allow_null=True)
+    pass_mark = serializers.IntegerField(help_text="Percent.")
+
+
+class AttemptUrlsSerializer(serializers.Serializer):
+    answer = serializers.CharField(
+        help_text="Template: replace {question_id}; PUT the answer there, POST …/check/ to "
+        "check it (feedback 'immediate')."
+    )
+    submit = serializers.CharField()
+
+
+class PaperOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class CategoryChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class QuestionLoopSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    video_url = serializers.CharField(allow_null=True)
+    poster_url = serializers.CharField(allow_null=True)
+    rows = serializers.IntegerField(allow_null=True)
+    columns = serializers.IntegerField(allow_null=True)
+    fps = serializers.FloatField(allow_null=True)
+    frames = serializers.IntegerField(allow_null=True)
+    duration_s = serializers.FloatField(allow_null=True)
+    regions = RegionSerializer(many=True)
+
+
+class SavedAnswerSerializer(serializers.Serializer):
+    response = serializers.JSONField(allow_null=True)
+    certainty = serializers.CharField(allow_blank=True)
+    saved_at = serializers.DateTimeField()
+    checked = serializers.BooleanField(
+        help_text="Checked answers (feedback 'immediate') are final."
+    )
+
+
+class QuestionFeedbackSerializer(serializers.Serializer):
+    credit = serializers.FloatField(allow_null=True, help_text="0 to 1; null while ungraded.")
+    correct = serializers.BooleanField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField()
+    detail = serializers.JSONField(help_text="e.g. distance_mm, overlap, error_s.")
+    explanation_html = serializers.CharField(allow_blank=True)
+    key = serializers.JSONField(allow_null=True, help_text="The correct answer, by kind.")
+    option_feedback = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), help_text="Option id → feedback."
+    )
+    case_url = serializers.CharField(allow_null=True, help_text="The annotated case.")
+    grader_comment = serializers.CharField(allow_blank=True, help_text="Free text, once graded.")
+
+
+class PaperQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    kind = serializers.CharField(
+        help_text="single, multiple, true_false, numeric, hotspot, drawn, time_point, "
+        "category, ordering or free_text."
+    )
+    prompt_html = serializers.CharField()
+    points = serializers.FloatField()
+    unit = serializers.CharField(allow_blank=True, required=False)
+    tolerance = serializers.FloatField(
+        allow_null=True, required=False, help_text="Numeric and time-point questions."
+    )
+    options = PaperOptionSerializer(many=True, help_text="In this attempt's order.")
+    choices = CategoryChoiceSerializer(many=True, help_text="Category questions.")
+    loop = QuestionLoopSerializer(allow_null=True, help_text="Annotations are never included.")
+    frame_time_s = serializers.FloatField(allow_null=True)
+    answer = SavedAnswerSerializer(allow_null=True)
+    feedback = QuestionFeedbackSerializer(
+        allow_null=True, help_text="null until the quiz's feedback policy allows it."
+    )
+
+
+class AttemptResultSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    max_score = serializers.FloatField()
+    percent = serializers.FloatField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    needs_grading = serializers.BooleanField(
+        help_text="A free-text answer awaits an instructor: score and pass are provisional."
+    )
+
+
+class AttemptPayloadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quiz = AttemptQuizSerializer()
+    number = serializers.IntegerField()
+    status = serializers.CharField(help_text="in_progress or submitted.")
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    seconds_left = serializers.IntegerField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    urls = AttemptUrlsSerializer()
+    questions = PaperQuestionSerializer(many=True)
+    result = AttemptResultSerializer(
+        allow_null=True, help_text="null until submitted and the policy shows scores."
+    )
+
+
+class QuizGradeSerializer(serializers.Serializer):
+    percent = serializers.FloatField(
+        allow_null=True, help_text="By the quiz's grading method; null before any submission."
+    )
+    passed = serializers.BooleanField()
+    pending = serializers.BooleanField(help_text="A counted attempt waits for grading.")
+    attempts_used = serializers.IntegerField()
+    attempts_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+
+
+class QuizSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description_html = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField(help_text="practice or exam.")
+    pass_mark = serializers.IntegerField(help_text="Percent.")
+    max_attempts = serializers.IntegerField(help_text="0 means unlimited.")
+    grading_method = serializers.CharField(help_text="highest, last, first or average.")
+    time_limit_minutes = serializers.IntegerField(allow_null=True)
+    feedback_policy = serializers.CharField(
+        help_text="immediate, after_submit, after_close or never."
+    )
+    certainty_based = serializers.BooleanField()
+    opens_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    question_count = serializers.IntegerField(help_text="Fixed questions plus drawn ones.")
+    lesson_id = serializers.IntegerField(allow_null=True, help_text="Attached to this lesson.")
+    module_id = serializers.IntegerField(allow_null=True, help_text="Attached to this module.")
+    grade = QuizGradeSerializer(help_text="The user's grade so far.")
+    open_attempt = serializers.IntegerField(
+        allow_null=True, help_text="The user's attempt in progress, to resume."
+    )
+    can_start = serializers.BooleanField(help_text="May start (or resume) an attempt now.")
+    unavailable_reason = serializers.CharField(allow_blank=True)

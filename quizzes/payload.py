@@ -1,0 +1,273 @@
+"""What an attempt shows — THE ONLY place that decides it, for the pages and the API alike.
+
+Before the feedback policy allows it, nothing of a question's key leaves the server: no
+``is_correct``, no option feedback, no answer ROI, time or value, no explanation, no question
+title (authors often name the answer in it), nothing of the case (title, diagnosis); a case's
+annotations are never included at all. Loops are given as media URLs and region calibration.
+
+Public functions:
+    feedback_allowed(attempt, now) -> bool
+    attempt_payload(attempt, *, user, now=None) -> dict
+    quiz_summary(quiz, user, now=None) -> dict
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from cases.measure import region_summary
+from quizzes.models import (
+    Answer,
+    Attempt,
+    FeedbackPolicy,
+    Question,
+    QuestionKind,
+    Quiz,
+)
+from quizzes.services.marking import question_max
+from quizzes.validation import vocabulary_choices
+
+# Where the API takes answers and submissions (quizzes.api_urls); "{question_id}" is filled in
+# by the client.
+ANSWER_URL = "/api/v1/attempts/{attempt_id}/answers/{{question_id}}/"
+SUBMIT_URL = "/api/v1/attempts/{attempt_id}/submit/"
+
+
+def feedback_allowed(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the whole attempt's feedback may be shown now (per-question feedback of checked
+    answers under "immediately" is decided in ``attempt_payload``)."""
+    now = now or timezone.now()
+    if attempt.is_open:
+        return False
+    policy = attempt.quiz.feedback_policy
+    if policy in (FeedbackPolicy.IMMEDIATE, FeedbackPolicy.AFTER_SUBMIT):
+        return True
+    if policy == FeedbackPolicy.AFTER_CLOSE:
+        closes_at = attempt.quiz.closes_at
+        return closes_at is not None and now >= closes_at
+    return False
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _loop(question: Question) -> dict | None:
+    loop = question.loop
+    if loop is None:
+        return None
+    return {
+        "id": loop.pk,
+        "video_url": loop.media_url("video"),
+        "poster_url": loop.media_url("poster"),
+        "rows": loop.rows,
+        "columns": loop.columns,
+        "fps": loop.fps,
+        "frames": loop.frames,
+        "duration_s": loop.duration_s,
+        "regions": [region_summary(r) for r in loop.regions or []],
+    }
+
+
+def _key(question: Question, options: list) -> dict:
+    """The kind's correct answer, as feedback shows it."""
+    kind = question.kind
+    key = question.answer or {}
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
+        return {"options": [o.pk for o in options if o.is_correct]}
+    if kind == QuestionKind.ORDERING:
+        return {"order": [o.pk for o in sorted(options, key=lambda o: (o.order, o.pk))]}
+    if kind == QuestionKind.NUMERIC:
+        return {"value": key.get("value"), "tolerance": question.tolerance, "unit": question.unit}
+    if kind == QuestionKind.TIME_POINT:
+        return {"time_s": key.get("time_s"), "tolerance": question.tolerance}
+    if kind in (QuestionKind.HOTSPOT, QuestionKind.DRAWN):
+        shown = {"kind": key.get("kind"), "geometry": key.get("geometry")}
+        if kind == QuestionKind.DRAWN:
+            shown |= {"metric": question.overlap_metric, "threshold": question.overlap_threshold}
+        return shown
+    if kind == QuestionKind.CATEGORY:
+        labels = dict(vocabulary_choices(question.vocabulary))
+        return {"value": key.get("value"), "label": labels.get(key.get("value"), "")}
+    if kind == QuestionKind.FREE_TEXT:
+        return {"rubric": question.rubric}
+    return {}
+
+
+def _feedback(
+    question: Question, options: list, answer: Answer | None, *, points: float, quiz, cases: set
+) -> dict:
+    if answer is None:
+        credit, correct, score, detail = 0.0, False, 0.0, {"unanswered": True}
+    else:
+        # credit None: free text waiting for an instructor.
+        credit, correct, score = answer.credit, answer.is_correct, answer.score
+        detail = answer.detail or {}
+    # The annotated case only when the trainee may open it.
+    case_url = question.case.get_absolute_url() if question.case_id in cases else None
+    return {
+        "credit": credit,
+        "correct": correct,
+        "score": score,
+        "max": question_max(quiz, points),
+        "detail": detail,
+        "explanation_html": str(question.explanation_html) if question.explanation else "",
+        "key": _key(question, options),
+        "option_feedback": {o.pk: o.feedback for o in options if o.feedback},
+        "case_url": case_url,
+        "grader_comment": answer.grader_comment if answer is not None else "",
+    }
+
+
+def _visible_cases(user, questions) -> set[int]:
+    from cases.models import Case
+
+    ids = {q.case_id for q in questions if q.case_id}
+    if not ids:
+        return set()
+    return set(Case.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> dict:
+    """The attempt as the trainee sees it now (see the module docstring for what is hidden)."""
+    now = now or timezone.now()
+    quiz = attempt.quiz
+    whole_feedback = feedback_allowed(attempt, now)
+    immediate_open = attempt.is_open and quiz.feedback_policy == FeedbackPolicy.IMMEDIATE
+    ids = [entry["question"] for entry in attempt.paper]
+    questions = (
+        Question.objects.select_related("loop", "case").prefetch_related("options").in_bulk(ids)
+    )
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    cases = _visible_cases(user, questions.values()) if whole_feedback or immediate_open else set()
+    items = []
+    for position, entry in enumerate(attempt.paper, start=1):
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        options_by_id = {o.pk: o for o in question.options.all()}
+        listed = [options_by_id[i] for i in entry["options"] if i in options_by_id]
+        answer = answers.get(question.pk)
+        points = float(entry["points"])
+        shows_feedback = whole_feedback or (
+            immediate_open and answer is not None and answer.checked_at is not None
+        )
+        item = {
+            "id": question.pk,
+            "position": position,
+            "kind": question.kind,
+            "prompt_html": str(question.prompt_html),
+            "points": points,
+            "unit": question.unit,
+            "tolerance": (
+                question.tolerance
+                if question.kind in (QuestionKind.NUMERIC, QuestionKind.TIME_POINT)
+                else None
+            ),
+            "options": [{"id": o.pk, "text": o.text} for o in listed],
+            "choices": (
+                [
+                    {"value": v, "label": label}
+                    for v, label in vocabulary_choices(question.vocabulary)
+                ]
+                if question.kind == QuestionKind.CATEGORY
+                else []
+            ),
+            "loop": _loop(question),
+            "frame_time_s": question.frame_time_s,
+            "answer": None
+            if answer is None
+            else {
+                "response": answer.response,
+                "certainty": answer.certainty,
+                "saved_at": _iso(answer.saved_at),
+                "checked": answer.checked_at is not None,
+            },
+            "feedback": _feedback(question, listed, answer, points=points, quiz=quiz, cases=cases)
+            if shows_feedback
+            else None,
+        }
+        items.append(item)
+    seconds_left = None
+    if attempt.is_open and attempt.deadline is not None:
+        seconds_left = max(0, int((attempt.deadline - now).total_seconds()))
+    return {
+        "id": attempt.pk,
+        "quiz": {
+            "id": quiz.pk,
+            "title": quiz.title,
+            "kind": quiz.kind,
+            "certainty_based": quiz.certainty_based,
+            "feedback_policy": quiz.feedback_policy,
+            "time_limit_minutes": quiz.time_limit_minutes,
+            "pass_mark": quiz.pass_mark,
+        },
+        "number": attempt.number,
+        "status": attempt.status,
+        "started_at": _iso(attempt.started_at),
+        "deadline": _iso(attempt.deadline),
+        "seconds_left": seconds_left,
+        "submitted_at": _iso(attempt.submitted_at),
+        "urls": {
+            "answer": ANSWER_URL.format(attempt_id=attempt.pk),
+            "submit": SUBMIT_URL.format(attempt_id=attempt.pk),
+        },
+        "questions": items,
+        "result": None
+        if attempt.is_open
+        else {
+            "score": attempt.score,
+            "max_score": attempt.max_score,
+            "percent": attempt.percent,
+            "passed": attempt.passed,
+            "needs_grading": attempt.needs_grading,
+        },
+    }
+
+
+def quiz_summary(quiz: Quiz, user, now: datetime | None = None) -> dict:
+    """A quiz as its detail page and ``GET /api/v1/quizzes/{id}/`` show it to ``user``: its
+    rules, the user's grade and open attempt, and whether (or why not) they may start one."""
+    from quizzes.services.attempts import quiz_startable
+    from quizzes.services.errors import QuizUnavailable
+    from quizzes.services.results import grade_from_attempts
+
+    now = now or timezone.now()
+    attempts = list(quiz.attempts.filter(user_id=getattr(user, "pk", None)))
+    grade = grade_from_attempts(quiz, attempts)
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    reason = ""
+    if open_attempt is None:
+        try:
+            quiz_startable(quiz, user, now)
+        except QuizUnavailable as exc:
+            reason = exc.message
+    return {
+        "id": quiz.pk,
+        "title": quiz.title,
+        "description_html": str(quiz.description_html),
+        "kind": quiz.kind,
+        "pass_mark": quiz.pass_mark,
+        "max_attempts": quiz.max_attempts,
+        "grading_method": quiz.grading_method,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "feedback_policy": quiz.feedback_policy,
+        "certainty_based": quiz.certainty_based,
+        "opens_at": _iso(quiz.opens_at),
+        "closes_at": _iso(quiz.closes_at),
+        "question_count": quiz.items.count() + sum(d.count for d in quiz.draws.all()),
+        "lesson_id": quiz.lesson_id,
+        "module_id": quiz.module_id,
+        "grade": {
+            "percent": grade.percent,
+            "passed": grade.passed,
+            "pending": grade.pending,
+            "attempts_used": grade.attempts_used,
+            "attempts_left": grade.attempts_left,
+        },
+        "open_attempt": open_attempt.pk if open_attempt else None,
+        "can_start": open_attempt is not None or not reason,
+        "unavailable_reason": reason,
+    }

@@ -1,0 +1,72 @@
+"""Instructors grade free-text answers; the attempt's score is then recomputed.
+
+Public functions:
+    answer_grade(*, answer, by, credit, comment="", now=None) -> Answer
+    grading_queue(user) -> QuerySet[Answer]   (oldest first)
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quizzes.models import Answer, Attempt, AttemptStatus, QuestionKind, Quiz
+from quizzes.services.errors import NotAllowed, QuizError
+from quizzes.services.marking import attempt_rescore
+
+
+def grading_queue(user) -> QuerySet[Answer]:
+    """Free-text answers of submitted attempts waiting for a grade, on quizzes ``user`` may
+    manage."""
+    return (
+        Answer.objects.filter(
+            attempt__status=AttemptStatus.SUBMITTED,
+            attempt__quiz__in=Quiz.objects.editable_by(user).values("pk"),
+            question__kind=QuestionKind.FREE_TEXT,
+            credit__isnull=True,
+        )
+        .select_related("attempt__quiz", "attempt__user", "question")
+        .order_by("attempt__submitted_at", "pk")
+    )
+
+
+def answer_grade(
+    *, answer: Answer, by, credit: float, comment: str = "", now: datetime | None = None
+) -> Answer:
+    """Give a free-text answer its credit (0 to 1; 1 counts as correct) and rescore the
+    attempt. Grading again replaces the earlier grade."""
+    now = now or timezone.now()
+    try:
+        credit = float(credit)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The credit is a number from 0 to 1.")) from None
+    if not math.isfinite(credit) or not 0 <= credit <= 1:
+        raise ValidationError(_("The credit is a number from 0 to 1."))
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update().select_related("quiz").get(pk=answer.attempt_id)
+        )
+        if not attempt.quiz.is_editable_by(by):
+            raise NotAllowed()
+        if attempt.is_open:
+            raise QuizError(_("The attempt has not been submitted yet."))
+        answer = Answer.objects.select_related("question").get(pk=answer.pk)
+        if answer.question.kind != QuestionKind.FREE_TEXT:
+            raise QuizError(_("Only free-text answers are graded by hand."))
+        answer.credit = credit
+        answer.is_correct = credit >= 1
+        answer.graded_by = by
+        answer.graded_at = now
+        answer.grader_comment = comment or ""
+        answer.save(
+            update_fields=["credit", "is_correct", "graded_by", "graded_at", "grader_comment"]
+        )
+        attempt_rescore(attempt)
+    answer.refresh_from_db()
+    return answer
