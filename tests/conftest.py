@@ -3,11 +3,13 @@
 import json
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from tests import factories
 from training.celery import app as celery_app
@@ -89,6 +91,16 @@ def celery_eager(settings, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
+def _reset_language():
+    """A request in Chinese leaves its language active in the thread (LocaleMiddleware never
+    deactivates): no test inherits another's language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters and cached pages live in the cache: no test inherits another's."""
     from django.core.cache import cache
@@ -162,3 +174,15 @@ def cine_dirs(settings, tmp_path):
     settings.CINE_KEEP_ORIGINALS = False
     settings.CINE_MEDIA_ACCEL_PREFIX = ""
     return SimpleNamespace(uploads=tmp_path / "uploads", media=tmp_path / "cine")
+
+
+@pytest.fixture
+def now():
+    """A fixed "now" that services take as ``now=``: no test depends on the wall clock."""
+    return timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def later(now):
+    """``later(days=5)`` -> a moment after ``now`` (negative values: before)."""
+    return lambda **delta: now + timedelta(**delta)

@@ -13,6 +13,7 @@ see the README's configuration table.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "cineloops",
     "cases",
     "quizzes",
+    "certification",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +318,39 @@ CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
     "schedule": 60.0,
     "options": {"expires": 60.0},
 }
+# Every night: certificates past their expiry are marked expired, expiry reminders (60 and 14
+# days) go out, and holders near or past expiry are evaluated for renewal.
+CELERY_BEAT_SCHEDULE["certification-nightly"] = {
+    "task": "certification.nightly",
+    "schedule": crontab(hour=2, minute=30),
+    # Missed by more than a few hours (workers down): the next night catches up.
+    "options": {"expires": 6 * 3600},
+}
+
+# --- Certification ---------------------------------------------------------------------------
+# Certificates carry absolute links (the QR code, the badge's ids): the address the public
+# reaches this platform at.
+if PRODUCTION:
+    PLATFORM_BASE_URL = env_required(
+        "PLATFORM_BASE_URL", "certificates and badges link to the public address."
+    ).rstrip("/")
+else:
+    PLATFORM_BASE_URL = (env_str("PLATFORM_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Seeds the Ed25519 key that signs Open Badges credentials (the key is derived from it, so
+# web and workers agree). Kept for ever: a new value makes earlier badges unverifiable.
+if PRODUCTION:
+    CERT_SIGNING_SECRET = env_required(
+        "CERT_SIGNING_SECRET", "badges are signed with a key that must outlive every restart."
+    )
+else:
+    CERT_SIGNING_SECRET = env_str("CERT_SIGNING_SECRET") or local_secret(
+        VAR_DIR / "cert_signing_secret"
+    )
+if len(CERT_SIGNING_SECRET.encode()) < 32:
+    raise ImproperlyConfigured("CERT_SIGNING_SECRET must be at least 32 bytes long.")
+# Requests per minute per client address on the public verification page.
+CERT_VERIFY_RATE_PER_MINUTE = env_int("CERT_VERIFY_RATE_PER_MINUTE", 30)
+CERT_EXPIRY_REMINDER_DAYS = (60, 14)
 
 # --- Platform --------------------------------------------------------------------------------
 PLATFORM_NAME = _("CEUS Training")

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cineloops.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("quizzes.api_urls")),
+    path("", include("certification.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("cineloops/", include("cineloops.urls")),
     path("cases/", include("cases.urls")),
     path("quizzes/", include("quizzes.urls")),
+    # Public certificate verification (/verify/<code>) and the certification pages.
+    path("", include("certification.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

@@ -22,6 +22,7 @@ from cases.models import Case, CaseLoop, CaseRevision, LiRads, Organ, Tag
 from cases.search import search_document
 from cases.snapshot import SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
+from core.authoring import apply_fields
 
 CASE_FIELDS = frozenset(SNAPSHOT_FIELDS)
 # Changing these changes every time-intensity curve of the case.
@@ -168,15 +169,6 @@ def record_revision(case: Case, by: User | None, event: str) -> CaseRevision:
     )
 
 
-def _apply(case: Case, fields: Mapping[str, Any]) -> list[str]:
-    unknown = set(fields) - CASE_FIELDS
-    if unknown:
-        raise TypeError(f"cannot set {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(case, name, value)
-    return list(fields)
-
-
 def _warnings(case: Case) -> list[phi.PhiWarning]:
     return phi.check_fields(case, Case.FREE_TEXT_FIELDS)
 
@@ -201,7 +193,7 @@ def case_create(
     if not by.is_site_admin and institution.pk != by.institution_id:
         raise PermissionDenied(_("You can only create cases for your own institution."))
     case = Case(institution=institution, created_by=by, title=title, organ=organ)
-    _apply(case, fields)
+    apply_fields(case, CASE_FIELDS, fields)
     _validate(case)
     tag_names = normalise_tags(tags)
     specs = _loop_specs(loops)
@@ -228,7 +220,7 @@ def case_update(
 
     require_editor(case, by)
     before = {name: getattr(case, name) for name in CURVE_FIELDS}
-    names = _apply(case, fields)
+    names = apply_fields(case, CASE_FIELDS, fields)
     _validate(case)
     tag_names = normalise_tags(tags) if tags is not None else None
     specs = _loop_specs(loops) if loops is not None else None

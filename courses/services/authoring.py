@@ -8,10 +8,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
+from core.authoring import apply_fields, unique_slug
 from core.scoping import PublicationStatus
 from courses.models import Course, Lesson, Module
 
@@ -28,29 +28,6 @@ def _require_editor(course: Course, by: User) -> None:
 def _check_status(status: str) -> None:
     if status not in PublicationStatus.values:
         raise ValidationError(_("Unknown status."), code="invalid")
-
-
-def _apply(obj, allowed: frozenset[str], fields: dict[str, Any]) -> list[str]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"cannot update {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    return list(fields)
-
-
-def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    """A URL slug from the title; titles without Latin letters (e.g. Chinese) get "course"."""
-    base = slugify(title)[:180].strip("-") or "course"
-    taken = set(
-        Course.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 # --- Courses ---------------------------------------------------------------------------------
@@ -82,7 +59,7 @@ def course_create(
         description=description,
         ordering=ordering,
         created_by=by,
-        slug=unique_slug(title),
+        slug=unique_slug(Course, title, fallback="course"),
     )
     if visibility:
         course.visibility = visibility
@@ -94,7 +71,7 @@ def course_create(
 def course_update(*, course: Course, by: User, **fields: Any) -> Course:
     """Change the editable fields of a course; the slug stays so that links keep working."""
     _require_editor(course, by)
-    names = _apply(course, COURSE_FIELDS, fields)
+    names = apply_fields(course, COURSE_FIELDS, fields)
     course.full_clean()
     course.save(update_fields=[*names, "updated_at"])
     return course
@@ -186,7 +163,7 @@ def module_update(
 ) -> Module:
     _require_editor(module.course, by)
     with transaction.atomic():
-        names = _apply(module, MODULE_FIELDS, fields)
+        names = apply_fields(module, MODULE_FIELDS, fields)
         module.full_clean()
         module.save(update_fields=[*names, "updated_at"])
         if prerequisites is not None:
@@ -248,7 +225,7 @@ def lesson_update(
     """Edit a lesson; ``module`` moves it to the end of another module of the same course."""
     _require_editor(lesson.module.course, by)
     with transaction.atomic():
-        names = _apply(lesson, LESSON_FIELDS, fields)
+        names = apply_fields(lesson, LESSON_FIELDS, fields)
         if module is not None and module.pk != lesson.module_id:
             if module.course_id != lesson.module.course_id:
                 raise ValidationError(

@@ -115,3 +115,52 @@ def test_the_api_returns_warnings_and_checks_annotation_labels(instructor, case,
     response = api.put(f"/api/v1/cases/{case.pk}/annotations/", body, format="json")
     assert response.status_code == 200
     assert response.json()["warnings"][0]["kinds"] == ["birth_date"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient: Zhang Wei, 62 y",
+        "Name: Wang",
+        "Patient name: ZHANG WEI",
+        "Findings below.\nName: 李娜",
+        "Mr. Li's liver was cirrhotic",
+        "Mrs Wang returned for follow-up",
+        "患者王芳，女，45岁",
+        "病人：李建国，男",
+        "姓名：张伟",
+        "患者欧阳娜娜。",
+        "张先生诉右上腹痛",
+        "王女士复查CEUS",
+    ],
+)
+def test_labelled_names_are_recognised(text):
+    assert identifier_kinds(text) == ["name"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LR-5 nodule in segment VIII: APHE, mild wash-out after 60 s.",
+        "Patient: Male, 62 years, HBV cirrhosis",
+        "Patient: 62-year-old man",
+        "Patient: Known HBV carrier",
+        "Drug name: SonoVue; exam name: CEUS liver",
+        "MR imaging and MS history; miss rate is low.",
+        "Name: N/A",
+        "Referred by Dr Li for CEUS.",
+        "Wang Wei was the sonographer",  # unlabelled: not looked for
+        "患者男性，62岁，乙肝肝硬化",
+        "患者女，45岁",
+        "患者高血压，肝硬化",
+        "患者黄疸，周身乏力，",
+        "患者周期性腹痛",
+        "患者肝内多发结节",
+        "患者王某，男",
+        "姓名：某某",
+        "姓名：匿名",
+        "该女士无不适",
+    ],
+)
+def test_clinical_text_is_not_taken_for_a_name(text):
+    assert "name" not in identifier_kinds(text)

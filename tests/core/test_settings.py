@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://ceus@127.0.0.1:5432/ceus",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CINE_DEID_SECRET": "not-a-real-de-identification-secret-0123456789",
+    "PLATFORM_BASE_URL": "https://ceus.example.org",
+    "CERT_SIGNING_SECRET": "not-a-real-badge-signing-secret-0123456789abcdef",
 }
 _INHERITED = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
 
@@ -39,7 +41,16 @@ SETUP = ["-c", "import django; django.setup()"]
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"]
+    "missing",
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CINE_DEID_SECRET",
+        "PLATFORM_BASE_URL",
+        "CERT_SIGNING_SECRET",
+    ],
 )
 def test_production_refuses_to_start_without(missing, tmp_path):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
@@ -56,6 +67,7 @@ def test_production_never_writes_a_secret_key_file(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "cert_signing_secret").exists()
 
 
 def test_production_passes_check_deploy(tmp_path):
