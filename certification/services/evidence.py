@@ -205,7 +205,14 @@ def _load_entries(evidence: Evidence, user_ids: list[int]) -> None:
     """Every approved entry (one query; the window is applied per user in memory), so that an
     approved correction supersedes its original whatever their dates."""
     rows = LogbookEntry.objects.filter(trainee_id__in=user_ids, status=EntryStatus.APPROVED).only(
-        "pk", "trainee_id", "performed_on", "exam_type", "organ", "adequacy", "corrects_id"
+        "pk",
+        "trainee_id",
+        "performed_on",
+        "reviewed_at",
+        "exam_type",
+        "organ",
+        "adequacy",
+        "corrects_id",
     )
     entries: dict[int, list[LogbookEntry]] = defaultdict(list)
     for entry in rows:

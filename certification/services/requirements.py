@@ -168,7 +168,11 @@ def check_scans(req: Requirement, user, ev: Evidence, since, now) -> Check:
         and entry.pk not in ev.superseded
         and (not exam_types or entry.exam_type in exam_types)
         and (not req.organ or entry.organ == req.organ)
+        # Performed in the window, and signed off in it: a scan approved before a certificate
+        # was issued was evidence for that certificate, never again for its renewal (a date
+        # alone cannot tell the scans of the issue day apart).
         and (first_day is None or entry.performed_on >= first_day)
+        and _in_window(entry.reviewed_at, since)
     )
     labels = ", ".join(str(dict(ExamType.choices).get(t, t)) for t in req.exam_types or [])
     labels = labels or _organ(req.organ)

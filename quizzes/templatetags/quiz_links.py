@@ -1,5 +1,6 @@
 """Quiz links for the course pages: ``{% course_quizzes user state as found %}`` once per
-page (two queries), then ``{% module_quiz_list found module.pk %}`` in each module."""
+page (two queries), then ``{% module_quiz_list found module.pk %}`` in each module; on a
+lesson's page, ``{% lesson_quiz_list user lesson %}`` lists the quizzes of that lesson."""
 
 from __future__ import annotations
 
@@ -26,3 +27,10 @@ def course_quizzes(user, state) -> dict[int, list[ModuleQuiz]]:
 @register.inclusion_tag("quizzes/_module_quizzes.html")
 def module_quiz_list(found: dict[int, list[ModuleQuiz]], module_id: int) -> dict:
     return {"items": found.get(module_id, [])}
+
+
+@register.inclusion_tag("quizzes/_lesson_quizzes.html")
+def lesson_quiz_list(user, lesson) -> dict:
+    """The published quizzes attached to ``lesson`` that ``user`` may see, with their grade."""
+    found = module_quizzes(user, [], {lesson.pk: lesson.module_id})
+    return {"items": [item for item in found if item.quiz.lesson_id == lesson.pk]}

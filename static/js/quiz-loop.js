@@ -210,17 +210,26 @@
       super(el, question, msg);
       this.points = [];
       this.closed = false;
+      this.note = ""; // a one-off message put before the next readout
+      // The keyboard cursor, in image pixels: shown while the overlay has keyboard focus.
+      this.cursor = null;
+      this.showCursor = false;
       this.showFrame();
       this.svg.addEventListener("click", (event) => this.onClick(event));
-      this.svg.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && !this.locked) { event.preventDefault(); this.close(); }
+      this.svg.addEventListener("keydown", (event) => this.onKey(event));
+      this.svg.addEventListener("pointerdown", () => {
+        if (this.showCursor) { this.showCursor = false; this.render(); }
+      });
+      this.svg.addEventListener("focus", () => {
+        let keyboard = false;
+        try { keyboard = this.svg.matches(":focus-visible"); } catch (e) { keyboard = false; }
+        if (keyboard && !this.locked) { this.showCursor = true; this.render(); }
+      });
+      this.svg.addEventListener("blur", () => {
+        if (this.showCursor) { this.showCursor = false; this.render(); }
       });
       this.tool("close", () => this.close());
-      this.tool("undo", () => {
-        if (this.locked || !this.points.length) { return; }
-        if (this.closed) { this.closed = false; } else { this.points.pop(); }
-        this.render();
-      });
+      this.tool("undo", () => this.undo());
       this.tool("clear", () => {
         if (this.locked) { return; }
         const had = this.closed;
@@ -232,24 +241,68 @@
       this.render();
     }
 
-    onClick(event) {
-      if (this.locked || this.closed) { return; }
-      const p = this.toImage(event);
-      if (!p) { return; }
-      if (this.points.length >= 3) {
-        const first = this.points[0];
-        const u = unitsPerPixel(this.svg);
-        if (Math.hypot(first[0] - p.x, first[1] - p.y) <= CLOSE_PX * u) { this.close(); return; }
+    undo() {
+      if (this.locked || !this.points.length) { return; }
+      if (this.closed) { this.closed = false; } else { this.points.pop(); }
+      this.render();
+    }
+
+    // Keyboard, as the hotspot: arrows move a cursor (Shift: bigger steps), Enter or Space adds
+    // a point there (on the first point, once there are three, it closes the outline, as a
+    // click does), Backspace removes the last point and C closes the outline.
+    onKey(event) {
+      if (this.locked || event.ctrlKey || event.altKey || event.metaKey) { return; }
+      const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      const move = moves[event.key];
+      const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+      if (!move && key !== "Enter" && key !== " " && key !== "Backspace" && key !== "c") { return; }
+      event.preventDefault();
+      this.showCursor = true;
+      if (key === "Backspace") { this.undo(); return; }
+      if (key === "c") {
+        if (!this.closed && this.points.length < 3) { this.note = this.msg["outline-too-short"]; }
+        if (!this.close()) { this.render(); }
+        return;
       }
+      if (this.closed) { this.render(); return; }
+      const c = this.keyboardCursor();
+      if (move) {
+        const step = Math.max(1, Math.round(this.columns / 100)) * (event.shiftKey ? 10 : 1);
+        c.x = round1(CV.clamp(c.x + move[0] * step, 0, this.columns));
+        c.y = round1(CV.clamp(c.y + move[1] * step, 0, this.rows));
+        this.render();
+        return;
+      }
+      this.addPoint({ x: c.x, y: c.y });
+    }
+
+    // Is image point p on the first vertex, within CLOSE_PX screen pixels?
+    onFirst(p) {
+      if (this.points.length < 3) { return false; }
+      const first = this.points[0];
+      return Math.hypot(first[0] - p.x, first[1] - p.y) <= CLOSE_PX * unitsPerPixel(this.svg);
+    }
+
+    addPoint(p) {
+      if (this.onFirst(p)) { this.close(); return; }
       if (this.points.length < 500) { this.points.push([p.x, p.y]); }
       this.render();
     }
 
+    onClick(event) {
+      if (this.locked || this.closed) { return; }
+      const p = this.toImage(event);
+      if (!p) { return; }
+      this.cursor = { x: p.x, y: p.y }; // the keyboard goes on from the last click
+      this.addPoint(p);
+    }
+
     close() {
-      if (this.locked || this.closed || this.points.length < 3) { return; }
+      if (this.locked || this.closed || this.points.length < 3) { return false; }
       this.closed = true;
       this.render();
       this.changed(0);
+      return true;
     }
 
     read() { return this.closed && this.points.length >= 3 ? { points: this.points.map((p) => [p[0], p[1]]) } : null; }
@@ -275,14 +328,42 @@
         });
       }
       this.svg.appendChild(g);
+      const c = this.keyboardCursor();
+      if (c) {
+        const cursor = CV.svg("g", { class: "qz-cursor" + (this.onFirst(c) ? " is-closing" : ""), "data-cursor": "" });
+        const arm = 2 * MARKER_PX * u;
+        this.shape(cursor, "circle", { cx: c.x, cy: c.y, r: MARKER_PX * u });
+        this.shape(cursor, "line", { x1: c.x - arm, y1: c.y, x2: c.x - MARKER_PX * u, y2: c.y });
+        this.shape(cursor, "line", { x1: c.x + MARKER_PX * u, y1: c.y, x2: c.x + arm, y2: c.y });
+        this.shape(cursor, "line", { x1: c.x, y1: c.y - arm, x2: c.x, y2: c.y - MARKER_PX * u });
+        this.shape(cursor, "line", { x1: c.x, y1: c.y + MARKER_PX * u, x2: c.x, y2: c.y + arm });
+        this.svg.appendChild(cursor);
+      }
       const close = this.box.querySelector('[data-tool="close"]');
       if (close) { close.disabled = this.locked || this.closed || this.points.length < 3; }
       if (this.readout) {
         const n = this.points.length;
-        this.readout.textContent = !n ? this.msg["no-outline"]
+        let text = !n ? this.msg["no-outline"]
           : this.closed ? CV.fill(this.msg["outline-closed"], { n: n })
             : CV.fill(this.msg["outline-points"], { n: n }) + " · " + this.msg["outline-open"];
+        if (c) {
+          text += " " + (this.onFirst(c) ? this.msg["cursor-on-first"]
+            : CV.fill(this.msg["cursor-at"], { x: CV.fixed(c.x, 0), y: CV.fixed(c.y, 0) }));
+        }
+        this.readout.textContent = this.note ? this.note + " " + text : text;
+        this.note = "";
       }
+    }
+
+    // The keyboard cursor while the keyboard is in use on an open outline, else null. It
+    // starts on the last point, or in the middle of the frame.
+    keyboardCursor() {
+      if (!this.showCursor || this.locked || this.closed) { return null; }
+      if (!this.cursor) {
+        const last = this.points[this.points.length - 1];
+        this.cursor = last ? { x: last[0], y: last[1] } : { x: round1(this.columns / 2), y: round1(this.rows / 2) };
+      }
+      return this.cursor;
     }
   }
 

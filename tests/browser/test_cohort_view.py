@@ -6,8 +6,10 @@ download, and a phone's width without sideways page scrolling (the table scrolls
 from __future__ import annotations
 
 import csv
+import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,13 +20,17 @@ from tests.certification.factories import (
     ProgrammeFactory,
     RequirementFactory,
     VersionFactory,
+    complete_lesson,
+    pending_entry,
+    reviewed_case,
 )
-from tests.courses.factories import CohortFactory
+from tests.courses.factories import CohortFactory, LessonFactory, ModuleFactory
 from tests.factories import DirectorFactory, TraineeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-cohort.png"
 
 
 @pytest.fixture
@@ -135,3 +141,58 @@ def test_the_cohort_view_fits_a_phone(page, cohort_setup):
     # The wide table scrolls inside its own container instead.
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
     assert box.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+
+
+# --- README screenshot ----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    os.environ.get("UPDATE_SCREENSHOTS") != "1", reason="set UPDATE_SCREENSHOTS=1 to refresh"
+)
+def test_cohort_screenshot_for_the_readme(page, cohort_setup, hospital, celery_eager):
+    """The Spring 2026 cohort at different stages; Na Li meets every requirement, so her
+    certificate is issued automatically (the evaluations run in-process)."""
+    _director, _programme, spring = cohort_setup
+    module = ModuleFactory(course__institution=hospital, title="Vascular phases of the liver")
+    lessons = [LessonFactory(module=module, estimated_minutes=60) for _ in range(10)]
+    people = {trainee.username: trainee for trainee in spring.members.all()}
+    for username, first, last, scans in [("li", "Na", "Li", 4), ("liu", "Yang", "Liu", 3)]:
+        trainee = TraineeFactory(
+            institution=hospital, username=username, first_name=first, last_name=last
+        )
+        for _ in range(scans):
+            LogbookEntryFactory(trainee=trainee)
+        spring.members.add(trainee)
+        people[username] = trainee
+    now = timezone.now()
+    # username: (CME hours, reviewed cases)
+    for username, (hours, cases) in {
+        "li": (10, 20),
+        "zhao": (8, 15),
+        "liu": (6, 11),
+        "chen": (3, 6),
+        "wang": (1, 2),
+    }.items():
+        for lesson in lessons[:hours]:
+            complete_lesson(people[username], lesson, now)
+        for _ in range(cases):
+            reviewed_case(people[username], now)
+    pending_entry(people["wang"])
+    pending_entry(people["chen"])
+
+    log_in(page, "director")
+    page.goto(f"{reverse('certification:director')}?cohort={spring.pk}")
+    rows = page.locator(".cohort-table tbody tr")
+    assert rows.count() == 5
+    holder = page.locator('.cohort-table tr[data-trainee="li"]')
+    assert "valid until" in holder.inner_text()
+    # Every column fits: the table does not scroll sideways at desktop width.
+    assert page.locator(".cohort-scroll").evaluate("el => el.scrollWidth <= el.clientWidth")
+    bottom = page.locator(".cert-panels").evaluate("el => el.getBoundingClientRect().bottom")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(SCREENSHOT),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 16},
+    )
+    assert SCREENSHOT.stat().st_size > 20_000

@@ -10,8 +10,10 @@ the quiz's feedback policy.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.demo_loops import write_loop
 from quizzes.models import Answer, Attempt, AttemptStatus, FeedbackPolicy, QuestionKind, QuizKind
 from quizzes.services.attempts import attempt_start
 from tests.cases.loops import processed
@@ -41,8 +44,8 @@ SHOWS_FRAME = """(t) => {
 
 
 @pytest.fixture
-def exam_questions(cine_dirs, tmp_path, hospital):
-    """Hotspot, time point and single choice questions on one processed loop."""
+def bolus_loop(cine_dirs, tmp_path, hospital):
+    """The processed loop the questions are on: 320 x 240, 10 fps, 4 s."""
     path = make_cine(
         tmp_path / "bolus.dcm",
         frames=FRAMES,
@@ -53,6 +56,13 @@ def exam_questions(cine_dirs, tmp_path, hospital):
     )
     loop = processed(path, hospital)
     assert loop.video_file, loop.error
+    return loop
+
+
+@pytest.fixture
+def exam_questions(bolus_loop, hospital):
+    """Hotspot, time point and single choice questions on one processed loop."""
+    loop = bolus_loop
     hotspot = make_question(
         QuestionKind.HOTSPOT,
         institution=hospital,
@@ -311,3 +321,143 @@ def test_at_the_time_limit_the_page_lands_on_the_auto_submitted_attempt(
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.submitted_by == "deadline"
     assert attempt.score == 1.0
     assert "submitted with the saved answers" in page.locator(".messages").inner_text()
+
+
+def assert_outline(response: dict, expected: list[list[float]]) -> None:
+    """The saved outline has the expected vertices, in order, within half an image pixel."""
+    assert list(response) == ["points"]
+    assert len(response["points"]) == len(expected)
+    for point, (x, y) in zip(response["points"], expected, strict=True):
+        assert point == [pytest.approx(x, abs=0.5), pytest.approx(y, abs=0.5)]
+
+
+def press(page, key: str, times: int = 1) -> None:
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def test_an_outline_is_drawn_closed_and_saved_with_the_keyboard_alone(
+    page, live_server, trainee, hospital, instructor, bolus_loop
+):
+    drawn = make_question(
+        QuestionKind.DRAWN,
+        institution=hospital,
+        loop=bolus_loop,
+        frame_time_s=FRAME_TIME,
+        prompt="Outline the lesion.",
+    )
+    quiz = make_exam(hospital, instructor, [drawn], FeedbackPolicy.AFTER_SUBMIT)
+    sign_in(page, live_server, trainee)
+    attempt = start(page, quiz)
+    box = question(page, drawn)
+    readout = box.locator("[data-readout]")
+    assert "arrow keys move the cursor" in box.locator("[data-keys-hint]").inner_text()
+
+    # Tab to the image; the keyboard cursor shows in the middle of the 320 x 240 frame.
+    for _ in range(60):
+        if page.evaluate("document.activeElement.matches('[data-overlay]')"):
+            break
+        page.keyboard.press("Tab")
+    assert box.locator("[data-overlay]").evaluate("svg => svg === document.activeElement")
+    assert box.locator("[data-cursor]").is_visible()
+    assert readout.inner_text() == "No outline drawn yet. Cursor at x 160, y 120 (image pixels)."
+
+    # Steps are 3 image pixels, 30 with Shift. Four corners; Enter and Space add a point.
+    press(page, "Shift+ArrowLeft")
+    press(page, "Shift+ArrowUp")
+    page.keyboard.press("Enter")  # (130, 90)
+    press(page, "Shift+ArrowRight", 2)
+    page.keyboard.press("Space")  # (190, 90)
+    press(page, "Shift+ArrowDown", 2)
+    page.keyboard.press("Enter")  # (190, 150)
+    press(page, "Shift+ArrowLeft", 2)
+    press(page, "ArrowRight")
+    page.keyboard.press("Enter")  # (133, 150)
+    page.keyboard.press("Backspace")  # removed again
+    press(page, "ArrowLeft")
+    page.keyboard.press("Enter")  # (130, 150)
+    assert readout.inner_text().startswith("Outline: 4 points · Outline not closed")
+    assert Answer.objects.filter(attempt=attempt).count() == 0  # an open outline is no answer
+
+    # Back on the first point, Enter closes the outline, and it is saved.
+    press(page, "Shift+ArrowUp", 2)
+    assert readout.inner_text().endswith("Cursor on the first point: Enter closes the outline.")
+    page.keyboard.press("Enter")
+    assert readout.inner_text() == "Outline closed (4 points)."
+    assert box.locator("[data-cursor]").count() == 0
+    wait_saved(page)
+    square = [[130, 90], [190, 90], [190, 150], [130, 150]]
+    assert_outline(saved(attempt)[drawn.pk], square)
+
+    # Backspace reopens it and takes the last corner back; a new corner, then C closes it.
+    press(page, "Backspace", 2)
+    assert readout.inner_text().startswith("Outline: 3 points · Outline not closed")
+    press(page, "Shift+ArrowDown", 3)
+    page.keyboard.press("Enter")  # (130, 180): the cursor was left on the first point
+    page.keyboard.press("c")
+    assert readout.inner_text() == "Outline closed (4 points)."
+    wait_saved(page)
+    moved = [[130, 90], [190, 90], [190, 150], [130, 180]]
+    assert_outline(saved(attempt)[drawn.pk], moved)
+
+
+# --- README screenshot ----------------------------------------------------------------------------
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-quiz.png"
+
+
+@pytest.mark.skipif(
+    os.environ.get("UPDATE_SCREENSHOTS") != "1", reason="set UPDATE_SCREENSHOTS=1 to refresh"
+)
+def test_quiz_screenshot_for_the_readme(
+    page, live_server, cine_dirs, tmp_path, trainee, hospital, instructor
+):
+    """The hotspot question on a demo-like HCC loop (a nodule that lights up in the arterial
+    phase), the trainee's point on it, and the diagnosis question below, being answered."""
+    path = tmp_path / "hcc.dcm"
+    # 4 s at 10 fps from 15 s after injection: the hotspot frame (16.5 s) is arterial.
+    facts = write_loop(path, scene="hcc", duration_s=4, starts_after_injection_s=15, fps=FPS)
+    loop = processed(path, hospital)
+    assert loop.video_file, loop.error
+    lesion = facts.lesion
+    hotspot = make_question(
+        QuestionKind.HOTSPOT,
+        institution=hospital,
+        loop=loop,
+        frame_time_s=FRAME_TIME,
+        answer={"kind": "ellipse", "geometry": dict(vars(lesion))},
+        prompt="Click the lesion that enhances in the arterial phase.",
+    )
+    choice = make_question(QuestionKind.SINGLE, institution=hospital, prompt="The diagnosis?")
+    time_point = make_question(
+        QuestionKind.TIME_POINT,
+        institution=hospital,
+        loop=loop,
+        answer={"time_s": KEY_TIME},
+        tolerance=0.5,
+        prompt="Mark the moment the nodule is brightest.",
+    )
+    quiz = make_exam(hospital, instructor, [hotspot, choice, time_point], FeedbackPolicy.NEVER)
+    sign_in(page, live_server, trainee)
+    start(page, quiz)
+
+    page.wait_for_function(SHOWS_FRAME, arg=(int(FRAME_TIME * FPS) + 0.5) / FPS)
+    click_on_image(page, hotspot, lesion.cx + 3, lesion.cy - 2)
+    question(page, choice).get_by_label("HCC").check()
+    wait_saved(page)
+    assert question(page, hotspot).locator(".qz-mine circle").count() == 2  # halo and marker
+
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    # From the top of the page to the diagnosis question's second option.
+    bottom = (
+        question(page, choice)
+        .get_by_label("HCC")
+        .evaluate("el => el.closest('label').getBoundingClientRect().bottom + window.scrollY")
+    )
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(SCREENSHOT),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 6},
+    )
+    assert SCREENSHOT.stat().st_size > 20_000

@@ -432,6 +432,25 @@ def test_recertification_counts_only_evidence_after_the_previous_certificate(
     assert progress.met is False
 
 
+def test_a_scan_signed_off_before_the_certificate_never_counts_again_for_its_renewal(
+    trainee, programme, version, now
+):
+    """Same day, before and after the issue: only the scan approved after it counts."""
+    RequirementFactory(version=version, kind=SCANS, count=1, stage=RequirementStage.BOTH)
+    issued = now - timedelta(hours=2)
+    CertificateFactory(holder=trainee, programme=programme, version=version, issued_at=issued)
+    LogbookEntryFactory(
+        trainee=trainee, performed_on=issued.date(), reviewed_at=issued - timedelta(minutes=5)
+    )
+    progress = evaluate(trainee, programme, now=now)
+    assert progress.stage == RequirementStage.RECERTIFICATION
+    assert [item.done for item in progress.requirements] == [0]
+    LogbookEntryFactory(
+        trainee=trainee, performed_on=issued.date(), reviewed_at=issued + timedelta(minutes=5)
+    )
+    assert [item.done for item in evaluate(trainee, programme, now=now).requirements] == [1]
+
+
 def test_a_revoked_certificate_does_not_make_a_recertification(trainee, programme, version, now):
     RequirementFactory(version=version, kind=SCANS, count=1)
     CertificateFactory(
