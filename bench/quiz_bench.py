@@ -457,10 +457,11 @@ def report(stats: Stats, wall: float, checks: dict[str, int]) -> bool:
         failed = stats.failures.get(name, 0)
         if name != "login":
             total += len(values)
-        rate = len(values) / wall if name != "login" else float("nan")
-        p50 = 1000 * statistics.median(values) if values else float("nan")
-        p95 = _percentile(values, 0.95) if values else float("nan")
-        print(f"{name:<16}{len(values):>9}{rate:>9.1f}{p50:>9.1f}{p95:>9.1f}{failed:>8}")
+        # Logins happen before the clock starts: no rate for them.
+        rate = f"{len(values) / wall:.1f}" if name != "login" else "-"
+        p50 = f"{1000 * statistics.median(values):.1f}" if values else "-"
+        p95 = f"{_percentile(values, 0.95):.1f}" if values else "-"
+        print(f"{name:<16}{len(values):>9}{rate:>9}{p50:>9}{p95:>9}{failed:>8}")
     kinds = {how: sum(s.how == how for s in stats.submitted) for how in ("double", "retried")}
     print(f"\nthroughput: {total / wall:.1f} requests/s, {len(stats.submitted) / wall:.2f} "
           f"submits/s over {wall:.1f} s (logins before the clock, not counted)")  # fmt: skip

@@ -11,11 +11,14 @@ LocMemCache):
   the view fills them from the ids of the page's cases the user bookmarked or reviewed.
   Filters on the user's own bookmarks or reviews are never cached.
 
-Invalidation: one content version, bumped (``bump``) by the ``post_save`` / ``post_delete`` /
+Invalidation: one content version, bumped (``changed``) by the ``post_save`` / ``post_delete`` /
 ``m2m_changed`` signals of every model a library page shows (cases,
-their tags, loops, annotations, phase markers, TIC curves, cine loops, institutions). Every key
-holds the version, so after a bump nothing cached before is served again. Writes through
-``QuerySet.update()`` send no signal: code doing so on those models must call ``bump()``.
+their tags, loops, annotations, phase markers, TIC curves, cine loops, institutions), and by
+``cineloops.signals.loops_updated`` for loop statuses written with ``QuerySet.update()``. Every
+key holds the version, so after a bump nothing cached before is served again. Other writes
+through ``QuerySet.update()`` send no signal: code doing so on those models must call
+``changed()``. A change bumps the version twice: at once, and again when its transaction
+commits (see ``changed``).
 
 The version must be shared by all the processes serving pages: with a shared cache (Redis) it
 lives there; with a per-process LocMemCache it lives in a small file under ``VAR_DIR`` (one
@@ -32,6 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
@@ -62,11 +66,21 @@ def version() -> str:
 
 
 def changed(**_signal_kwargs) -> None:
-    """Signal receiver. Known gap: the bump happens before the writer's transaction commits;
-    a page rendered meanwhile (from the old rows) is cached under the new version until the
-    next change. A second bump on commit closes it (tests/cases/test_tic.py counts the
-    on-commit callbacks, so it is left to the lead)."""
+    """Signal receiver, and what code writing with ``QuerySet.update()`` calls: a new version
+    now and, inside a transaction, another once it commits.
+
+    The one after the commit is what keeps pages fresh: between the write and the commit,
+    other requests still read the old rows, and a page they render then is cached under
+    whatever version is current — a version bumped only at save time would serve that old
+    page until the next change. The bump at once is kept for reads in the writer's own
+    transaction (a view that saves, then renders from the cache before it commits), which
+    must not find the page cached before the change. Outside a transaction the write is
+    already visible: one bump. The commit-time bump is ``robust``: an unreachable cache then
+    is logged instead of failing a request whose change is already committed.
+    """
     bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump, robust=True)
 
 
 def bump() -> str:
@@ -116,8 +130,11 @@ def connect() -> None:
     from accounts.models import Institution
     from cases.models import Annotation, Case, CaseLoop, PhaseMarker, RoiCurve, Tag
     from cineloops.models import CineLoop
+    from cineloops.signals import loops_updated
 
     for model in (Case, CaseLoop, Annotation, PhaseMarker, RoiCurve, Tag, CineLoop, Institution):
         post_save.connect(changed, sender=model, dispatch_uid=f"cases-cache-save-{model.__name__}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"cases-cache-del-{model.__name__}")
     m2m_changed.connect(changed, sender=Case.tags.through, dispatch_uid="cases-cache-case-tags")
+    # Loop statuses cineloops writes with update() (queued, failed by the sweep …): no post_save.
+    loops_updated.connect(changed, sender=CineLoop, dispatch_uid="cases-cache-loops-updated")

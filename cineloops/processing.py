@@ -37,6 +37,7 @@ from cine.pipeline import ProcessResult, deidentified_dicom_writer, process
 from cineloops import storage
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
+from cineloops.signals import loops_updated
 
 logger = logging.getLogger(__name__)
 Status = CineLoop.Status
@@ -286,6 +287,7 @@ def loop_abandon(*, loop_pk: int, task_id: str, code: str) -> bool:
     )
     if marked:
         logger.warning("cine loop %s: failed (%s) outside its run", loop_pk, code)
+        loops_updated.send(sender=CineLoop, pks=[loop_pk])
     return bool(marked)
 
 

@@ -30,6 +30,7 @@ from accounts.models import Institution, User
 from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.processing import STALE_AFTER, loop_process
+from cineloops.signals import loops_updated
 from cineloops.uploads import too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
 
@@ -134,16 +135,18 @@ def loop_enqueue(*, loop_pk: int) -> bool:
     from cineloops.tasks import process_loop
 
     now = timezone.now()
-    CineLoop.objects.filter(pk=loop_pk, status=Status.UPLOADED).update(
+    if CineLoop.objects.filter(pk=loop_pk, status=Status.UPLOADED).update(
         status=Status.QUEUED, updated_at=now
-    )
+    ):
+        loops_updated.send(sender=CineLoop, pks=[loop_pk])
     try:
         process_loop.delay(loop_pk=loop_pk)
     except BrokerError:
         logger.warning("cine loop %s: the task broker is unreachable; not queued", loop_pk)
-        CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
+        if CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
             status=Status.UPLOADED, updated_at=timezone.now()
-        )
+        ):
+            loops_updated.send(sender=CineLoop, pks=[loop_pk])
         return False
     return True
 
@@ -413,4 +416,5 @@ def loops_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
         logger.warning("stalled cine loops: %s queued again", requeued)
     if failed:
         logger.warning("stalled cine loops: %s interrupted (of %s)", failed, stale_pks)
+        loops_updated.send(sender=CineLoop, pks=stale_pks)
     return {"requeued": requeued, "failed": failed}

@@ -312,6 +312,16 @@ CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
     # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
     "options": {"expires": CINE_STALLED_AFTER_MINUTES * 60.0},
 }
+# Time-intensity curves still pending after this long (the broker was down when the ROI was
+# saved) are queued again, by a sweep run as often (cases app).
+CASES_TIC_STALLED_AFTER_MINUTES = env_int("CASES_TIC_STALLED_AFTER_MINUTES", 5)
+if CASES_TIC_STALLED_AFTER_MINUTES < 1:
+    raise ImproperlyConfigured("CASES_TIC_STALLED_AFTER_MINUTES must be at least 1.")
+CELERY_BEAT_SCHEDULE["cases-requeue-pending-curves"] = {
+    "task": "cases.requeue_pending_curves",
+    "schedule": CASES_TIC_STALLED_AFTER_MINUTES * 60.0,
+    "options": {"expires": CASES_TIC_STALLED_AFTER_MINUTES * 60.0},
+}
 # Open quiz attempts past their deadline are submitted (reading one submits it too).
 CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
     "task": "quizzes.submit_overdue_attempts",

@@ -14,8 +14,10 @@ import json
 import logging
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,14 +124,18 @@ def curve_signature(annotation: Annotation, injection_s: float | None, dr: float
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _send(annotation_pk: int) -> None:
+def _send(annotation_pk: int) -> bool:
+    """Queue the curve's task; False when the broker is unreachable."""
     from cases.tasks import compute_tic
 
     try:
         compute_tic.delay(annotation_pk=annotation_pk)
     except BrokerError:
-        # The curve stays "pending"; saving the annotations again queues it again.
+        # The curve stays "pending": the sweep (``curves_requeue_pending``) queues it again,
+        # and so does saving the annotations again.
         logger.warning("TIC of annotation %s: the task broker is unreachable", annotation_pk)
+        return False
+    return True
 
 
 def request_curve(annotation: Annotation, *, injection_s: float | None, dr: float) -> bool:
@@ -186,8 +192,10 @@ def tic_compute(*, annotation_pk: int) -> str:
     )
     if curve is None:
         return "skipped: no curve requested"
-    if curve.status == TicStatus.READY:
-        return "skipped: already ready"
+    if curve.status != TicStatus.PENDING:
+        # Done for this signature (a new one resets it to pending): a duplicate message, e.g.
+        # the original arriving after the sweep's, computes nothing.
+        return f"skipped: already {curve.status}"
     annotation = curve.annotation
     injection_s, dr = curve.injection_time_s, curve.dynamic_range_db
     fields: dict[str, Any]
@@ -213,5 +221,39 @@ def tic_compute(*, annotation_pk: int) -> str:
         computed_at=timezone.now(), updated_at=timezone.now(), **fields
     )
     if written:
-        case_cache.bump()  # an update() sends no signal; the case page shows the curve's status
+        case_cache.changed()  # an update() sends no signal; the case page shows the curve's status
     return str(fields["status"]) if written else "skipped: changed meanwhile"
+
+
+# At most this many curves are queued again per sweep; the next sweep takes the rest.
+REQUEUE_BATCH = 500
+
+
+def curves_requeue_pending(*, now: datetime | None = None) -> int:
+    """Queue again the curves pending for ``CASES_TIC_STALLED_AFTER_MINUTES`` (the broker was
+    down when they were requested, or their message was lost); run by Celery beat.
+
+    Like ``cineloops.services.loops_requeue_stalled``: each curve is touched first, so the
+    next sweep leaves it alone for as long again, and the sweep stops at the first broker
+    error. A duplicate of a message still waiting is harmless: ``tic_compute`` skips a curve
+    that is no longer pending, and a result is written only for the signature it computed.
+    Returns how many curves were queued again.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.CASES_TIC_STALLED_AFTER_MINUTES)
+    stalled = list(
+        RoiCurve.objects.filter(status=TicStatus.PENDING, updated_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", "annotation_id")[:REQUEUE_BATCH]
+    )
+    requeued = 0
+    for pk, annotation_pk in stalled:
+        touched = RoiCurve.objects.filter(pk=pk, status=TicStatus.PENDING, updated_at__lt=cutoff)
+        if not touched.update(updated_at=now):  # no bump: nothing a page shows changed
+            continue  # computed or requested again meanwhile
+        if not _send(annotation_pk):
+            break  # the broker is down: the next sweep tries again
+        requeued += 1
+    if requeued:
+        logger.warning("pending time-intensity curves: %s queued again", requeued)
+    return requeued

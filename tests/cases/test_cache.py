@@ -1,12 +1,21 @@
 """The cached parts of the library pages (``cases.cache``): nobody is ever served a stale page,
 another scope's cases, another user's badges or another language."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from cases import cache as case_cache
 from cases.models import Annotation, Bookmark, CaseWatch
+from cineloops.models import CineLoop
+from cineloops.processing import STALE_AFTER, loop_abandon
+from cineloops.services import loop_enqueue, loops_requeue_stalled
+from cineloops.tasks import process_loop
 from core.scoping import PublicationStatus, Visibility
 from tests.cases.factories import CaseFactory
 from tests.factories import InstructorFactory, TraineeFactory
@@ -134,3 +143,70 @@ def test_a_computed_curve_bumps_the_version(case, instructor, celery_eager):
     before = case_cache.version()
     tic_compute(annotation_pk=annotation_pk)
     assert case_cache.version() != before
+
+
+def test_the_version_changes_again_when_the_change_commits(
+    hospital, case, django_capture_on_commit_callbacks
+):
+    """A page rendered between a save and its commit reads the old rows: whatever version it
+    was cached under must not be the one after the commit."""
+    seen = [case_cache.version()]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        case.title = "Renamed"
+        case.save()
+        seen.append(case_cache.version())  # what another request would cache the old page under
+        case.tags.create(name="committed-later")
+        seen.append(case_cache.version())
+
+    assert case_cache.version() not in seen
+
+
+def loop_of(case):
+    return case.case_loops.first().loop
+
+
+def queue(loop, monkeypatch):
+    CineLoop.objects.filter(pk=loop.pk).update(status=CineLoop.Status.UPLOADED)
+    assert loop_enqueue(loop_pk=loop.pk)
+
+
+def abandon(loop, monkeypatch):
+    CineLoop.objects.filter(pk=loop.pk).update(status=CineLoop.Status.PROCESSING, task_id="run")
+    assert loop_abandon(loop_pk=loop.pk, task_id="run", code="worker_lost")
+
+
+def sweep(loop, monkeypatch):
+    CineLoop.objects.filter(pk=loop.pk).update(
+        status=CineLoop.Status.PROCESSING,
+        processing_started_at=timezone.now() - STALE_AFTER - timedelta(minutes=1),
+    )
+    assert loops_requeue_stalled()["failed"] == 1
+
+
+def queue_with_the_broker_down(loop, monkeypatch):
+    CineLoop.objects.filter(pk=loop.pk).update(status=CineLoop.Status.UPLOADED)
+
+    def unreachable(**kwargs):
+        raise BrokerError("Connection refused.")
+
+    monkeypatch.setattr(process_loop, "delay", unreachable)
+    assert not loop_enqueue(loop_pk=loop.pk)  # queued, then back to uploaded
+
+
+@pytest.mark.parametrize("change", [queue, abandon, sweep, queue_with_the_broker_down])
+def test_loop_statuses_written_with_update_bump_the_version(
+    case, queued_messages, monkeypatch, change
+):
+    """cineloops writes these with QuerySet.update() (no post_save) and sends
+    ``loops_updated``, which the library listens to."""
+    loop = loop_of(case)
+    before = case_cache.version()
+    change(loop, monkeypatch)
+    assert case_cache.version() != before
+
+
+def test_an_update_that_changes_no_loop_does_not_bump(case, queued_messages):
+    loop = loop_of(case)  # ready: neither queued nor claimed by the run
+    before = case_cache.version()
+    assert not loop_abandon(loop_pk=loop.pk, task_id="run", code="worker_lost")
+    assert case_cache.version() == before

@@ -1,18 +1,25 @@
 """Time-intensity curves: computed by the ``cases.compute_tic`` task for saved ROIs, and
 synchronously for an ad-hoc ROI, from the loop's intensity stack with cine.tic."""
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
+from cases import cache as case_cache
 from cases import services
 from cases.models import RoiCurve, TicStatus
 from cases.services import tic as tic_module
-from cases.services.tic import tic_compute
+from cases.services.tic import curves_requeue_pending, tic_compute
+from cases.tasks import compute_tic, requeue_pending_curves
 from cine.tic import Ellipse, roi_curve
 from cine.tic_fit import analyse_curve
 from tests.cases.factories import CaseFactory
 from tests.cases.loops import bolus_cine, processed
 from tests.factories import api_for
+from training.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +60,8 @@ def test_a_saved_roi_gets_its_curve_from_the_task(
             {"annotations": [annotation], "phase_markers": []},
             format="json",
         ).json()
-    assert len(callbacks) == 1
+    # One task queued (the rest are the cache's bumps on commit).
+    assert len([c for c in callbacks if c is not case_cache.bump]) == 1
     pk = saved["annotations"][0]["id"]
 
     tic = api_for(trainee).get(f"/api/v1/cineloops/{real_loop.pk}/tic/?roi={pk}").json()
@@ -155,3 +163,120 @@ def test_a_loop_without_intensity_data_fails_cleanly(trainee, case, loop):
     tic = api_for(trainee).get(f"/api/v1/cineloops/{loop.pk}/tic/?roi=ellipse:50,50,5,5").json()
     assert tic["status"] == "failed"
     assert "intensity data" in tic["error"]
+
+
+# --- The sweep run by Celery beat: curves whose message was never sent -----------------------
+
+
+def save_rois(case, loop, instructor, *geometries) -> list[int]:
+    saved = services.annotations_replace(
+        case=case,
+        by=instructor,
+        annotations=[
+            {"loop": loop.pk, "kind": "ellipse", "geometry": geometry, "roi_role": "lesion"}
+            for geometry in geometries
+        ],
+        phase_markers=[],
+    )
+    return [annotation.pk for annotation in saved.annotations]
+
+
+def broker_unreachable(**kwargs):
+    raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def age(annotation_pk: int, **delta) -> None:
+    RoiCurve.objects.filter(annotation_id=annotation_pk).update(
+        updated_at=timezone.now() - timedelta(**delta)
+    )
+
+
+def test_a_curve_left_pending_by_a_broker_outage_is_computed_by_the_sweep(
+    celery_eager, django_capture_on_commit_callbacks, monkeypatch, instructor, real_case, real_loop
+):
+    # The annotations are saved while the broker is down: the curve's task is never sent.
+    # (Not the ``broker_down`` fixture: the app keeps the producer pool of its first send, so
+    # a send after it would reach the earlier broker, and a pool made during it the dead one.)
+    with monkeypatch.context() as outage:
+        outage.setattr(compute_tic, "delay", broker_unreachable)
+        with django_capture_on_commit_callbacks(execute=True):
+            (pk,) = save_rois(real_case, real_loop, instructor, LESION)
+    assert RoiCurve.objects.get(annotation_id=pk).status == TicStatus.PENDING
+
+    assert requeue_pending_curves.apply().get() == 0  # too recent: its message may be waiting
+    assert RoiCurve.objects.get(annotation_id=pk).status == TicStatus.PENDING
+
+    age(pk, minutes=6)
+    assert requeue_pending_curves.apply().get() == 1
+
+    curve = RoiCurve.objects.get(annotation_id=pk)
+    assert curve.status == TicStatus.READY
+    assert curve.values == pytest.approx(expected_curve(real_loop).tolist(), rel=1e-5)
+    assert requeue_pending_curves.name == "cases.requeue_pending_curves"
+    assert requeue_pending_curves.acks_late is True
+
+
+def test_the_sweep_queues_only_curves_pending_too_long(
+    instructor, real_case, real_loop, queued_messages, settings
+):
+    settings.CASES_TIC_STALLED_AFTER_MINUTES = 5
+    lost, recent, ready = save_rois(
+        real_case, real_loop, instructor, LESION, {**LESION, "cx": 20}, {**LESION, "cx": 40}
+    )
+    assert tic_compute(annotation_pk=ready) == TicStatus.READY
+    for pk in (lost, ready):
+        age(pk, minutes=6)
+    age(recent, minutes=4)
+    ready_before = RoiCurve.objects.get(annotation_id=ready)
+
+    assert curves_requeue_pending() == 1
+
+    assert queued_messages == [("tic", {"annotation_pk": lost})]
+    ready_after = RoiCurve.objects.get(annotation_id=ready)
+    assert (ready_after.status, ready_after.updated_at, ready_after.computed_at) == (
+        TicStatus.READY,
+        ready_before.updated_at,
+        ready_before.computed_at,
+    )
+    # Touched: the next sweep leaves it alone for as long again.
+    assert curves_requeue_pending() == 0
+    assert len(queued_messages) == 1
+    # The original message arriving after the sweep's computes once; the other skips.
+    assert tic_compute(annotation_pk=lost) == TicStatus.READY
+    assert tic_compute(annotation_pk=lost) == "skipped: already ready"
+
+
+def test_the_curve_sweep_stops_while_the_broker_is_down(
+    instructor, real_case, real_loop, monkeypatch
+):
+    pks = save_rois(real_case, real_loop, instructor, LESION, {**LESION, "cx": 20})
+    for pk in pks:
+        age(pk, hours=1)
+    calls = []
+
+    def unreachable(**kwargs):
+        calls.append(kwargs)
+        raise BrokerError("Connection refused.")
+
+    monkeypatch.setattr(compute_tic, "delay", unreachable)
+
+    assert curves_requeue_pending() == 0
+    assert len(calls) == 1  # not one timeout per curve
+    assert set(RoiCurve.objects.values_list("status", flat=True)) == {TicStatus.PENDING}
+
+
+def test_beat_runs_the_curve_sweep_at_the_configured_interval(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["cases-requeue-pending-curves"]
+
+    assert entry["task"] == requeue_pending_curves.name
+    assert entry["schedule"] == settings.CASES_TIC_STALLED_AFTER_MINUTES * 60 == 5 * 60
+    assert entry["options"]["expires"] <= entry["schedule"]
+    assert celery_app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
+
+
+def test_a_duplicate_message_for_a_failed_curve_computes_nothing(
+    instructor, case, loop, queued_messages
+):
+    (pk,) = save_rois(case, loop, instructor, {"cx": 50, "cy": 50, "rx": 5, "ry": 5})
+    assert tic_compute(annotation_pk=pk) == TicStatus.FAILED  # the loop has no intensity data
+    assert tic_compute(annotation_pk=pk) == "skipped: already failed"
