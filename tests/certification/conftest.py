@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from core.scoping import PublicationStatus
 from tests.certification.factories import ProgrammeFactory, VersionFactory
+from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
+from tests.quizzes.factories import QuizFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +32,26 @@ def programme(hospital):
 def version(programme, now):
     """Version 1, in force since 30 days before ``now``; evidence counts from the start."""
     return VersionFactory(programme=programme, number=1, published_at=now - timedelta(days=30))
+
+
+@pytest.fixture
+def basic(hospital):
+    """A second programme, for prerequisites: "CEUS basics certificate"."""
+    return ProgrammeFactory(institution=hospital, title="CEUS basics certificate")
+
+
+@pytest.fixture
+def exam(hospital):
+    """A quiz of ``hospital`` with a 60 % pass mark."""
+    return QuizFactory(institution=hospital, title="CEUS LI-RADS exam", pass_mark=60)
+
+
+@pytest.fixture
+def course(hospital):
+    """A course of two live lessons and a draft one (drafts never count)."""
+    course = CourseFactory(institution=hospital, title="CEUS basics")
+    module = ModuleFactory(course=course)
+    LessonFactory(module=module)
+    LessonFactory(module=module)
+    LessonFactory(module=module, status=PublicationStatus.DRAFT)
+    return course

@@ -160,3 +160,8 @@ def pending_entry(trainee, **kwargs) -> LogbookEntry:
         reviewed_at=None,
         **kwargs,
     )
+
+
+def scans(version, count=2, **kw):
+    """A requirement of ``count`` approved, adequate scans on ``version``."""
+    return RequirementFactory(version=version, kind=RequirementKind.SCANS, count=count, **kw)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from certification.models import (
     Adequacy,
@@ -14,9 +12,8 @@ from certification.models import (
     EntryStatus,
     ExamType,
     RequirementKind,
-    RequirementStage,
 )
-from certification.services.evaluation import current_version, evaluate, evaluate_many
+from certification.services.evaluation import current_version, evaluate
 from core.scoping import PublicationStatus
 from courses.progress import build_course_states
 from quizzes.models import AttemptStatus
@@ -160,11 +157,6 @@ def test_scans_performed_before_counts_from_do_not_count(trainee, programme, now
 # --- quizzes -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def exam(hospital):
-    return QuizFactory(institution=hospital, title="CEUS LI-RADS exam", pass_mark=60)
-
-
 def test_quiz_best_submitted_percent_against_min_score(trainee, programme, version, exam, now):
     RequirementFactory(version=version, kind=QUIZ, quiz=exam, min_score=80)
     submitted_attempt(trainee, exam, 70, now - timedelta(days=2))
@@ -276,16 +268,6 @@ def test_cme_limited_to_the_listed_courses(trainee, programme, version, hospital
 # --- courses -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def course(hospital):
-    course = CourseFactory(institution=hospital, title="CEUS basics")
-    module = ModuleFactory(course=course)
-    LessonFactory(module=module)
-    LessonFactory(module=module)
-    LessonFactory(module=module, status=PublicationStatus.DRAFT)  # drafts never count
-    return course
-
-
 def _course_complete_on_course_page(user, course) -> bool:
     return build_course_states(user, [course])[course.pk].progress.is_complete
 
@@ -332,11 +314,6 @@ def test_a_course_the_user_cannot_see_is_not_complete(programme, version, course
 # --- prerequisites -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def basic(hospital):
-    return ProgrammeFactory(institution=hospital, title="CEUS basics certificate")
-
-
 @pytest.mark.parametrize(
     ("status", "expires_in", "met"),
     [
@@ -374,168 +351,3 @@ def test_a_certificate_of_another_holder_or_programme_is_no_prerequisite(
     CertificateFactory(programme=basic)
     CertificateFactory(holder=trainee, programme=ProgrammeFactory(institution=hospital))
     assert only(evaluate(trainee, programme, now=now)).met is False
-
-
-# --- stages ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def staged(version):
-    """One requirement of each stage: 2 scans (both), 1 liver case (initial only), 1 kidney
-    scan (recertification only)."""
-    return {
-        "both": RequirementFactory(version=version, kind=SCANS, count=2, organ="liver"),
-        "initial": RequirementFactory(
-            version=version, kind=CASES, count=1, stage=RequirementStage.INITIAL
-        ),
-        "recert": RequirementFactory(
-            version=version,
-            kind=SCANS,
-            count=1,
-            organ="kidney",
-            stage=RequirementStage.RECERTIFICATION,
-        ),
-    }
-
-
-def test_initial_stage_applies_both_and_initial_requirements(trainee, programme, staged, now):
-    progress = evaluate(trainee, programme, now=now)
-    assert progress.stage == RequirementStage.INITIAL
-    assert [item.requirement for item in progress.requirements] == [
-        staged["both"],
-        staged["initial"],
-    ]
-
-
-@pytest.mark.parametrize("status", [CertificateStatus.ISSUED, CertificateStatus.EXPIRED])
-def test_recertification_counts_only_evidence_after_the_previous_certificate(
-    trainee, programme, version, staged, now, status
-):
-    issued = now - timedelta(days=20)
-    CertificateFactory(
-        holder=trainee, programme=programme, version=version, issued_at=issued, status=status
-    )
-    LogbookEntryFactory(trainee=trainee, performed_on=(issued - timedelta(days=1)).date())
-    LogbookEntryFactory(trainee=trainee, performed_on=(issued - timedelta(days=2)).date())
-    LogbookEntryFactory(trainee=trainee, performed_on=(now - timedelta(days=1)).date())
-    LogbookEntryFactory(
-        trainee=trainee,
-        exam_type=ExamType.CEUS_KIDNEY,
-        organ="kidney",
-        performed_on=(now - timedelta(days=1)).date(),
-    )
-    progress = evaluate(trainee, programme, now=now)
-    assert progress.stage == RequirementStage.RECERTIFICATION
-    assert progress.since == issued
-    done = {item.requirement.pk: item.done for item in progress.requirements}
-    assert done == {staged["both"].pk: 1, staged["recert"].pk: 1}  # no initial-only case
-    assert progress.met is False
-
-
-def test_a_scan_signed_off_before_the_certificate_never_counts_again_for_its_renewal(
-    trainee, programme, version, now
-):
-    """Same day, before and after the issue: only the scan approved after it counts."""
-    RequirementFactory(version=version, kind=SCANS, count=1, stage=RequirementStage.BOTH)
-    issued = now - timedelta(hours=2)
-    CertificateFactory(holder=trainee, programme=programme, version=version, issued_at=issued)
-    LogbookEntryFactory(
-        trainee=trainee, performed_on=issued.date(), reviewed_at=issued - timedelta(minutes=5)
-    )
-    progress = evaluate(trainee, programme, now=now)
-    assert progress.stage == RequirementStage.RECERTIFICATION
-    assert [item.done for item in progress.requirements] == [0]
-    LogbookEntryFactory(
-        trainee=trainee, performed_on=issued.date(), reviewed_at=issued + timedelta(minutes=5)
-    )
-    assert [item.done for item in evaluate(trainee, programme, now=now).requirements] == [1]
-
-
-def test_a_revoked_certificate_does_not_make_a_recertification(trainee, programme, version, now):
-    RequirementFactory(version=version, kind=SCANS, count=1)
-    CertificateFactory(
-        holder=trainee,
-        programme=programme,
-        version=version,
-        issued_at=now - timedelta(days=5),
-        status=CertificateStatus.REVOKED,
-    )
-    LogbookEntryFactory(trainee=trainee, performed_on=(now - timedelta(days=10)).date())
-    progress = evaluate(trainee, programme, now=now)
-    assert progress.stage == RequirementStage.INITIAL
-    assert progress.met is True
-
-
-# --- percent -----------------------------------------------------------------------------------
-
-
-def test_percent_is_the_floor_of_the_mean_capped_fraction(trainee, programme, version, now):
-    RequirementFactory(version=version, kind=SCANS, count=3)
-    RequirementFactory(version=version, kind=CASES, count=1)
-    for _ in range(5):  # more than needed: capped at 1
-        LogbookEntryFactory(trainee=trainee)
-    progress = evaluate(trainee, programme, now=now)
-    assert [item.percent for item in progress.requirements] == [100, 0]
-    assert progress.percent == 50
-    assert progress.met is False
-
-
-def test_percent_is_never_100_before_everything_is_met(trainee, programme, version, now):
-    RequirementFactory(version=version, kind=SCANS, count=200)
-    LogbookEntryFactory.create_batch(199, trainee=trainee, reviewed_by=None)  # 99.5 %
-    progress = evaluate(trainee, programme, now=now)
-    assert progress.requirements[0].percent == 99
-    assert progress.percent == 99
-    LogbookEntryFactory(trainee=trainee, reviewed_by=None)
-    assert evaluate(trainee, programme, now=now).percent == 100
-
-
-# --- many users at once ------------------------------------------------------------------------
-
-
-def _every_kind(version, hospital, basic, exam, course):
-    RequirementFactory(version=version, kind=SCANS, count=2, exam_types=[ExamType.CEUS_LIVER])
-    RequirementFactory(version=version, kind=QUIZ, quiz=exam, min_score=50)
-    RequirementFactory(version=version, kind=CASES, count=1)
-    RequirementFactory(version=version, kind=CME, hours=1)
-    RequirementFactory(version=version, kind=COURSES, courses=[course])
-    RequirementFactory(version=version, kind=PREREQ, prerequisite=basic)
-
-
-def _trainees_with_records(n, hospital, basic, exam, course, now):
-    users = TraineeFactory.create_batch(n, institution=hospital)
-    lessons = list(course.modules.get().lessons.filter(status=PublicationStatus.PUBLISHED))
-    for i, user in enumerate(users):
-        LogbookEntryFactory(trainee=user, reviewed_by=None)
-        submitted_attempt(user, exam, 40 + i, now - timedelta(hours=1))
-        reviewed_case(user, now - timedelta(hours=1))
-        complete_lesson(user, lessons[i % len(lessons)], now - timedelta(hours=1))
-        CertificateFactory(holder=user, programme=basic, issued_at=now - timedelta(days=1))
-    return users
-
-
-def test_evaluate_many_uses_a_constant_number_of_queries(
-    programme, version, hospital, basic, exam, course, now
-):
-    _every_kind(version, hospital, basic, exam, course)
-    counts = []
-    for n in (2, 20):
-        users = _trainees_with_records(n, hospital, basic, exam, course, now)
-        with CaptureQueriesContext(connection) as queries:
-            results = evaluate_many(users, programme, now=now)
-        counts.append(len(queries))
-        assert set(results) == {user.pk for user in users}
-    assert counts[0] == counts[1], counts
-    assert counts[1] <= 16
-
-
-def test_evaluate_many_agrees_with_evaluate(programme, version, hospital, basic, exam, course, now):
-    _every_kind(version, hospital, basic, exam, course)
-    users = _trainees_with_records(4, hospital, basic, exam, course, now)
-    many = evaluate_many(users, programme, now=now)
-    for user in users:
-        one = evaluate(user, programme, now=now)
-        assert [(i.done, i.met) for i in one.requirements] == [
-            (i.done, i.met) for i in many[user.pk].requirements
-        ]
-        assert one.percent == many[user.pk].percent
