@@ -361,7 +361,9 @@ def test_instructor_draws_with_a_finger_on_a_phone(
     phone.get_by_role("button", name="Arrow", exact=True).tap()
     finger_drag(phone, (40, 200), (120, 150))
     assert phone.locator("[data-save-state]").inner_text() == "Unsaved changes"
-    phone.wait_for_timeout(500)  # a person's pause: a tap right after a drag is a double tap
+    # A person's pause (a tap right after a drag is a double tap), timed by the page itself:
+    # its timer starts once the drag's touch events are handled, however loaded the machine.
+    phone.evaluate("() => new Promise((resolve) => setTimeout(resolve, 500))")
     phone.get_by_role("button", name="Save", exact=True).tap()
     wait_until_saved(phone)
     arrow = Annotation.objects.get(case=viewer_case, kind="arrow", label="")
