@@ -27,7 +27,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -42,6 +41,7 @@ from certification.models import (
     RequirementKind,
     RequirementStage,
 )
+from certification.services import notifications
 from certification.services.certificates import (
     add_months,
     expire_due,
@@ -71,7 +71,6 @@ CERTIFIED = "demo-trainee-1"  # passed the exam and the module quiz in the quiz 
 EXPIRED = "demo-trainee-2"
 HALFWAY = "trainee"
 SUPERVISOR = "supervisor"
-NO_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 HEARTBEAT_S = 5.0  # the player's heartbeat
 
 
@@ -134,7 +133,7 @@ def load_demo_certification(*, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     try:
         # The sign-off and certificate e-mails go out on commit: inside the override.
-        with override_settings(EMAIL_BACKEND=NO_EMAIL), transaction.atomic():
+        with notifications.muted(), transaction.atomic():
             supervisor = _supervisor(cast.director)
             programme = _programme(cast, now)
             _expired(cast, programme, supervisor, now)

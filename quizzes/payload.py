@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.measure import region_summary
@@ -31,8 +32,6 @@ from quizzes.validation import vocabulary_choices
 
 # Where the API takes answers and submissions (quizzes.api_urls); "{question_id}" is filled in
 # by the client.
-ANSWER_URL = "/api/v1/attempts/{attempt_id}/answers/{{question_id}}/"
-SUBMIT_URL = "/api/v1/attempts/{attempt_id}/submit/"
 
 
 def feedback_allowed(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -211,8 +210,8 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
         "seconds_left": seconds_left,
         "submitted_at": _iso(attempt.submitted_at),
         "urls": {
-            "answer": ANSWER_URL.format(attempt_id=attempt.pk),
-            "submit": SUBMIT_URL.format(attempt_id=attempt.pk),
+            "answer": _answer_url_template(attempt.pk),
+            "submit": reverse("api-attempt-submit", kwargs={"pk": attempt.pk}),
         },
         "questions": items,
         "result": None
@@ -271,3 +270,9 @@ def quiz_summary(quiz: Quiz, user, now: datetime | None = None) -> dict:
         "can_start": open_attempt is not None or not reason,
         "unavailable_reason": reason,
     }
+
+
+def _answer_url_template(attempt_id: int) -> str:
+    """``/api/v1/attempts/{id}/answers/{question_id}/`` from the router, not spelled out here."""
+    url = reverse("api-attempt-answer", kwargs={"pk": attempt_id, "question_id": 0})
+    return url.replace("/answers/0/", "/answers/{question_id}/")

@@ -10,6 +10,7 @@ from django.core import mail
 from certification.models import Adequacy, CertificateStatus, EntryStatus, ExpiryReminder
 from certification.services.certificates import issue_if_eligible
 from certification.services.notifications import (
+    muted,
     notify_issued,
     notify_review,
     send_expiry_reminders,
@@ -92,6 +93,16 @@ def test_certificate_issued_mail_has_the_verification_link(trainee, programme, v
     assert "Dear Li Wei," in message.body
     assert f"https://ceus.example.org/verify/{certificate.code}/" in message.body
     assert certificate.code in message.body
+
+
+def test_muted_mail_counts_as_sent_but_reaches_nobody(trainee, programme, version):
+    """What the demo loader uses: its invented people get no e-mail."""
+    certificate = CertificateFactory(holder=trainee, programme=programme, version=version)
+    with muted():
+        assert notify_issued(certificate) is True
+    assert mail.outbox == []
+    notify_issued(certificate)
+    assert len(mail.outbox) == 1
 
 
 def test_issue_sends_the_mail_after_commit(
