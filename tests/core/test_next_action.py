@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- Chinese UI text: its full-width colon is intended
 """The next-action bar's audience sentence says who sees an object, now and once published."""
 
 from django.template.loader import render_to_string
