@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -35,12 +36,31 @@ FULL_IMAGE_FRACTION = 0.95
 Polygon = Sequence[Sequence[float]]
 
 
+class CleaningReason(StrEnum):
+    """Why a decision was taken: a stable code that callers translate (``CleaningPlan.reason``
+    is its English wording, for logs and the CLI)."""
+
+    REGIONS = "regions"
+    MANUAL_MASK = "manual_mask"
+    NO_REGIONS = "no_regions"
+    REGIONS_DO_NOT_FIT = "regions_do_not_fit"
+    REGIONS_COVER_IMAGE = "regions_cover_image"
+
+
+_WHY = {
+    CleaningReason.NO_REGIONS: "no ultrasound regions",
+    CleaningReason.REGIONS_DO_NOT_FIT: "the ultrasound regions do not fit the image",
+    CleaningReason.REGIONS_COVER_IMAGE: "the ultrasound regions cover the whole image",
+}
+
+
 @dataclass(frozen=True)
 class CleaningPlan:
     decision: str
     # Pixels to keep (True) - None when nothing is blanked.
     keep: np.ndarray | None = field(default=None, compare=False, repr=False)
     reason: str = ""
+    reason_code: CleaningReason | None = None
     # Bounding box of ``keep`` (y0, y1, x0, x1; ends exclusive) and whether it is all kept:
     # blanking outside a box is four memsets, ~100x faster than multiplying by the mask.
     box: tuple[int, int, int, int] | None = field(init=False, compare=False, repr=False)
@@ -106,24 +126,28 @@ def plan_cleaning(
             keep = polygons_mask(manual_mask, rows, columns)
         if not keep.any():
             raise InvalidMaskError("the mask keeps no pixel of the image")
-        return CleaningPlan("manual_mask", keep, "mask given by the caller")
+        return CleaningPlan(
+            "manual_mask", keep, "mask given by the caller", CleaningReason.MANUAL_MASK
+        )
 
     image_regions = [r for r in regions if r.spatial_format in IMAGE_FORMATS]
     fitting = [r for r in image_regions if r.fits(rows, columns)]
     keep = regions_mask(fitting, rows, columns)
     coverage = float(keep.mean()) if keep.size else 0.0
     if keep.any() and coverage < full_image_fraction:
-        return CleaningPlan("outside_regions", keep, "blank outside the ultrasound regions")
+        return CleaningPlan(
+            "outside_regions", keep, "blank outside the ultrasound regions", CleaningReason.REGIONS
+        )
 
     if not image_regions:
-        why = "no ultrasound regions"
+        code = CleaningReason.NO_REGIONS
     elif not fitting:
-        why = "the ultrasound regions do not fit the image"
+        code = CleaningReason.REGIONS_DO_NOT_FIT
     else:
-        why = "the ultrasound regions cover the whole image"
+        code = CleaningReason.REGIONS_COVER_IMAGE
     if (burned_in_annotation or "").strip().upper() == "NO":
-        return CleaningPlan("not_needed", None, f"{why}; BurnedInAnnotation is NO")
-    return CleaningPlan("review_required", None, f"{why}; burned-in text possible")
+        return CleaningPlan("not_needed", None, f"{_WHY[code]}; BurnedInAnnotation is NO", code)
+    return CleaningPlan("review_required", None, f"{_WHY[code]}; burned-in text possible", code)
 
 
 def clean_frame(frame: np.ndarray, plan: CleaningPlan) -> np.ndarray:

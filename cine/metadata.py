@@ -105,6 +105,8 @@ def process_metadata(
         **facts,
         "pixel_cleaning": plan.decision,
         "pixel_cleaning_reason": plan.reason,
+        # Stable code of the reason (``cine.cleaning.CleaningReason``), for translations.
+        "pixel_cleaning_reason_code": str(plan.reason_code or ""),
         "publishable": plan.decision != "review_required",
         **outputs,
     }

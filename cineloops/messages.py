@@ -47,12 +47,24 @@ CLEANING_LABELS = {
     "outside_regions": _("Everything outside the ultrasound regions was blanked."),
     "not_needed": _("Not needed: the file declares no burned-in text."),
     "review_required": _("Needs review: burned-in text may remain in the image."),
-    "manual_mask": _("Cleaned with a hand-drawn mask; needs review."),
+    "manual_mask": _("Everything outside the rectangles drawn by an instructor was blanked."),
+}
+# ``cine.cleaning.CleaningReason`` codes.
+CLEANING_REASONS = {
+    "regions": _("The file describes where its ultrasound image lies."),
+    "manual_mask": _("An instructor drew the parts of the image to keep."),
+    "no_regions": _("The file does not say where its ultrasound image lies."),
+    "regions_do_not_fit": _("The ultrasound regions in the file do not fit the image."),
+    "regions_cover_image": _("The ultrasound regions in the file cover the whole image."),
 }
 
 
 def cleaning_label(decision: str) -> str:
     return str(CLEANING_LABELS.get(decision, decision))
+
+
+def cleaning_reason_text(code: str) -> str:
+    return str(CLEANING_REASONS.get(code, ""))
 
 
 # Ultrasound region kinds and contents as ``cine.regions`` names them (PS3.3 C.8.5.5.1).

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cineloops.messages import cleaning_label, error_text
+from cineloops.messages import cleaning_label, cleaning_reason_text, error_text
 from cineloops.visibility import editable_loops_q, visible_loops_q
 
 
@@ -45,9 +45,18 @@ class LoopSource(models.TextChoices):
     DICOM_NETWORK = "dicom_network", _("Received over DICOM")
 
 
+class ReviewResolution(models.TextChoices):
+    """How an instructor resolved a loop that needed review (see ``cineloops.review``)."""
+
+    NONE = "", _("Not reviewed")
+    NO_TEXT = "no_burned_in_text", _("Confirmed: no burned-in text")
+    KEEP_MASK = "keep_mask", _("Cleaned with a mask drawn by an instructor")
+
+
 class CineLoop(models.Model):
     Status = LoopStatus
     Source = LoopSource
+    Resolution = ReviewResolution
 
     DONE = frozenset({LoopStatus.READY, LoopStatus.NEEDS_REVIEW, LoopStatus.FAILED})
     # Done without a clean result: may be processed again while the original is stored.
@@ -117,6 +126,24 @@ class CineLoop(models.Model):
     regions = models.JSONField(_("ultrasound regions"), default=list, blank=True)
     pixel_cleaning = models.CharField(_("pixel cleaning"), max_length=30, blank=True)
     pixel_cleaning_reason = models.CharField(_("pixel cleaning note"), max_length=300, blank=True)
+    # ``cine.cleaning.CleaningReason``: what the page shows, translated (the note is English).
+    pixel_cleaning_code = models.CharField(_("pixel cleaning reason"), max_length=40, blank=True)
+
+    # A needs-review loop resolved by an instructor: who, when, how; the rectangles they drew
+    # ([x0, y0, x1, y1], inclusive original pixels) are applied on every later processing run.
+    review_resolution = models.CharField(
+        _("review"), max_length=20, choices=ReviewResolution.choices, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    keep_mask = models.JSONField(_("keep rectangles"), default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -163,6 +190,11 @@ class CineLoop(models.Model):
     @property
     def pixel_cleaning_display(self) -> str:
         return cleaning_label(self.pixel_cleaning) if self.pixel_cleaning else ""
+
+    @property
+    def pixel_cleaning_reason_display(self) -> str:
+        """Why, in the reader's language; '' for an unknown code (never the English note)."""
+        return cleaning_reason_text(self.pixel_cleaning_code)
 
     def file_name(self, kind: str) -> str:
         """The stored name of a derived file kind ('' when absent or not a known kind)."""

@@ -59,7 +59,8 @@ class LoopBusy(Exception):
 # What the task retries: the transient errors, and a row that was locked at the wrong moment.
 RETRY_ON = (*TRANSIENT_ERRORS, LoopBusy)
 # Pipeline decisions that leave text burned into the pixels until an instructor checks them.
-REVIEW_DECISIONS = frozenset({"review_required", "manual_mask"})
+# A manual mask is not one: only an instructor gives one (``cineloops.review``).
+REVIEW_DECISIONS = frozenset({"review_required"})
 PROGRESS_STEP, PROGRESS_SECONDS = 5, 1.0
 
 
@@ -189,8 +190,18 @@ def _run(loop: CineLoop) -> ProcessResult:
     # pydicom's value-validation warnings quote header values: keep them out of the logs.
     with quiet_pydicom():
         return process(
-            source, storage.output_dir(loop.pk), progress=_Progress(loop), dicom_writer=writer
+            source,
+            storage.output_dir(loop.pk),
+            manual_mask=keep_mask_polygons(loop.keep_mask),
+            progress=_Progress(loop),
+            dicom_writer=writer,
         )
+
+
+def keep_mask_polygons(rectangles: list) -> list | None:
+    """The instructor's rectangles ([x0, y0, x1, y1], inclusive) as ``cine`` mask polygons
+    (two corners each); None when there are none."""
+    return [[(x0, y0), (x1, y1)] for x0, y0, x1, y1 in rectangles] if rectangles else None
 
 
 class OriginalMissing(Exception):
@@ -225,6 +236,7 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
     loop.regions = meta.get("regions") or []
     loop.pixel_cleaning = cleaning
     loop.pixel_cleaning_reason = str(meta.get("pixel_cleaning_reason") or "")[:300]
+    loop.pixel_cleaning_code = str(meta.get("pixel_cleaning_reason_code") or "")[:40]
     fields = [
         "status",
         "progress",
@@ -238,12 +250,14 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
         "regions",
         "pixel_cleaning",
         "pixel_cleaning_reason",
+        "pixel_cleaning_code",
         "updated_at",
     ]
     if not _save(loop, fields):
         return "deleted meanwhile"
-    # Only now: a failed save above is retried, and the retry needs the original.
-    if not settings.CINE_KEEP_ORIGINALS:
+    # Only now: a failed save above is retried, and the retry needs the original. A loop that
+    # needs review keeps it too: an instructor's mask is applied to the original's pixels.
+    if not settings.CINE_KEEP_ORIGINALS and loop.status == Status.READY:
         storage.delete_original(loop.original_name)
         loop.original_name = ""
         _save(loop, ["original_name", "updated_at"])

@@ -48,6 +48,7 @@ __all__ = [
     "loop_enqueue",
     "loop_process",
     "loop_reprocess",
+    "loop_requeue_locked",
     "loops_create_from_files",
     "loops_create_from_path",
     "loops_create_from_zip",
@@ -340,29 +341,39 @@ def loop_reprocess(*, loop: CineLoop, by: User) -> CineLoop:
                 _("Only a loop that failed or needs review can be processed again."),
                 "not_reprocessable",
             )
-        if not locked.original_name or not storage.original_path(locked.original_name).is_file():
-            raise ValidationError(ORIGINAL_GONE, "original_missing")
-        locked.status = Status.UPLOADED
-        locked.progress = 0
-        locked.error_code = locked.error = ""
-        locked.task_id = ""
-        locked.processing_started_at = locked.processed_at = None
-        locked.save(
-            update_fields=[
-                "status",
-                "progress",
-                "error_code",
-                "error",
-                "task_id",
-                "processing_started_at",
-                "processed_at",
-                "updated_at",
-            ]
-        )
-        pk = locked.pk
-        transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
-    logger.info("cine loop %s: to be processed again (user %s)", pk, by.pk)
+        loop_requeue_locked(loop=locked)
+    logger.info("cine loop %s: to be processed again (user %s)", locked.pk, by.pk)
     return locked
+
+
+def loop_requeue_locked(*, loop: CineLoop, also_save: Sequence[str] = ()) -> None:
+    """Reset a row locked by the caller's transaction to 'uploaded' and queue it on commit.
+
+    ``also_save``: further fields the caller changed. Raises ``ValidationError`` when the
+    original is gone (nothing to process).
+    """
+    if not loop.original_name or not storage.original_path(loop.original_name).is_file():
+        raise ValidationError(ORIGINAL_GONE, "original_missing")
+    loop.status = Status.UPLOADED
+    loop.progress = 0
+    loop.error_code = loop.error = ""
+    loop.task_id = ""
+    loop.processing_started_at = loop.processed_at = None
+    loop.save(
+        update_fields=[
+            "status",
+            "progress",
+            "error_code",
+            "error",
+            "task_id",
+            "processing_started_at",
+            "processed_at",
+            "updated_at",
+            *also_save,
+        ]
+    )
+    pk = loop.pk
+    transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
 
 
 # At most this many loops are queued again per sweep; the next sweep takes the rest.

@@ -6,6 +6,8 @@ including its files. The original upload has no URL at all.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,10 +26,11 @@ from rest_framework.views import APIView
 
 from accounts.decorators import author_required
 from accounts.models import Institution
-from cineloops import services
+from cineloops import review, services
 from cineloops.media import serve_file
 from cineloops.messages import region_rows
 from cineloops.models import CineLoop
+from cineloops.selectors import thumbnail_strip
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
 
 PAGE_SIZE = 50
@@ -121,10 +124,12 @@ def _chosen_institution(request: HttpRequest, value: str | None) -> Institution 
 @require_safe
 def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
+    can_edit = loop.is_editable_by(request.user)
     context = {
         "loop": loop,
-        "can_edit": loop.is_editable_by(request.user),
+        "can_edit": can_edit,
         "regions": region_rows(loop.regions),
+        "strip": thumbnail_strip(loop) if can_edit and loop.status == "needs_review" else None,
     }
     return render(request, "cineloops/detail.html", context)
 
@@ -150,6 +155,38 @@ def loop_reprocess(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request, _("%(label)s will be processed again.") % {"label": loop.display_label}
+        )
+    return redirect(loop)
+
+
+@author_required
+@require_POST
+def loop_confirm_no_text(request: HttpRequest, pk: int) -> HttpResponse:
+    loop = get_object_or_404(CineLoop.objects.editable_by(request.user), pk=pk)
+    try:
+        review.loop_confirm_no_burned_in_text(loop=loop, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(label)s is ready.") % {"label": loop.display_label})
+    return redirect(loop)
+
+
+@author_required
+@require_POST
+def loop_keep_mask(request: HttpRequest, pk: int) -> HttpResponse:
+    loop = get_object_or_404(CineLoop.objects.editable_by(request.user), pk=pk)
+    try:
+        rectangles = json.loads(request.POST.get("rectangles") or "[]")
+        review.loop_apply_keep_mask(loop=loop, by=request.user, rectangles=rectangles)
+    except ValueError:  # not JSON
+        messages.error(request, _("Draw at least one rectangle to keep."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(label)s is being cleaned with your rectangles.") % {"label": loop.display_label},
         )
     return redirect(loop)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydicom.dataset import Dataset
 
-from cine.cleaning import clean_frame, plan_cleaning, polygons_mask, regions_mask
+from cine.cleaning import CleaningReason, clean_frame, plan_cleaning, polygons_mask, regions_mask
 from cine.errors import InvalidMaskError
 from cine.regions import parse_regions
 
@@ -52,6 +52,25 @@ def test_decision(items, burned_in, decision: str) -> None:
     plan = plan_cleaning(regions(*items), 100, 100, burned_in)
     assert plan.decision == decision
     assert plan.blanks is (decision == "outside_regions")
+
+
+@pytest.mark.parametrize(
+    ("items", "code"),
+    [
+        ((TWO_D,), "regions"),
+        ((), "no_regions"),
+        ((GRAPHICS,), "no_regions"),  # no image region: graphics only
+        ((region_item((0, 0, 99, 99)),), "regions_cover_image"),
+        ((region_item((0, 0, 400, 99)),), "regions_do_not_fit"),
+    ],
+)
+def test_every_decision_carries_a_stable_reason_code(items, code: str) -> None:
+    """Callers translate the code; the English ``reason`` is only for logs and the CLI."""
+    for burned_in in ("YES", "NO"):
+        plan = plan_cleaning(regions(*items), 100, 100, burned_in)
+        assert plan.reason_code == code and plan.reason_code == CleaningReason(code)
+    mask = plan_cleaning(regions(*items), 100, 100, "YES", manual_mask=[[(1, 1), (5, 5)]])
+    assert mask.reason_code == CleaningReason.MANUAL_MASK
 
 
 def test_region_covering_94_percent_is_still_usable() -> None:

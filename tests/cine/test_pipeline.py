@@ -210,6 +210,7 @@ def test_manual_mask_blanks_everything_else(tmp_path: Path) -> None:
     src = make_cine(tmp_path / "in.dcm", frames=3, regions=REGIONS)
     meta = process(src, tmp_path / "out", manual_mask=[[(10, 10), (29, 29)]]).metadata
     assert meta["pixel_cleaning"] == "manual_mask"
+    assert meta["pixel_cleaning_reason_code"] == "manual_mask"
     stack = np.load(tmp_path / "out" / "intensity.npy")
     assert stack[:, :10].max() == 0 and stack[:, 30:].max() == 0 and stack[:, :, 30:].max() == 0
     assert stack[:, 10:30, 10:30].min() > 0
