@@ -36,7 +36,12 @@ logger = logging.getLogger(__name__)
 Status = CineLoop.Status
 Resolution = CineLoop.Resolution
 
-__all__ = ["MAX_RECTANGLES", "clean_rectangles", "loop_apply_keep_mask", "loop_confirm_no_burned_in_text"]
+__all__ = [
+    "MAX_RECTANGLES",
+    "clean_rectangles",
+    "loop_apply_keep_mask",
+    "loop_confirm_no_burned_in_text",
+]
 
 # More would be a scribble, not a mask: ultrasound images have one or two image areas.
 MAX_RECTANGLES = 20

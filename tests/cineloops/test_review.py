@@ -145,9 +145,7 @@ def test_rectangles_are_checked(instructor, rectangles, code):
 
 
 def test_corners_in_any_order_and_the_last_pixel_are_accepted():
-    cleaned = review.clean_rectangles(
-        [[COLUMNS - 1, ROWS - 1, 0, 0]], rows=ROWS, columns=COLUMNS
-    )
+    cleaned = review.clean_rectangles([[COLUMNS - 1, ROWS - 1, 0, 0]], rows=ROWS, columns=COLUMNS)
     assert cleaned == [[0, 0, COLUMNS - 1, ROWS - 1]]
 
 
