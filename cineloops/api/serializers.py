@@ -32,6 +32,19 @@ class CineLoopSerializer(serializers.ModelSerializer):
         help_text="Why the loop failed, in the reader's language; '' otherwise.",
     )
     pixel_cleaning_display = serializers.CharField(read_only=True)
+    pixel_cleaning_reason_code = serializers.CharField(
+        source="pixel_cleaning_code",
+        read_only=True,
+        help_text="Why the pixels were (not) cleaned: regions, manual_mask, no_regions, "
+        "regions_do_not_fit or regions_cover_image; '' before processing.",
+    )
+    pixel_cleaning_reason_display = serializers.CharField(
+        read_only=True, help_text="That reason in the reader's language."
+    )
+    keep_mask = serializers.JSONField(
+        read_only=True,
+        help_text="Rectangles an instructor kept, [x0, y0, x1, y1] in inclusive original pixels.",
+    )
     files = serializers.SerializerMethodField(
         help_text="URLs of the outputs once processed (ready or needs_review), else null."
     )
@@ -57,6 +70,12 @@ class CineLoopSerializer(serializers.ModelSerializer):
             "regions",
             "pixel_cleaning",
             "pixel_cleaning_display",
+            "pixel_cleaning_reason_code",
+            "pixel_cleaning_reason_display",
+            "review_resolution",
+            "reviewed_by",
+            "reviewed_at",
+            "keep_mask",
             "files",
             "created_at",
             "updated_at",
@@ -103,6 +122,14 @@ class RejectedSerializer(serializers.Serializer):
 class UploadResultSerializer(serializers.Serializer):
     accepted = AcceptedSerializer(many=True)
     rejected = RejectedSerializer(many=True)
+
+
+class KeepMaskRequestSerializer(serializers.Serializer):
+    rectangles = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=4, max_length=4),
+        help_text="The parts to keep: [[x0, y0, x1, y1], …] in inclusive original pixels, "
+        "inside the image; at least one, at most 20.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

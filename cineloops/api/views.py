@@ -1,5 +1,5 @@
-"""Cine loop API: upload (202, processed in the background), status polling, listing, and
-processing a failed loop again.
+"""Cine loop API: upload (202, processed in the background), status polling, listing,
+processing a failed loop again, and resolving a loop that needs review.
 
 The queryset decides what exists for the user (another institution's loop is a 404); uploads
 need author rights (403) and go through ``cineloops.services``.
@@ -15,15 +15,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Institution
-from cineloops import services
+from cineloops import review, services
 from cineloops.api.serializers import (
     CineLoopSerializer,
     ErrorSerializer,
+    KeepMaskRequestSerializer,
     UploadRequestSerializer,
     UploadResultSerializer,
 )
@@ -139,6 +140,64 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
         loop.refresh_from_db()
         return Response(self.get_serializer(loop).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Resolve a needs-review loop: no frame shows burned-in text (editors)",
+        description="The loop becomes ready as it is; who and when are recorded.",
+        request=None,
+        responses={
+            200: CineLoopSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="The loop does not need review."),
+            403: OpenApiResponse(ErrorSerializer, description="Not an editor of the loop."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-no-burned-in-text")
+    def confirm_no_burned_in_text(self, request: Request, pk: str | None = None) -> Response:
+        return self._resolve(
+            lambda loop: review.loop_confirm_no_burned_in_text(loop=loop, by=request.user),
+            status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="Resolve a needs-review loop: keep only these rectangles on every frame (editors)",
+        description=(
+            "The loop is processed again from its stored original, blank outside the "
+            "rectangles on every frame; poll it until it is ready."
+        ),
+        request=KeepMaskRequestSerializer,
+        responses={
+            202: CineLoopSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Bad rectangles, or no review."),
+            403: OpenApiResponse(ErrorSerializer, description="Not an editor of the loop."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="keep-mask",
+        parser_classes=[JSONParser, MultiPartParser],
+    )
+    def keep_mask(self, request: Request, pk: str | None = None) -> Response:
+        body = KeepMaskRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rectangles = body.validated_data["rectangles"]
+        return self._resolve(
+            lambda loop: review.loop_apply_keep_mask(
+                loop=loop, by=request.user, rectangles=rectangles
+            ),
+            status.HTTP_202_ACCEPTED,
+        )
+
+    def _resolve(self, resolve, done_status: int) -> Response:
+        loop = self.get_object()
+        try:
+            resolve(loop)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        loop.refresh_from_db()
+        return Response(self.get_serializer(loop).data, status=done_status)
 
     def _institution(self, request: Request) -> Institution | None:
         value = request.data.get("institution")

@@ -229,3 +229,20 @@ def test_the_chinese_page_shows_the_cleaning_reason_translated(
     assert "文件中未标明超声图像所在的区域。" in page
     assert "no ultrasound regions" not in page and "burned-in text possible" not in page
     assert "所有帧均无嵌入文字" in page and "保留这些矩形并清除每一帧" in page
+
+
+def test_loops_processed_before_reason_codes_get_theirs_from_the_english_note(hospital):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("cineloops.migrations.0002_loop_review_resolution")
+    old = review_loop(
+        hospital, pixel_cleaning_reason="no ultrasound regions; burned-in text possible"
+    )
+    other = review_loop(hospital, pixel_cleaning_reason="something else")
+
+    migration.codes_from_notes(apps, None)
+
+    assert CineLoop.objects.get(pk=old.pk).pixel_cleaning_code == "no_regions"
+    assert CineLoop.objects.get(pk=other.pk).pixel_cleaning_code == ""
