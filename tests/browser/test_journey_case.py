@@ -14,6 +14,7 @@ first test stands in for them with the workflow services, the second walks them 
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -32,12 +33,15 @@ PASSWORD = "correct horse battery"  # tests.factories.UserFactory
 FPS = 10
 FRAMES = 30  # a 3 s loop
 TITLE = "Arterial-phase nodule, segment VI"
+OUTLINE = [(120, 80), (200, 85), (210, 150), (130, 160)]  # image pixels
 
 
 def zh(text: str) -> str:
     """What a Chinese reader sees for the English catalogue string ``text``."""
     with translation.override("zh-hans"):
-        return translation.gettext(text)
+        translated = translation.gettext(text)
+    assert translated != text, f"no Chinese for {text!r}"
+    return translated
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def people(db):
 
 
 @contextmanager
-def browser_tab(browser, live_server, *, width=1280, height=800, phone=False):
+def browser_tab(browser, live_server, *, width=1366, height=800, phone=False):
     """A fresh browser (no cookies) on the home page."""
     context = browser.new_context(
         base_url=live_server.url,
@@ -89,6 +93,16 @@ def log_in(page, user) -> None:
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def overlapping(first, second) -> bool:
+    a, b = first.bounding_box(), second.bounding_box()
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
     )
 
 
@@ -130,6 +144,9 @@ def upload_a_loop(page, dicom) -> None:
 def build_the_case(page) -> Case:
     """Step 2: Case library → New case, then the annotation editor on the case page."""
     page.get_by_role("link", name="Case library", exact=True).click()
+    assert not overlapping(
+        page.get_by_label("Search", exact=True), page.get_by_label("Organ system")
+    )
     page.get_by_role("link", name="New case").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Organ system").select_option(label="Liver")
@@ -146,7 +163,9 @@ def build_the_case(page) -> Case:
     page.get_by_role("button", name="Edit annotations").click()
     # An outline of the lesion, shown from the start of frame 10 to the end of frame 20
     page.get_by_role("button", name="Polygon", exact=True).click()
-    for x, y in [(120, 80), (200, 85), (210, 150), (130, 160)]:
+    # The whole image in view, as a person scrolls it before drawing
+    page.locator("[data-stage]").evaluate("stage => stage.scrollIntoView({block: 'center'})")
+    for x, y in OUTLINE:
         page.mouse.click(*to_screen(page, x, y))
     page.get_by_role("button", name="Finish polygon").click()
     page.get_by_label("Label", exact=True).fill("Hypervascular nodule")
@@ -173,6 +192,8 @@ def build_the_case(page) -> Case:
 
     outline = Annotation.objects.get(case=case, kind="polygon")
     assert outline.label == "Hypervascular nodule"
+    points = [coordinate for point in outline.geometry["points"] for coordinate in point]
+    assert points == pytest.approx([c for point in OUTLINE for c in point], abs=1.5), points
     assert (outline.t_start, outline.t_end) == (pytest.approx(1.0), pytest.approx(2.1))
     roi = Annotation.objects.get(case=case, kind="ellipse")
     assert (roi.roi_role, roi.label) == ("lesion", "Nodule ROI")
@@ -188,29 +209,30 @@ def trainee_finds_plays_and_steps(page) -> None:
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.get_by_role("link", name=zh("Case library"), exact=True).click()
     assert no_horizontal_overflow(page)
-    page.get_by_label(zh("Search"), exact=True).fill("segment VI")
+    search = page.get_by_label(zh("Search"), exact=True)
+    assert not overlapping(search, page.get_by_label(zh("Organ system"), exact=True))
+    search.fill("segment VI")
     page.get_by_role("button", name=zh("Show cases")).click()
     page.get_by_role("link", name=TITLE).first.click()
     page.wait_for_function("window.CeusViewer && window.CeusViewer.player")
     assert no_horizontal_overflow(page)
 
-    page.get_by_role("button", name=zh("Play"), exact=True).click()
+    page.get_by_role("button", name=zh("Play"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
-    page.get_by_role("button", name=zh("Pause"), exact=True).click()
+    page.get_by_role("button", name=zh("Pause"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').paused")
     start = frame_index(page)
     if start >= FRAMES - 2:  # the loop ended: step back first
-        page.get_by_role("button", name=zh("Previous frame")).click()
+        page.get_by_role("button", name=zh("Previous frame")).tap()
         start -= 1
         wait_for_frame(page, start)
-    page.get_by_role("button", name=zh("Next frame")).click()
-    wait_for_frame(page, start + 1)
-    page.get_by_role("button", name=zh("Next frame")).click()
-    wait_for_frame(page, start + 2)
-    page.get_by_role("button", name=zh("Previous frame")).click()
-    wait_for_frame(page, start + 1)
-    counter = page.locator("[data-frame]").inner_text()
-    assert str(start + 2) in counter and str(FRAMES) in counter
+    counter = page.locator("[data-frame]")
+    for step, expected in (("Next frame", start + 1), ("Next frame", start + 2),
+                           ("Previous frame", start + 1)):  # fmt: skip
+        page.get_by_role("button", name=zh(step)).tap()
+        wait_for_frame(page, expected)
+        # the counter shows frames from 1: exactly one more, or one less, than before
+        assert [int(n) for n in re.findall(r"\d+", counter.inner_text())] == [expected + 1, FRAMES]
     assert no_horizontal_overflow(page)
 
 
@@ -227,7 +249,7 @@ def dicom(tmp_path):
     )
 
 
-# --- The journey -----------------------------------------------------------------------------------
+# --- The journey ---------------------------------------------------------------------------------
 
 
 def test_upload_build_a_case_and_a_trainee_elsewhere_steps_through_it(
