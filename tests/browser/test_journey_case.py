@@ -281,18 +281,19 @@ def test_the_whole_journey_with_review_at_the_expert_centre(
         upload_a_loop(page, dicom)
         case = build_the_case(page)
         # Step 3: the next-action bar of the draft sends it for review
-        bar = page.locator("[data-next-action]")
-        bar.get_by_role("button", name="Send for review").click()
-        bar.get_by_text("Waiting for review").wait_for()
+        with page.expect_navigation():
+            page.locator("[data-next-action]").get_by_role("button", name="Send for review").click()
+        page.locator("[data-next-action]").get_by_text("Waiting for review").wait_for()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
 
     # Step 4: the expert centre's instructor sees it waiting and approves it
     with browser_tab(browser, live_server) as page:
         log_in(page, people["reviewer"])
-        page.get_by_role("link", name="Cases to review").first.click()
+        # the menu's link (with its count of waiting reviews), from the dashboard
+        page.get_by_role("link", name=re.compile("Cases to review")).first.click()
         page.get_by_role("link", name=TITLE).click()
-        page.locator("[data-next-action]").get_by_role("button", name="Approve").click()
-        page.get_by_text("The case is published.").wait_for()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Approve").first.click()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.PUBLISHED
 
     with browser_tab(browser, live_server, width=390, height=844, phone=True) as page:
