@@ -222,7 +222,7 @@ def trainee_finds_plays_and_steps(page) -> None:
     page.get_by_role("button", name=zh("Pause"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').paused")
     start = frame_index(page)
-    if start >= FRAMES - 2:  # the loop ended: step back first
+    while start > FRAMES - 3:  # paused near the end (a loaded machine): room for two steps
         page.get_by_role("button", name=zh("Previous frame")).tap()
         start -= 1
         wait_for_frame(page, start)
