@@ -219,7 +219,7 @@ def test_the_draft_bar_lists_what_is_missing_and_links_to_loops_not_ready(
 
 
 def test_the_author_waits_for_named_reviewers(client, in_review, instructor, expert, director):
-    bar, html = _bar(client, instructor, in_review)
+    bar, _html = _bar(client, instructor, in_review)
 
     assert not bar.steps
     assert "Jie Chen (Expert Centre)" in bar.waiting_for
@@ -227,7 +227,7 @@ def test_the_author_waits_for_named_reviewers(client, in_review, instructor, exp
 
 
 def test_the_reviewer_gets_approve_and_ask_for_changes(client, in_review, expert):
-    bar, html = _bar(client, expert, in_review)
+    bar, _html = _bar(client, expert, in_review)
 
     assert [step.label for step in bar.steps] == ["Approve and publish", "Ask for changes"]
     approve = bar.steps[0]
