@@ -46,7 +46,11 @@ COUNTY_CASE = {
 def _county(expert: Institution) -> tuple[Institution, User]:
     county, _ = Institution.objects.get_or_create(
         name=COUNTY_HOSPITAL,
-        defaults={"short_name": "Songyang", "level": Institution.Level.COUNTY, "region": "Zhejiang"},
+        defaults={
+            "short_name": "Songyang",
+            "level": Institution.Level.COUNTY,
+            "region": "Zhejiang",
+        },
     )
     county.reviewed_by.add(expert)
     author, created = User.objects.get_or_create(
