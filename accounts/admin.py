@@ -10,6 +10,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "level", "region"]
     list_filter = ["level", "region"]
     search_fields = ["name", "short_name", "region"]
+    filter_horizontal = ["reviewed_by"]
 
 
 @admin.register(User)

@@ -21,6 +21,19 @@ class Institution(models.Model):
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     region = models.CharField(_("region"), max_length=100, help_text=_("Province or city."))
+    # A hospital with one instructor cannot review its own cases: it names the centres whose
+    # instructors may review them (see ``cases.reviewers``).
+    reviewed_by = models.ManyToManyField(
+        "self",
+        verbose_name=_("reviewing institutions"),
+        symmetrical=False,
+        blank=True,
+        related_name="reviews_for",
+        help_text=_(
+            "Institutions outside this one (e.g. its expert centre) whose instructors may "
+            "review this institution's cases before they are published."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

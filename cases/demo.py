@@ -3,7 +3,9 @@ made by the real pipeline from generated DICOM loops (``cases.demo_loops``).
 
 Run by ``manage.py load_demo_data`` after the courses' demo data (see ``courses.demo``), or on
 its own with ``manage.py load_demo_cases``. The demo instructor writes the cases and the demo
-site administrator reviews them, as the workflow requires another person. Never in
+site administrator reviews them, as the workflow requires another person. A county hospital
+with one instructor then sends a case for review by the expert centre (``cases.demo_review``).
+Never in
 production: refused unless ``settings.DEMO_DATA_ALLOWED``.
 """
 
@@ -22,6 +24,7 @@ from django.conf import settings
 from accounts.models import User
 from cases import demo_content, services
 from cases.demo_loops import LoopFacts, write_loop
+from cases.demo_review import load_county_case
 from cases.models import Case
 from cineloops import services as loop_services
 from cineloops.models import CineLoop
@@ -124,10 +127,10 @@ DEMO_CASES = (
 )
 
 
-def _process(path: Path, spec: DemoLoop, by: User) -> CineLoop:
+def _process(path: Path, label: str, by: User) -> CineLoop:
     """Through the cineloops service, processed here and now (a worker may be quicker)."""
     loop = loop_services.loop_create_from_path(path=path, by=by, move=True)
-    CineLoop.objects.filter(pk=loop.pk).update(label=spec.label)
+    CineLoop.objects.filter(pk=loop.pk).update(label=label)
     loop_process(loop_pk=loop.pk)
     deadline = time.monotonic() + WAIT_FOR_WORKER_S
     loop.refresh_from_db()
@@ -246,7 +249,7 @@ def _make_case(spec: DemoCase, author: User, reviewer: User, folder: Path, seed:
                 seed=seed * 10 + index,
             )
         )
-        loops.append(_process(path, loop_spec, author))
+        loops.append(_process(path, loop_spec.label, author))
     content = dict(spec.content)
     first = spec.loops[0]
     case = services.case_create(
@@ -289,5 +292,7 @@ def load_demo_cases() -> bool:
     with tempfile.TemporaryDirectory(prefix="ceus-demo-") as folder:
         for seed, spec in enumerate(DEMO_CASES, start=1):
             _make_case(spec, author, reviewer, Path(folder), seed)
+        if author.institution is not None:
+            load_county_case(expert=author.institution, folder=Path(folder), process=_process)
     logger.info("demo cases: %s made in %.1f s", len(DEMO_CASES), time.monotonic() - started)
     return True

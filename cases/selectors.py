@@ -119,9 +119,10 @@ def sort_fields(filters: LibraryFilters, *, ranked: bool) -> tuple[str, ...]:
 
 
 def detail_cases(user) -> QuerySet[Case]:
-    """Cases with everything the case page and the detail API show, in five queries."""
+    """Cases with everything the case page and the detail API show, in five queries (cases
+    in review included for those who may review them)."""
     return (
-        Case.objects.for_user(user)
+        Case.objects.open_to(user)
         .select_related("institution")
         .prefetch_related(
             Prefetch("tags", Tag.objects.order_by("name")),
@@ -139,7 +140,7 @@ def detail_cases(user) -> QuerySet[Case]:
 
 
 def cases_to_review(user) -> QuerySet[Case]:
-    return Case.objects.editable_by(user).in_review().select_related("submitted_by")
+    return Case.objects.awaiting_review_by(user).select_related("submitted_by", "institution")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from django.db.models import Q
 
 
 def loops_in_visible_cases(user) -> Q:
-    """Loops attached to a case ``user`` may see (cineloops adds: only ready ones)."""
+    """Loops attached to a case ``user`` may open — including a case waiting for their review
+    at a partner centre (cineloops adds: only ready ones)."""
     from cases.models import Case, CaseLoop
 
-    cases = Case.objects.for_user(user).values("pk")
+    cases = Case.objects.open_to(user).values("pk")
     return Q(pk__in=CaseLoop.objects.filter(case__in=cases).values("loop_id"))

@@ -28,13 +28,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """An item of ``NextAction.missing`` that links to where it is done (a plain ``str`` is
+    an item without a link)."""
+
+    text: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class NextAction:
     state: str  # "Draft", "In review", … (translated)
     audience: str  # who sees it, in plain words (see :func:`audience_sentence`)
-    missing: tuple[str, ...] = ()  # what must still be done before ``steps`` can succeed
+    # What must still be done before ``steps`` can succeed: ``str`` or :class:`Missing`.
+    missing: tuple[str | Missing, ...] = ()
     steps: tuple[Step, ...] = ()  # the controls that move it on; empty when the user can't
     waiting_for: str = ""  # "Waiting for review by …" when the move is someone else's
     tone: str = "draft"  # css modifier: "draft", "review", "done"
+    note: str = ""  # e.g. the reviewer's comment on a draft sent back to its authors
 
 
 def audience_sentence(*, status: str, visibility: str, institution_name: str) -> str:

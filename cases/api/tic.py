@@ -57,7 +57,7 @@ class LoopTicView(APIView):
         return Response(self._ad_hoc(request, loop, roi))
 
     def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> dict[str, Any]:
-        visible = Case.objects.for_user(request.user).values("pk")
+        visible = Case.objects.open_to(request.user).values("pk")
         annotation = get_object_or_404(
             Annotation.objects.filter(case__in=visible, loop=loop), pk=annotation_pk
         )
@@ -77,7 +77,7 @@ class LoopTicView(APIView):
         case_pk = request.query_params.get("case", "")
         if case_pk.isdigit():
             case = get_object_or_404(
-                Case.objects.for_user(request.user).filter(case_loops__loop=loop), pk=case_pk
+                Case.objects.open_to(request.user).filter(case_loops__loop=loop), pk=case_pk
             )
             links = list(case.case_loops.order_by("order", "pk"))
             index = next(i for i, link in enumerate(links) if link.loop_id == loop.pk)

@@ -96,7 +96,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return selectors.with_tags_and_loops(cases)
         if self.action in ("retrieve", "partial_update", "update"):
             return selectors.detail_cases(user)
-        return Case.objects.for_user(user)
+        return Case.objects.open_to(user)
 
     def get_serializer_class(self):
         return CaseSummarySerializer if self.action == "list" else CaseDetailSerializer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -23,7 +24,7 @@ from cases.models.choices import (
     WashoutDegree,
 )
 from core.markdown import render_markdown
-from core.scoping import ScopedContent, ScopedQuerySet
+from core.scoping import ScopedContent, ScopedQuerySet, visible_q
 
 
 class Tag(models.Model):
@@ -44,6 +45,22 @@ class Tag(models.Model):
 class CaseQuerySet(ScopedQuerySet):
     def in_review(self) -> CaseQuerySet:
         return self.filter(status=CaseStatus.IN_REVIEW)
+
+    def awaiting_review_by(self, user) -> CaseQuerySet:
+        """Cases in review that ``user`` may approve or return (``cases.reviewers``)."""
+        from cases.reviewers import independent_reviewer_q
+
+        return self.in_review().filter(independent_reviewer_q(user))
+
+    def open_to(self, user) -> CaseQuerySet:
+        """What ``user`` may open: ``for_user`` plus the cases in review they may review
+        (a partner centre's instructor reads them before publication, never edits them).
+        The library lists ``for_user`` only: its cached grids are shared by scope."""
+        from cases.reviewers import review_scope_q
+
+        return self.filter(
+            visible_q(user) | (Q(status=CaseStatus.IN_REVIEW) & review_scope_q(user))
+        )
 
 
 def _default_dynamic_range() -> float:

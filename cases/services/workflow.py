@@ -1,6 +1,7 @@
-"""Draft → in review → published. The review is done by another instructor than the case's
-authors, and a case is published only when every loop is ready (none waiting for a check of
-burned-in text)."""
+"""Draft → in review → published. The review is done by someone who did not write the case —
+another instructor of its institution, its programme director, or an instructor of a centre the
+institution names as its reviewer (``cases.reviewers``) — and a case is published only when
+every loop is ready (none waiting for a check of burned-in text)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.models import Case, CaseStatus, RevisionEvent
+from cases.reviewers import independent_reviewer_q
 from cases.services.authoring import check_publishable, record_revision, require_editor
 
 
@@ -29,12 +31,8 @@ def missing_for_review(case: Case) -> list[str]:
 
 
 def is_independent_reviewer(case: Case, user: User) -> bool:
-    """Reviewers are editors of the case who neither wrote nor submitted it."""
-    if not case.is_editable_by(user):
-        return False
-    if user.pk in (case.created_by_id, case.submitted_by_id):
-        return False
-    return not case.authors.filter(pk=user.pk).exists()
+    """Whether ``user`` may review ``case`` (whatever its status): see ``cases.reviewers``."""
+    return Case.objects.filter(pk=case.pk).filter(independent_reviewer_q(user)).exists()
 
 
 @transaction.atomic
@@ -60,12 +58,11 @@ def case_submit_for_review(*, case: Case, by: User) -> Case:
 @transaction.atomic
 def case_review(*, case: Case, by: User, approve: bool, comment: str = "") -> Case:
     """Publish the case (``approve``) or return it to its authors as a draft with a comment."""
-    require_editor(case, by)
     current = _locked(case)
-    if current.status != CaseStatus.IN_REVIEW:
-        raise ValidationError(_("This case is not waiting for review."), "wrong_status")
     if not is_independent_reviewer(current, by):
         raise PermissionDenied(_("A case must be reviewed by an instructor who did not write it."))
+    if current.status != CaseStatus.IN_REVIEW:
+        raise ValidationError(_("This case is not waiting for review."), "wrong_status")
     comment = comment.strip()
     now = timezone.now()
     if approve:

@@ -1,5 +1,6 @@
 """Instructor pages: create and edit a case with its loops, send it for review, review it
-(another instructor), and read the history of a published case.
+(someone who did not write it, see ``cases.reviewers``), and read the history of a published
+case.
 
 Cases are fetched through ``editable_by(user)``: another institution's case is a 404 here;
 the services check again.
@@ -7,7 +8,10 @@ the services check again.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +22,8 @@ from accounts.decorators import author_required
 from cases import selectors, services
 from cases.forms import CaseForm, LoopFormSet, ReviewForm
 from cases.models import Case
+from cases.next_action import case_next_action
+from cases.reviewers import may_review
 from cases.services.authoring import unpublishable_loops
 from cases.services.workflow import is_independent_reviewer, missing_for_review
 from cineloops.models import CineLoop
@@ -25,6 +31,19 @@ from cineloops.models import CineLoop
 
 def _editable(request: HttpRequest, pk: int) -> Case:
     return get_object_or_404(Case.objects.editable_by(request.user), pk=pk)
+
+
+def reviewer_required(view):
+    """Signed-in people who may review some case (``cases.reviewers``); others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not may_review(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _loop_choices(request: HttpRequest, case: Case | None):
@@ -72,7 +91,12 @@ def _case_form(request: HttpRequest, case: Case | None) -> HttpResponse:
             messages.success(request, _("Case saved."))
             _warn(request, result)
             return redirect(result.case.get_absolute_url())
-    context = {"form": form, "formset": formset, "case": case}
+    context = {
+        "form": form,
+        "formset": formset,
+        "case": case,
+        "next_action": case_next_action(case, request.user) if case is not None else None,
+    }
     return render(request, "cases/case_form.html", context)
 
 
@@ -99,9 +123,13 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case.get_absolute_url())
 
 
-@author_required
+@reviewer_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _editable(request, pk)
+    # Its editors, and reviewers outside them while it is in review.
+    case = get_object_or_404(
+        Case.objects.editable_by(request.user) | Case.objects.awaiting_review_by(request.user),
+        pk=pk,
+    )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -150,7 +178,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@author_required
+@reviewer_required
 def to_review(request: HttpRequest) -> HttpResponse:
     cases = selectors.cases_to_review(request.user).order_by("submitted_at", "pk")
     return render(request, "cases/to_review.html", {"cases": cases})

@@ -26,7 +26,10 @@ from cases import conf, listing, payload, selectors, services
 from cases.filters import filters_from
 from cases.forms import library_filter_bar
 from cases.models import Bookmark, Case, CaseWatch, Tag
+from cases.next_action import case_next_action
+from cases.reviewers import may_review
 from cases.services.learning import required_seconds
+from core.next_action import NextAction
 
 _SLOT = re.compile("\x00([RB])([0-9]+)\x00")
 
@@ -118,12 +121,20 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/library.html", context)
 
 
+def _next_action(pk: int, user) -> NextAction | None:
+    """The bar for editors and reviewers; learners cost no query."""
+    if not (user.can_author or may_review(user)):
+        return None
+    case = Case.objects.select_related("institution", "reviewed_by").get(pk=pk)
+    return case_next_action(case, user)
+
+
 @login_required
 @require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The row alone says whether the user may see the case and which payload is current.
     case = get_object_or_404(
-        Case.objects.for_user(request.user).only("pk", "title", "updated_at", "institution_id"),
+        Case.objects.open_to(request.user).only("pk", "title", "updated_at", "institution_id"),
         pk=pk,
     )
     key = case_cache.payload_key(case)
@@ -138,6 +149,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     watch = CaseWatch.objects.filter(user=request.user, case=case).first()
     context = {
         "case": case,
+        "next_action": _next_action(case.pk, request.user),
         "case_json": data,
         "fragment_key": key,
         "can_edit": can_edit,
@@ -155,7 +167,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bookmark(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.for_user(request.user), pk=pk)
+    case = get_object_or_404(Case.objects.open_to(request.user), pk=pk)
     services.bookmark_toggle(case=case, user=request.user)
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

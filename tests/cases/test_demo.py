@@ -25,11 +25,12 @@ def test_demo_cases(client):
     elapsed = time.monotonic() - started
 
     assert elapsed < 30, f"demo cases took {elapsed:.1f} s"
-    cases = list(Case.objects.order_by("pk"))
+    cases = list(Case.objects.filter(status=CaseStatus.PUBLISHED).order_by("pk"))
     assert [c.organ for c in cases] == ["liver", "liver", "kidney"]
     assert all(c.status == CaseStatus.PUBLISHED and c.visibility == "network" for c in cases)
     assert all(c.revisions.count() == 1 for c in cases)
-    loops = CineLoop.objects.all()
+    check_county_case_waits_for_the_expert_centre(client)
+    loops = CineLoop.objects.filter(case_links__case__in=cases)
     assert loops.count() == 5 and {loop.status for loop in loops} == {"ready"}
     assert {loop.fps for loop in loops} == {15.0} and {loop.columns for loop in loops} == {320}
     for loop in loops:
@@ -85,7 +86,26 @@ def test_demo_cases(client):
     assert client.get(poster).status_code == 200
     assert load_demo_cases() is False
     call_command("load_demo_cases")
-    assert Case.objects.count() == 3
+    assert Case.objects.count() == 4
+
+
+def check_county_case_waits_for_the_expert_centre(client):
+    """A county hospital with one instructor publishes through its expert centre."""
+    county_case = Case.objects.get(status=CaseStatus.IN_REVIEW)
+    author = User.objects.get(username="county-instructor")
+    expert = User.objects.get(username="instructor")
+    county = author.institution
+    assert county_case.institution == county and county_case.created_by == author
+    assert list(county.members.filter(role=User.Role.INSTRUCTOR)) == [author]
+    assert list(county.reviewed_by.all()) == [expert.institution]
+    assert author.check_password("demo")
+    assert {loop.status for loop in CineLoop.objects.filter(case_links__case=county_case)} == {
+        "ready"
+    }
+    assert list(Case.objects.awaiting_review_by(expert)) == [county_case]
+    client.force_login(User.objects.get(username="trainee"))
+    assert client.get(county_case.get_absolute_url()).status_code == 404
+    client.logout()
 
 
 def _ratio(case, loop_index: int, start_s: float, end_s: float) -> float:

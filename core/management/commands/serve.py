@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.supervisor import ChildSpec, Supervisor, port_open
 
-DEMO_USERNAMES = ("trainee", "instructor", "director", "admin")
+DEMO_USERNAMES = ("trainee", "instructor", "director", "admin", "county-instructor")
 DEMO_PASSWORD = "demo"  # set by courses' load_demo_data; development data only
 
 

@@ -1,0 +1,86 @@
+"""The review-across-the-network demo: a county hospital with a single CEUS instructor
+(``county-instructor``, password ``demo``) names the demo expert centre as its reviewer; one of
+its cases waits in review for the centre's instructor (``instructor``), who opens it from
+"Reviews" in the menu. Run by ``cases.demo.load_demo_cases`` after the published cases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accounts.models import Institution, User
+from cases import services
+from cases.demo_loops import write_loop
+from cases.models import Case
+from core.scoping import Visibility
+from courses.demo import DEMO_PASSWORD
+
+COUNTY_INSTRUCTOR = "county-instructor"
+COUNTY_HOSPITAL = "Songyang County People's Hospital"
+
+COUNTY_CASE = {
+    "title": "Nodule found on surveillance at a county hospital",
+    "organ": "liver",
+    "modality": "ceus",
+    "difficulty": 2,
+    "contrast_agent": "SonoVue (sulphur hexafluoride microbubbles)",
+    "contrast_dose": "2.4 mL IV bolus, 10 mL saline flush",
+    "clinical_history": (
+        "A 61-year-old man with hepatitis B cirrhosis in six-monthly surveillance at the county "
+        "hospital. A new 25 mm hypoechoic nodule in segment VI. The loop follows the bolus from "
+        "injection (at 3 s) to 23 s."
+    ),
+    "arterial_enhancement": "hyper",
+    "arterial_pattern": "non_rim",
+    "category": "LR-4",
+    "final_diagnosis": "Probable hepatocellular carcinoma: late phase not recorded",
+    "certainty": "probable",
+    "teaching_points": (
+        "- Non-rim arterial phase hyperenhancement in a nodule ≥ 10 mm in cirrhosis.\n"
+        "- Without the late phase (≥ 60 s) wash-out cannot be judged: the category stays LR-4 "
+        "until the late phase is recorded."
+    ),
+}
+
+
+def _county(expert: Institution) -> tuple[Institution, User]:
+    county, _ = Institution.objects.get_or_create(
+        name=COUNTY_HOSPITAL,
+        defaults={
+            "short_name": "Songyang",
+            "level": Institution.Level.COUNTY,
+            "region": "Zhejiang",
+        },
+    )
+    county.reviewed_by.add(expert)
+    author, created = User.objects.get_or_create(
+        username=COUNTY_INSTRUCTOR,
+        defaults={
+            "first_name": "Lei",
+            "last_name": "Zhang",
+            "email": f"{COUNTY_INSTRUCTOR}@example.org",
+            "role": User.Role.INSTRUCTOR,
+            "institution": county,
+        },
+    )
+    if created:
+        author.set_password(DEMO_PASSWORD)
+        author.save(update_fields=["password"])
+    return county, author
+
+
+def load_county_case(*, expert: Institution, folder: Path, process) -> Case:
+    """The county hospital, its instructor and a case of theirs in review (``process`` turns
+    a DICOM path into a ready loop, as for the other demo cases)."""
+    _county_hospital, author = _county(expert)
+    path = folder / "demo-county.dcm"
+    write_loop(path, scene="hcc", duration_s=20.0, injection_at_s=3.0, seed=99)
+    loop = process(path, "Demo: county liver nodule, arterial phase", author)
+    case = services.case_create(
+        by=author,
+        visibility=Visibility.NETWORK,
+        injection_time_s=3.0,
+        loops=[services.LoopSpec(loop.pk, "Arterial phase")],
+        **COUNTY_CASE,
+    ).case
+    return services.case_submit_for_review(case=case, by=author)

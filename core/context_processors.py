@@ -1,0 +1,50 @@
+"""Template context for every page: the menu's badges of work waiting for the current user."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.http import HttpRequest
+
+
+class MenuCounts:
+    """Counts read only when a template shows them: one query each, none for anonymous users
+    or for people who could not act on them."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    @cached_property
+    def may_review(self) -> bool:
+        from cases.reviewers import may_review
+
+        return may_review(self.user)
+
+    @cached_property
+    def may_sign_off(self) -> bool:
+        user = self.user
+        return bool(
+            getattr(user, "is_authenticated", False) and (user.is_site_admin or user.is_instructor)
+        )
+
+    @cached_property
+    def reviews(self) -> int:
+        """Cases in review that the user may approve or return."""
+        if not self.may_review:
+            return 0
+        from cases.models import Case
+
+        return Case.objects.awaiting_review_by(self.user).count()
+
+    @cached_property
+    def signoffs(self) -> int:
+        """Logbook entries waiting for the user's sign-off (the certification queue)."""
+        if not self.may_sign_off:
+            return 0
+        from certification.services.logbook_access import entries_to_sign_off
+
+        return entries_to_sign_off(self.user).count()
+
+
+def menu_counts(request: HttpRequest) -> dict[str, MenuCounts]:
+    return {"menu_counts": MenuCounts(getattr(request, "user", None))}
