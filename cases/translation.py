@@ -8,4 +8,3 @@ from cases.models import Case
 @register(Case)
 class CaseTranslation(TranslationOptions):
     fields = ("title", "clinical_history", "final_diagnosis", "teaching_points")
-

@@ -19,6 +19,15 @@ from modeltranslation.utils import build_localized_fieldname, get_language
 LANGUAGE_TAGS = {"en": "EN", "zh-hans": "中文"}
 
 
+def localized(*fields: str) -> list[str]:
+    """The per-language names of ``fields`` (``title_en``, ``title_zh_hans`` …), in order."""
+    return [
+        build_localized_fieldname(field, code)
+        for field in fields
+        for code in settings.MODELTRANSLATION_LANGUAGES
+    ]
+
+
 def _filled(value) -> bool:
     return value not in (None, "")
 
