@@ -164,3 +164,28 @@ def test_the_migration_keeps_existing_text_as_english():
         None,
     )
     assert institution.name_en == institution.__dict__["name"]
+
+
+def test_the_demo_courses_and_institutions_have_both_languages():
+    """Titles and summaries of the demo courses and the institutions' names (lesson bodies are
+    still English only, shown with the fallback marker)."""
+    from courses.demo import load_demo_data
+    from courses.models import Lesson, Module
+
+    assert load_demo_data() is True
+    checked = [
+        (Institution, ("name", "short_name")),
+        (Course, ("title", "summary")),
+        (Module, ("title", "summary")),
+        (Lesson, ("title",)),
+    ]
+    # A text is either absent in both languages or present in both.
+    one_sided = [
+        (model.__name__, row.pk, field)
+        for model, fields in checked
+        for row in model.objects.all()
+        for field in fields
+        if bool(getattr(row, f"{field}_en")) != bool(getattr(row, f"{field}_zh_hans"))
+    ]
+    assert one_sided == []
+    assert Course.objects.filter(title_zh_hans="肝脏超声造影基础").exists()
