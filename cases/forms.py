@@ -9,14 +9,27 @@ from accounts.models import Institution
 from cases.models import Case, CaseStatus, Difficulty, LiRads, Modality, Organ
 from cases.selectors import LibraryFilters
 from cases.services import LoopSpec
+from cases.services.authoring import CASE_TEXTS
 from cases.snapshot import SNAPSHOT_FIELDS
 from cineloops.models import CineLoop
+from core.bilingual_forms import BilingualFormMixin, localized
 
 MARKDOWN = {"rows": 6, "data-markdown": ""}
 FIELDSETS = [
-    (_("Case"), ["institution", "title", "organ", "modality", "difficulty", "visibility", "tags"]),
+    (
+        _("Case"),
+        [
+            "institution",
+            *localized("title"),
+            "organ",
+            "modality",
+            "difficulty",
+            "visibility",
+            "tags",
+        ],
+    ),
     (_("Contrast"), ["contrast_agent", "contrast_dose", "injection_time_s", "dynamic_range_db"]),
-    (_("Clinical history"), ["clinical_history"]),
+    (_("Clinical history"), localized("clinical_history")),
     (
         _("Findings"),
         [
@@ -28,12 +41,23 @@ FIELDSETS = [
             "washout_degree",
         ],
     ),
-    (_("Diagnosis"), ["category", "final_diagnosis", "proof", "certainty"]),
-    (_("Teaching"), ["teaching_points", "references"]),
+    (_("Diagnosis"), ["category", *localized("final_diagnosis"), "proof", "certainty"]),
+    (_("Teaching"), [*localized("teaching_points"), "references"]),
 ]
 
 
-class CaseForm(forms.ModelForm):
+def _case_form_fields() -> list[str]:
+    """The snapshot fields, each translated text as its English and Chinese pair."""
+    return [
+        name
+        for field in SNAPSHOT_FIELDS
+        for name in (localized(field) if field in CASE_TEXTS else [field])
+    ]
+
+
+class CaseForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -42,10 +66,12 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = list(SNAPSHOT_FIELDS)
+        fields = _case_form_fields()
         widgets = {
-            "clinical_history": forms.Textarea(attrs=MARKDOWN),
-            "teaching_points": forms.Textarea(attrs=MARKDOWN),
+            **{
+                name: forms.Textarea(attrs=MARKDOWN)
+                for name in localized("clinical_history", "teaching_points")
+            },
             "references": forms.Textarea(attrs={**MARKDOWN, "rows": 4}),
             "category": forms.TextInput(attrs={"list": "lirads-categories"}),
         }

@@ -19,6 +19,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import translation
 
+from core.content_language import localized
+
 SEARCH_CONFIG = "simple"
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -51,7 +53,9 @@ FINDING_FIELDS = (
 
 def search_document(case, tag_names: Iterable[str]) -> str:
     """The text a case is found by (lower-cased)."""
-    parts = [case.title, case.category, case.final_diagnosis, *tag_names]
+    # Both languages of the title and diagnosis: a case is found by either.
+    texts = [getattr(case, name, "") for name in localized("title", "final_diagnosis")]
+    parts = [*texts, case.category, *tag_names]
     for field in FINDING_FIELDS:
         parts.extend(_labels(case, field))
     # "No wash-out" is left out: searching for wash-out must not find the cases without it.

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models
 from django.utils.text import slugify
 
+from core.content_language import localized
+
 
 def apply_fields(obj: models.Model, allowed: frozenset[str], fields: dict[str, Any]) -> list[str]:
     """Set ``fields`` on ``obj``; the names changed, for ``save(update_fields=…)``. A name
@@ -19,6 +21,24 @@ def apply_fields(obj: models.Model, allowed: frozenset[str], fields: dict[str, A
     for name, value in fields.items():
         setattr(obj, name, value)
     return list(fields)
+
+
+def apply_translations(
+    obj: models.Model, fields: Iterable[str], translations: dict[str, Any]
+) -> list[str]:
+    """Set per-language values (``title_en``, ``title_zh_hans`` …) of the translated ``fields``
+    on ``obj``; the names set. Like ``apply_fields``, another name is a programming error."""
+    unknown = set(translations) - set(localized(*fields))
+    if unknown:
+        raise TypeError(f"cannot set {sorted(unknown)}")
+    for name, value in translations.items():
+        setattr(obj, name, value or "")
+    return list(translations)
+
+
+def first_text(*values: str | None) -> str:
+    """The first non-empty value (a title for a slug, whichever language it is in)."""
+    return next((value for value in values if value), "")
 
 
 def unique_slug(

@@ -14,6 +14,7 @@ from django.db import transaction
 from accounts.models import Institution, User
 from core.scoping import PublicationStatus, Visibility
 from courses import demo_content as text
+from courses import demo_content_zh as zh
 from courses import services
 from courses.models import Course, Lesson
 
@@ -100,7 +101,9 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
     course = services.course_create(
         by=instructor,
         title="Liver CEUS fundamentals",
+        title_zh_hans=zh.TITLES["Liver CEUS fundamentals"],
         summary=text.COURSE_SUMMARY,
+        summary_zh_hans=zh.COURSE_SUMMARY,
         description=text.COURSE_DESCRIPTION,
         visibility=Visibility.NETWORK,
     )
@@ -110,7 +113,9 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
             course=course,
             by=instructor,
             title=title,
+            title_zh_hans=zh.TITLES[title],
             summary=summary,
+            summary_zh_hans=zh.SUMMARIES[summary],
             status=PUBLISHED,
             prerequisites=[previous] if previous else [],
         )
@@ -120,6 +125,7 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
                     module=module,
                     by=instructor,
                     title=lesson_title,
+                    title_zh_hans=zh.TITLES[lesson_title],
                     body=body,
                     estimated_minutes=minutes,
                     status=PUBLISHED,
@@ -134,15 +140,22 @@ def _draft_course(instructor: User) -> Course:
     course = services.course_create(
         by=instructor,
         title="Thyroid nodule CEUS",
+        title_zh_hans=zh.TITLES["Thyroid nodule CEUS"],
         summary="Characterising thyroid nodules and ablation zones (in preparation).",
+        summary_zh_hans=zh.SUMMARIES[
+            "Characterising thyroid nodules and ablation zones (in preparation)."
+        ],
         visibility=Visibility.INSTITUTION,
         ordering=10,
     )
-    module = services.module_create(course=course, by=instructor, title="Technique")
+    module = services.module_create(
+        course=course, by=instructor, title="Technique", title_zh_hans=zh.TITLES["Technique"]
+    )
     services.lesson_create(
         module=module,
         by=instructor,
         title="Why contrast for thyroid nodules",
+        title_zh_hans=zh.TITLES["Why contrast for thyroid nodules"],
         body=text.DRAFT_THYROID,
     )
     return course
@@ -156,9 +169,12 @@ def load_demo_data() -> bool:
     if Course.objects.exists():
         return False
 
+    expert_name = "Zhejiang Provincial People's Hospital — Ultrasound Centre"
     expert, _ = Institution.objects.get_or_create(
-        name="Zhejiang Provincial People's Hospital — Ultrasound Centre",
+        name=expert_name,
         defaults={
+            "name_zh_hans": zh.INSTITUTIONS[expert_name][0],
+            "short_name_zh_hans": zh.INSTITUTIONS[expert_name][1],
             "short_name": "ZJPPH Ultrasound",
             "level": Institution.Level.EXPERT_CENTRE,
             "region": "Zhejiang",
@@ -166,7 +182,13 @@ def load_demo_data() -> bool:
     )
     county, _ = Institution.objects.get_or_create(
         name="Qingxi County People's Hospital",
-        defaults={"short_name": "Qingxi", "level": Institution.Level.COUNTY, "region": "Zhejiang"},
+        defaults={
+            "name_zh_hans": zh.INSTITUTIONS["Qingxi County People's Hospital"][0],
+            "short_name_zh_hans": zh.INSTITUTIONS["Qingxi County People's Hospital"][1],
+            "short_name": "Qingxi",
+            "level": Institution.Level.COUNTY,
+            "region": "Zhejiang",
+        },
     )
     roles = User.Role
     trainee = _user("trainee", first="Fang", last="Wang", role=roles.TRAINEE, institution=county)

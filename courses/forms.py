@@ -6,16 +6,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution
+from core.bilingual_forms import BilingualFormMixin, localized
 from courses.models import Cohort, Course, Lesson, Module
 from courses.selectors import cohort_member_choices, courses_for_institution
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     class Meta:
         model = Course
-        # The Markdown field comes last, next to its Preview button.
-        fields = ["title", "summary", "visibility", "ordering", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 10, "data-markdown": ""})}
+        # The Markdown fields come last, next to their Preview button.
+        fields = [
+            *localized("title", "summary"),
+            "visibility",
+            "ordering",
+            *localized("description"),
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 10, "data-markdown": ""})
+            for name in localized("description")
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,12 +40,14 @@ class CourseForm(forms.ModelForm):
             self.order_fields(["institution", *self.Meta.fields])
 
 
-class ModuleForm(forms.ModelForm):
+class ModuleForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     class Meta:
         model = Module
-        fields = ["title", "summary", "prerequisites"]
+        fields = [*localized("title", "summary"), "prerequisites"]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in localized("summary")},
             "prerequisites": forms.CheckboxSelectMultiple,
         }
 
@@ -46,16 +59,22 @@ class ModuleForm(forms.ModelForm):
         self.fields["prerequisites"].queryset = others
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     class Meta:
         model = Lesson
-        fields = ["module", "title", "estimated_minutes", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 20, "data-markdown": ""})}
+        fields = ["module", *localized("title"), "estimated_minutes", *localized("body")]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 20, "data-markdown": ""})
+            for name in localized("body")
+        }
         help_texts = {
-            "body": _(
+            name: _(
                 "Markdown: headings (#), lists (-), tables, **bold**, links and images. "
                 "HTML scripts and event handlers are removed."
             )
+            for name in localized("body")
         }
 
     def __init__(self, *args, course: Course, **kwargs):

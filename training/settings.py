@@ -47,6 +47,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin's model forms with the translation fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -97,6 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.menu_counts",
             ],
+            # ``tr`` / ``lang_marker`` for bilingual content, on every page.
+            "builtins": ["core.templatetags.content_i18n"],
         },
     },
 ]
@@ -153,6 +157,12 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 14 * 24 * 3600)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content (titles, texts) is stored in both languages by django-modeltranslation: each
+# registered field has a ``_en`` and a ``_zh_hans`` column and reads return the active language's
+# value, falling back to the other language when it is empty (templates mark the fallback).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "zh-hans")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "zh-hans")}
 USE_I18N = True
 USE_TZ = True  # stored in UTC, shown in the user's (or the platform's) timezone
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Shanghai")

@@ -23,8 +23,12 @@ from cases.search import search_document
 from cases.snapshot import SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
 from core.authoring import apply_fields
+from core.content_language import localized
 
-CASE_FIELDS = frozenset(SNAPSHOT_FIELDS)
+# The texts a trainee reads, in English and Chinese (cases/translation.py); the authoring form
+# sets them per language.
+CASE_TEXTS = ("title", "clinical_history", "final_diagnosis", "teaching_points")
+CASE_FIELDS = frozenset({*SNAPSHOT_FIELDS, *localized(*CASE_TEXTS)})
 # Changing these changes every time-intensity curve of the case.
 CURVE_FIELDS = frozenset({"injection_time_s", "dynamic_range_db"})
 MAX_TAGS = 20
@@ -176,8 +180,8 @@ def _warnings(case: Case) -> list[phi.PhiWarning]:
 def case_create(
     *,
     by: User,
-    title: str,
     organ: str,
+    title: str = "",
     institution: Institution | None = None,
     tags: Iterable[str] = (),
     loops: Sequence[LoopSpec | Mapping[str, Any] | int] = (),

@@ -11,13 +11,18 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
-from core.authoring import apply_fields, unique_slug
+from core.authoring import apply_fields, apply_translations, first_text, unique_slug
+from core.content_language import localized
 from core.scoping import PublicationStatus
 from courses.models import Course, Lesson, Module
 
-COURSE_FIELDS = frozenset({"title", "summary", "description", "visibility", "ordering"})
-MODULE_FIELDS = frozenset({"title", "summary"})
-LESSON_FIELDS = frozenset({"title", "body", "estimated_minutes"})
+# Translated texts are set either through the plain name (the active language) or per language.
+COURSE_TEXTS = ("title", "summary", "description")
+MODULE_TEXTS = ("title", "summary")
+LESSON_TEXTS = ("title", "body")
+COURSE_FIELDS = frozenset({*COURSE_TEXTS, *localized(*COURSE_TEXTS), "visibility", "ordering"})
+MODULE_FIELDS = frozenset({*MODULE_TEXTS, *localized(*MODULE_TEXTS)})
+LESSON_FIELDS = frozenset({*LESSON_TEXTS, *localized(*LESSON_TEXTS), "estimated_minutes"})
 
 
 def _require_editor(course: Course, by: User) -> None:
@@ -36,12 +41,13 @@ def _check_status(status: str) -> None:
 def course_create(
     *,
     by: User,
-    title: str,
+    title: str = "",
     summary: str = "",
     description: str = "",
     visibility: str | None = None,
     ordering: int = 0,
     institution: Institution | None = None,
+    **translations: str,
 ) -> Course:
     """A new draft course owned by ``institution`` (default: the author's own)."""
     if not getattr(by, "can_author", False):
@@ -59,7 +65,10 @@ def course_create(
         description=description,
         ordering=ordering,
         created_by=by,
-        slug=unique_slug(Course, title, fallback="course"),
+    )
+    apply_translations(course, COURSE_TEXTS, translations)
+    course.slug = unique_slug(
+        Course, first_text(title, course.title_en, course.title_zh_hans), fallback="course"
     )
     if visibility:
         course.visibility = visibility
@@ -137,23 +146,27 @@ def module_create(
     *,
     course: Course,
     by: User,
-    title: str,
+    title: str = "",
     summary: str = "",
     status: str = PublicationStatus.DRAFT,
     prerequisites: Iterable[Module] = (),
+    **translations: str,
 ) -> Module:
     """A new module at the end of the course."""
     _require_editor(course, by)
     _check_status(status)
     with transaction.atomic():
         last = course.modules.aggregate(m=Max("order"))["m"]
-        module = Module.objects.create(
+        module = Module(
             course=course,
             title=title,
             summary=summary,
             status=status,
             order=0 if last is None else last + 1,
         )
+        apply_translations(module, MODULE_TEXTS, translations)
+        module.full_clean()
+        module.save()
         set_module_prerequisites(module=module, by=by, prerequisites=prerequisites)
     return module
 
@@ -196,10 +209,11 @@ def lesson_create(
     *,
     module: Module,
     by: User,
-    title: str,
+    title: str = "",
     body: str = "",
     estimated_minutes: int = 10,
     status: str = PublicationStatus.DRAFT,
+    **translations: str,
 ) -> Lesson:
     """A new lesson at the end of the module."""
     _require_editor(module.course, by)
@@ -214,6 +228,7 @@ def lesson_create(
             status=status,
             order=0 if last is None else last + 1,
         )
+        apply_translations(lesson, LESSON_TEXTS, translations)
         lesson.full_clean()
         lesson.save()
     return lesson

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import author_required
+from core.content_language import localized
 from core.markdown import render_markdown
 from core.scoping import PublicationStatus
 from courses import selectors, services
@@ -79,7 +80,7 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 @author_required
 def course_create(request: HttpRequest) -> HttpResponse:
     form = CourseForm(request.POST or None, user=request.user)
-    preview = _preview(request, form, "description") if request.method == "POST" else None
+    preview = _preview(request, form, "description_en") if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.is_valid():
         try:
             course = services.course_create(by=request.user, **form.cleaned_data)
@@ -96,7 +97,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
     course = _editable_course(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
-    preview = _preview(request, form, "description") if request.method == "POST" else None
+    preview = _preview(request, form, "description_en") if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.is_valid():
         try:
             services.course_update(course=course, by=request.user, **form.cleaned_data)
@@ -158,11 +159,8 @@ def course_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _module_fields(form: ModuleForm) -> dict:
     data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "summary": data["summary"],
-        "prerequisites": data["prerequisites"],
-    }
+    fields = {name: data[name] for name in localized("title", "summary")}
+    return {**fields, "prerequisites": data["prerequisites"]}
 
 
 @author_required
@@ -237,7 +235,7 @@ def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _lesson_fields(form: LessonForm) -> dict:
     data = form.cleaned_data
-    keys = ("title", "body", "estimated_minutes")
+    keys = (*localized("title", "body"), "estimated_minutes")
     return {key: data[key] for key in keys}
 
 
@@ -246,7 +244,7 @@ def lesson_create(request: HttpRequest, module_pk: int) -> HttpResponse:
     module = _editable_module(request, module_pk)
     course = module.course
     form = LessonForm(request.POST or None, course=course, initial={"module": module})
-    preview = _preview(request, form, "body") if request.method == "POST" else None
+    preview = _preview(request, form, "body_en") if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.is_valid():
         target = form.cleaned_data["module"]
         try:
@@ -265,7 +263,7 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _editable_lesson(request, pk)
     course = lesson.module.course
     form = LessonForm(request.POST or None, instance=lesson, course=course)
-    preview = _preview(request, form, "body") if request.method == "POST" else None
+    preview = _preview(request, form, "body_en") if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.is_valid():
         target = form.cleaned_data["module"]
         lesson.refresh_from_db()  # undo the form's in-memory changes; the service applies them

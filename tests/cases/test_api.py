@@ -207,14 +207,14 @@ def test_the_case_pages_for_authors(client, instructor, hospital):
     client.force_login(instructor)
     assert client.get(reverse("cases:create")).status_code == 200
     form = {
-        "title": "Centripetal fill-in",
+        "title_en": "Centripetal fill-in",
         "organ": "liver",
         "modality": "ceus",
         "difficulty": 1,
         "visibility": "network",
         "dynamic_range_db": 60,
         "tags": "benign, haemangioma",
-        "final_diagnosis": "Haemangioma",
+        "final_diagnosis_en": "Haemangioma",
         "category": "LR-1",
         "loops-TOTAL_FORMS": 3,
         "loops-INITIAL_FORMS": 0,
@@ -237,7 +237,7 @@ def test_the_case_pages_for_authors(client, instructor, hospital):
     del form["loops-2-loop"]
     client.post(reverse("cases:edit", kwargs={"pk": case.pk}), form)
     assert [link.loop for link in case.case_loops.all()] == [loops[1]]
-    bad = client.post(reverse("cases:create"), {**form, "category": "TR5", "title": "Bad"})
+    bad = client.post(reverse("cases:create"), {**form, "category": "TR5", "title_en": "Bad"})
     assert bad.status_code == 200 and "CEUS LI-RADS" in bad.text
 
 

@@ -71,13 +71,13 @@ def test_saving_warns_about_each_field_but_saves(instructor):
 def test_the_edit_page_shows_a_warning_message(client, instructor, case):
     client.force_login(instructor)
     data = {
-        "title": case.title,
+        "title_en": case.title,
         "organ": "liver",
         "modality": "ceus",
         "difficulty": 2,
         "visibility": "institution",
         "dynamic_range_db": 60,
-        "clinical_history": "身份证 110105194912310021",
+        "clinical_history_en": "身份证 110105194912310021",
         "loops-TOTAL_FORMS": 0,
         "loops-INITIAL_FORMS": 0,
     }

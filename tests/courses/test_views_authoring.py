@@ -22,7 +22,7 @@ def test_trainees_and_directors_cannot_author(client, trainee, director, course)
         client.force_login(user)
         assert client.get(reverse("courses:authoring")).status_code == 403
         assert client.get(reverse("courses:course_edit", args=[course.pk])).status_code == 403
-        assert client.post(reverse("courses:course_create"), {"title": "x"}).status_code == 403
+        assert client.post(reverse("courses:course_create"), {"title_en": "x"}).status_code == 403
     assert not Course.objects.filter(title="x").exists()
 
 
@@ -51,7 +51,7 @@ def test_instructor_cannot_edit_another_institutions_content(
         assert client.get(url).status_code == 404, url
     response = client.post(
         reverse("courses:lesson_edit", args=[lesson.pk]),
-        {"module": lesson.module_id, "title": "Hacked", "body": "x", "estimated_minutes": 5},
+        {"module": lesson.module_id, "title_en": "Hacked", "body_en": "x", "estimated_minutes": 5},
     )
     assert response.status_code == 404
     assert (
@@ -77,9 +77,9 @@ def test_create_course_module_and_lesson(author, hospital):
     response = author.post(
         reverse("courses:course_create"),
         {
-            "title": "Kidney CEUS",
-            "summary": "Renal masses",
-            "description": "",
+            "title_en": "Kidney CEUS",
+            "summary_en": "Renal masses",
+            "description_en": "",
             "visibility": "network",
             "ordering": 0,
         },
@@ -89,19 +89,19 @@ def test_create_course_module_and_lesson(author, hospital):
     assert (course.institution, course.status) == (hospital, DRAFT)
 
     author.post(
-        reverse("courses:module_create", args=[course.pk]), {"title": "Basics", "summary": ""}
+        reverse("courses:module_create", args=[course.pk]), {"title_en": "Basics", "summary_en": ""}
     )
     basics = Module.objects.get(title="Basics")
     author.post(
         reverse("courses:module_create", args=[course.pk]),
-        {"title": "Bosniak", "summary": "", "prerequisites": [basics.pk]},
+        {"title_en": "Bosniak", "summary_en": "", "prerequisites": [basics.pk]},
     )
     bosniak = Module.objects.get(title="Bosniak")
     assert list(bosniak.prerequisites.all()) == [basics]
 
     author.post(
         reverse("courses:lesson_create", args=[basics.pk]),
-        {"module": basics.pk, "title": "Cysts", "body": "# Cysts", "estimated_minutes": 7},
+        {"module": basics.pk, "title_en": "Cysts", "body_en": "# Cysts", "estimated_minutes": 7},
     )
     lesson = Lesson.objects.get(title="Cysts")
     assert (lesson.module, lesson.estimated_minutes, lesson.status) == (basics, 7, DRAFT)
@@ -114,7 +114,7 @@ def test_edit_lesson_and_move_it(author, course):
     lesson = physics.lessons.first()
     response = author.post(
         reverse("courses:lesson_edit", args=[lesson.pk]),
-        {"module": phases.pk, "title": "Renamed", "body": "Text", "estimated_minutes": 3},
+        {"module": phases.pk, "title_en": "Renamed", "body_en": "Text", "estimated_minutes": 3},
     )
     assert response.status_code == 302
     lesson.refresh_from_db()
@@ -125,10 +125,10 @@ def test_invalid_lesson_form_shows_errors(author, course):
     lesson = lessons_of(course)[0]
     response = author.post(
         reverse("courses:lesson_edit", args=[lesson.pk]),
-        {"module": lesson.module_id, "title": "", "body": "x", "estimated_minutes": 0},
+        {"module": lesson.module_id, "title_en": "", "body_en": "x", "estimated_minutes": 0},
     )
     assert response.status_code == 200
-    assert response.context["form"].errors.keys() == {"title", "estimated_minutes"}
+    assert response.context["form"].errors.keys() == {"title_en", "estimated_minutes"}
 
 
 def test_preview_button_renders_sanitised_markdown_without_saving(author, course):
@@ -137,8 +137,8 @@ def test_preview_button_renders_sanitised_markdown_without_saving(author, course
         reverse("courses:lesson_edit", args=[lesson.pk]),
         {
             "module": lesson.module_id,
-            "title": "Changed",
-            "body": "**Bold** <script>alert(1)</script>",
+            "title_en": "Changed",
+            "body_en": "**Bold** <script>alert(1)</script>",
             "estimated_minutes": 5,
             "preview": "1",
         },
@@ -212,9 +212,9 @@ def test_site_admin_creates_courses_for_any_institution(client, site_admin, othe
     client.post(
         reverse("courses:course_create"),
         {
-            "title": "Network course",
-            "summary": "",
-            "description": "",
+            "title_en": "Network course",
+            "summary_en": "",
+            "description_en": "",
             "visibility": "network",
             "ordering": 0,
             "institution": other_hospital.pk,
