@@ -11,6 +11,7 @@ from cases.selectors import LibraryFilters
 from cases.services import LoopSpec
 from cases.snapshot import SNAPSHOT_FIELDS
 from cineloops.models import CineLoop
+from core.scoping import default_visibility
 
 MARKDOWN = {"rows": 6, "data-markdown": ""}
 FIELDSETS = [
@@ -52,6 +53,8 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
         if self.instance.pk:
             self.fields["tags"].initial = ", ".join(t.name for t in self.instance.tags.all())
         # Site admins have no institution of their own: they choose the owner of a new case.

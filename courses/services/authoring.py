@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
 from core.authoring import apply_fields, unique_slug
-from core.scoping import PublicationStatus
+from core.scoping import PublicationStatus, default_visibility
 from courses.models import Course, Lesson, Module
 
 COURSE_FIELDS = frozenset({"title", "summary", "description", "visibility", "ordering"})
@@ -61,8 +61,7 @@ def course_create(
         created_by=by,
         slug=unique_slug(Course, title, fallback="course"),
     )
-    if visibility:
-        course.visibility = visibility
+    course.visibility = visibility or default_visibility(institution)
     course.full_clean()
     course.save()
     return course
