@@ -73,6 +73,7 @@ def test_create_services_use_the_default(level, expected):
 
 
 def test_an_explicit_choice_wins():
-    author = InstructorFactory(institution=InstitutionFactory(level=Institution.Level.EXPERT_CENTRE))
+    centre = InstitutionFactory(level=Institution.Level.EXPERT_CENTRE)
+    author = InstructorFactory(institution=centre)
     quiz = create_quiz(by=author, title="Local quiz", visibility=Visibility.INSTITUTION)
     assert quiz.visibility == Visibility.INSTITUTION
