@@ -13,6 +13,7 @@ from cases.services.authoring import CASE_TEXTS
 from cases.snapshot import SNAPSHOT_FIELDS
 from cineloops.models import CineLoop
 from core.bilingual_forms import BilingualFormMixin, localized
+from core.scoping import default_visibility
 
 MARKDOWN = {"rows": 6, "data-markdown": ""}
 FIELDSETS = [
@@ -78,6 +79,8 @@ class CaseForm(BilingualFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
         if self.instance.pk:
             self.fields["tags"].initial = ", ".join(t.name for t in self.instance.tags.all())
         # Site admins have no institution of their own: they choose the owner of a new case.

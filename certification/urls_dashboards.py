@@ -25,6 +25,7 @@ urlpatterns = [
     path(P + "versions/new/", programmes.version_create, name="version_new"),
     path(V, programmes.version_detail, name="version"),
     path(V + "publish/", programmes.version_publish, name="version_publish"),
+    path(V + "share/", programmes.version_share, name="version_share"),
     path(V + "requirements/<int:pk>/", programmes.requirement_edit, name="requirement_edit"),
     path(
         V + "requirements/<int:pk>/delete/",

@@ -6,6 +6,8 @@ every queryset — including those of child objects reached through a relation �
 rules in SQL rather than in templates.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,6 +25,60 @@ class PublicationStatus(models.TextChoices):
 
 
 _NOTHING = Q(pk__in=[])
+
+
+def default_visibility(institution) -> str:
+    """The visibility new content starts with: an expert centre teaches the whole network, so
+    what it makes is shared by default; everyone else starts with their own institution."""
+    from accounts.models import Institution
+
+    if institution is not None and institution.level == Institution.Level.EXPERT_CENTRE:
+        return Visibility.NETWORK
+    return Visibility.INSTITUTION
+
+
+class HiddenReason:
+    """Why someone who sees an object cannot see something it uses."""
+
+    INSTITUTION = "institution"
+    UNPUBLISHED = "unpublished"
+    NOT_READY = "not_ready"
+
+
+def hidden_reason(owner, dependency) -> str:
+    """Why ``dependency`` (scoped content: ``institution_id``, ``visibility``, ``status``) is
+    shared less widely than ``owner`` will be once published, or "" when it is not.
+
+    Everyone who sees ``owner`` must see ``dependency``: it must be published, and shared with
+    the network unless ``owner`` stays in the dependency's own institution.
+    """
+    if dependency.status != PublicationStatus.PUBLISHED:
+        return HiddenReason.UNPUBLISHED
+    if dependency.visibility == Visibility.NETWORK:
+        return ""
+    if owner.visibility == Visibility.NETWORK or owner.institution_id != dependency.institution_id:
+        return HiddenReason.INSTITUTION
+    return ""
+
+
+@dataclass(frozen=True)
+class HiddenDependency:
+    """Something an object uses that some of the object's readers will not see."""
+
+    obj: models.Model
+    kind: str  # "case", "question", … (translated)
+    reason: str  # a ``HiddenReason``
+    message: str  # the whole sentence, for the author
+    editable: bool = False  # the user asking may share it (set its visibility to network)
+
+    @property
+    def shareable(self) -> bool:
+        """Sharing it with the network would fix it (an unpublished one needs publishing)."""
+        return self.editable and self.reason == HiddenReason.INSTITUTION
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.obj._meta.label_lower, self.obj.pk)
 
 
 def visible_q(user, prefix: str = "") -> Q:
@@ -113,3 +169,51 @@ class ScopedContent(models.Model):
         return user.is_site_admin or (
             user.can_author and user.institution_id == self.institution_id
         )
+
+
+def hidden_message(*, owner, noun: str, kind: str, dependency, reason: str) -> str:
+    """The author's warning, e.g. "Trainees at other hospitals will see this quiz but not the
+    case “Liver 3”, which only County Hospital can see." ``noun`` names ``owner``."""
+    from django.utils.translation import gettext
+
+    values = {"object": noun, "kind": kind, "title": str(dependency)}
+    if reason == HiddenReason.UNPUBLISHED:
+        return (
+            gettext(
+                "Trainees will see this %(object)s but not the %(kind)s “%(title)s”, which is not "
+                "published yet."
+            )
+            % values
+        )
+    if reason == HiddenReason.NOT_READY:
+        return (
+            gettext(
+                "Trainees will see this %(object)s but not the %(kind)s “%(title)s”, which is not "
+                "ready yet."
+            )
+            % values
+        )
+    values["institution"] = str(dependency.institution)
+    if owner.visibility == Visibility.NETWORK:
+        return (
+            gettext(
+                "Trainees at other hospitals will see this %(object)s but not the %(kind)s "
+                "“%(title)s”, which only %(institution)s can see."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "Some trainees who see this %(object)s will not see the %(kind)s “%(title)s”, which "
+            "only %(institution)s can see."
+        )
+        % values
+    )
+
+
+@dataclass(frozen=True)
+class SharingResult:
+    """What a "share those too" action changed, and what stays hidden (with why)."""
+
+    shared: list[HiddenDependency]
+    left: list[HiddenDependency]

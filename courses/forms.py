@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution
 from core.bilingual_forms import BilingualFormMixin, localized
+from core.scoping import default_visibility
 from courses.models import Cohort, Course, Lesson, Module
 from courses.selectors import cohort_member_choices, courses_for_institution
 
@@ -30,6 +31,8 @@ class CourseForm(BilingualFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
         # Site admins have no institution of their own: they choose the owner of a new course.
         if user.is_site_admin and not self.instance.pk:
             self.fields["institution"] = forms.ModelChoiceField(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import authoring, results, taking
+from quizzes.views import authoring, results, sharing, taking
 
 app_name = "quizzes"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("bank/<int:pk>/", authoring.question_edit, name="question_edit"),
     path("new/", authoring.quiz_create, name="create"),
     path("<int:pk>/edit/", authoring.quiz_edit, name="edit"),
+    path("<int:pk>/publish/", sharing.quiz_publish, name="publish"),
+    path("<int:pk>/share/", sharing.quiz_share, name="share"),
+    path("bank/<int:pk>/share/", sharing.question_share, name="question_share"),
     path("<int:pk>/results/", results.quiz_results, name="results"),
     path("<int:pk>/results.csv", results.results_csv, name="results_csv"),
     path("<int:pk>/analysis/", results.item_analysis, name="analysis"),

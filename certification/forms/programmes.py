@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Institution
 from cases.models.choices import Organ
 from certification.models import ExamType, Programme, ProgrammeVersion, Requirement
+from core.scoping import default_visibility
 from courses.models import Course
 from quizzes.models import Quiz
 
@@ -29,6 +30,7 @@ class ProgrammeForm(forms.ModelForm):
             )
             self.order_fields(["institution", *self.Meta.fields])
         if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
             # A new programme starts as a draft: it is published once its rules are ready.
             del self.fields["status"]
 

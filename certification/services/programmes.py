@@ -28,7 +28,8 @@ from certification.models import (
 from certification.services.audit import record_event
 from certification.services.certificates import can_manage
 from core.authoring import apply_fields, unique_slug
-from core.scoping import PublicationStatus
+from core.scoping import PublicationStatus, SharingResult, Visibility, default_visibility
+from quizzes.services.errors import QuizError
 
 PROGRAMME_FIELDS = frozenset({"title", "description", "validity_months", "visibility", "status"})
 REQUIREMENT_FIELDS = frozenset(
@@ -105,8 +106,7 @@ def programme_create(
         created_by=by,
         slug=unique_slug(Programme, title, fallback="programme", reserved=RESERVED_SLUGS),
     )
-    if visibility:
-        programme.visibility = visibility
+    programme.visibility = visibility or default_visibility(institution)
     programme.full_clean()
     programme.save()
     ProgrammeVersion.objects.create(programme=programme, number=1)
@@ -121,8 +121,54 @@ def programme_update(*, programme: Programme, by: User, **fields: Any) -> Progra
         raise ValidationError(_("Unknown status."), code="invalid")
     names = apply_fields(programme, PROGRAMME_FIELDS, fields)
     programme.full_clean()
+    if programme.status == PublicationStatus.PUBLISHED:
+        _refuse_hidden(programme.versions.filter(published_at__isnull=False).first())
     programme.save(update_fields=[*names, "updated_at"])
     return programme
+
+
+def _refuse_hidden(version: ProgrammeVersion | None) -> None:
+    """A network programme may not require what other hospitals' trainees cannot see."""
+    from certification.sharing import version_hidden_dependencies
+
+    if version is None or version.programme.visibility != Visibility.NETWORK:
+        return
+    hidden = version_hidden_dependencies(version)
+    if hidden:
+        raise ValidationError(
+            [_("Share these too, or keep the programme to your institution:")]
+            + [dep.message for dep in hidden],
+            code="hidden_dependencies",
+        )
+
+
+@transaction.atomic
+def share_version_dependencies(*, version: ProgrammeVersion, by: User) -> SharingResult:
+    """Set to "whole network" the hidden courses, quizzes and prerequisite programmes of
+    ``version`` that ``by`` may edit; the others come back in ``left``."""
+    from certification.sharing import version_hidden_dependencies
+    from courses.models import Course
+    from courses.services.authoring import course_update
+    from quizzes.models import Quiz
+    from quizzes.services.authoring import update_quiz
+
+    _require_manager(version.programme, by)
+    shared = []
+    for dep in version_hidden_dependencies(version, user=by):
+        if not dep.shareable:
+            continue
+        try:
+            with transaction.atomic():
+                if isinstance(dep.obj, Course):
+                    course_update(course=dep.obj, by=by, visibility=Visibility.NETWORK)
+                elif isinstance(dep.obj, Quiz):
+                    update_quiz(quiz=dep.obj, by=by, visibility=Visibility.NETWORK)
+                else:
+                    programme_update(programme=dep.obj, by=by, visibility=Visibility.NETWORK)
+        except (PermissionDenied, ValidationError, QuizError):
+            continue
+        shared.append(dep)
+    return SharingResult(shared=shared, left=version_hidden_dependencies(version, user=by))
 
 
 # --- Versions --------------------------------------------------------------------------------
@@ -195,6 +241,7 @@ def version_publish(
         raise ValidationError(
             _("Add at least one requirement before publishing."), code="no_requirements"
         )
+    _refuse_hidden(version)
     now = now or timezone.now()
     version.published_at = now
     version.counts_from = counts_from or now

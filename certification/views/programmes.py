@@ -16,6 +16,7 @@ from certification import selectors
 from certification.forms.programmes import ProgrammeForm, RequirementForm, VersionPublishForm
 from certification.models import Programme, ProgrammeVersion, Requirement
 from certification.services import programmes as authoring
+from certification.sharing import version_hidden_dependencies, version_next_action
 from certification.views.dashboards import director_required
 
 
@@ -118,6 +119,11 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "requirements": selectors.version_requirements(version),
         "form": form,
         "publish_form": None if version.is_frozen else VersionPublishForm(instance=version),
+        "next_action": version_next_action(
+            version,
+            user=request.user,
+            hidden=version_hidden_dependencies(version, user=request.user),
+        ),
     }
     return render(request, "certification/programme_version.html", context)
 
@@ -142,6 +148,22 @@ def version_publish(request: HttpRequest, slug: str, number: int) -> HttpRespons
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Version %(number)s is in force.") % {"number": number})
+    return redirect(_version_url(version))
+
+
+@director_required
+@require_POST
+def version_share(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The next-action bar's "share those too": what could be shared is, the rest is listed."""
+    programme = _managed(request, slug)
+    version = _version(programme, number)
+    result = authoring.share_version_dependencies(version=version, by=request.user)
+    if result.shared:
+        names = ", ".join(f"“{dep.obj}”" for dep in result.shared)
+        messages.success(request, _("Shared with the whole network: %(names)s.") % {"names": names})
+    for dep in result.left:
+        why = "" if dep.editable else " " + _("You cannot change it: ask its authors.")
+        messages.warning(request, dep.message + why)
     return redirect(_version_url(version))
 
 

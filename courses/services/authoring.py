@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Institution, User
 from core.authoring import apply_fields, apply_translations, first_text, unique_slug
 from core.content_language import localized
-from core.scoping import PublicationStatus
+from core.scoping import PublicationStatus, default_visibility
 from courses.models import Course, Lesson, Module
 
 # Translated texts are set either through the plain name (the active language) or per language.
@@ -70,8 +70,7 @@ def course_create(
     course.slug = unique_slug(
         Course, first_text(title, course.title_en, course.title_zh_hans), fallback="course"
     )
-    if visibility:
-        course.visibility = visibility
+    course.visibility = visibility or default_visibility(institution)
     course.full_clean()
     course.save()
     return course

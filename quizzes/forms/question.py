@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Institution
 from cases.geometry import ROI_KINDS
 from cases.models import Annotation, Case, CaseLoop
+from core.scoping import default_visibility
 from quizzes.forms.fields import DataSelect, loop_size, parse_roi, parse_tags
 from quizzes.models import LOOP_KINDS, Question, QuestionKind
 from quizzes.validation import vocabulary_choices
@@ -145,6 +146,8 @@ class QuestionForm(forms.ModelForm):
             )
             wanted.insert(0, "institution")
         self.order_fields(wanted)
+        if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
         self.cases = Case.objects.for_user(user).order_by("title", "pk")
         self.fields["case"].queryset = self.cases
         self._setup_loops()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution
+from core.scoping import default_visibility
 from courses.models import Lesson, Module
 from quizzes.models import Question, QuestionTag, Quiz
 
@@ -56,6 +57,8 @@ class QuizForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(self.Meta.fields)
+        if not self.instance.pk:
+            self.fields["visibility"].initial = default_visibility(user.institution)
         if user.is_site_admin and not self.instance.pk:
             self.fields["institution"] = forms.ModelChoiceField(
                 Institution.objects.all(), label=_("Institution")

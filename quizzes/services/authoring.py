@@ -37,10 +37,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.scoping import PublicationStatus
+from core.scoping import PublicationStatus, Visibility, default_visibility
 from quizzes.models import Option, Question, QuestionKind, QuestionTag, Quiz, QuizDraw, QuizItem
 from quizzes.services.errors import NotAllowed
 from quizzes.services.paper import usable_bank_q
+from quizzes.sharing import quiz_hidden_dependencies
 from quizzes.validation import clean_answer_key
 
 # Stored in the author's language at creation; these two strings are in the catalogue.
@@ -140,6 +141,7 @@ def create_question(
     **fields: Any,
 ) -> Question:
     institution = _institution(by, institution)
+    fields.setdefault("visibility", default_visibility(institution))
     question = Question(
         institution=institution,
         created_by=by,
@@ -202,6 +204,14 @@ def _check_publishable(quiz: Quiz) -> None:
         return
     if not quiz.items.exists() and not quiz.draws.exists():
         raise ValidationError(_("A published quiz needs at least one question."))
+    if quiz.visibility == Visibility.NETWORK:
+        hidden = quiz_hidden_dependencies(quiz)
+        if hidden:
+            raise ValidationError(
+                [_("Share these too, or keep the quiz to your institution:")]
+                + [dep.message for dep in hidden],
+                code="hidden_dependencies",
+            )
     # Keys are checked when a question is saved; check again here, as a loop or a case may have
     # changed since, so that a published quiz never holds a question it cannot score.
     for item in quiz.items.select_related("question__loop").prefetch_related("question__options"):
@@ -258,6 +268,7 @@ def create_quiz(
     **fields: Any,
 ) -> Quiz:
     institution = _institution(by, institution)
+    fields.setdefault("visibility", default_visibility(institution))
     quiz = Quiz(institution=institution, created_by=by, title=title, **fields)
     quiz.full_clean()
     _check_attachment(quiz, by)

@@ -23,10 +23,12 @@ from cases.models import Case
 from core.scoping import PublicationStatus
 from quizzes.forms import AddDrawForm, AddItemForm, OptionFormSet, QuestionForm, QuizForm
 from quizzes.models import OPTION_KINDS, Question, QuestionKind, QuestionTag, Quiz
+from quizzes.next_action import quiz_next_action
 from quizzes.services import authoring
 from quizzes.services.errors import QuizError
 from quizzes.services.grading import grading_queue
 from quizzes.services.paper import usable_bank_q
+from quizzes.sharing import question_hidden_dependencies, quiz_hidden_dependencies
 
 MOVES = {"up": -1, "down": 1}
 # Option rows the form shows: true/false makes its own two options.
@@ -133,8 +135,10 @@ def _question_form(request: HttpRequest, kind: str, question: Question | None) -
         else:
             messages.success(request, _("Question saved."))
             return redirect("quizzes:question_edit", pk=saved.pk)
+    hidden = []
     if question is not None:
         question.refresh_from_db()
+        hidden = question_hidden_dependencies(question, user=request.user)
     context = {
         "form": form,
         "formset": formset,
@@ -143,6 +147,10 @@ def _question_form(request: HttpRequest, kind: str, question: Question | None) -
         "kind_label": QuestionKind(kind).label,
         "draws_region": kind in (QuestionKind.HOTSPOT, QuestionKind.DRAWN),
         "shows_loop": "loop" in form.fields,
+        "hidden": hidden,
+        "share_url": reverse("quizzes:question_share", kwargs={"pk": question.pk})
+        if any(dep.shareable for dep in hidden)
+        else "",
     }
     return render(request, "quizzes/question_form.html", context)
 
@@ -288,5 +296,8 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "items": items,
         "draws": draws,
         "attempt_count": quiz.attempts.count(),
+        "next_action": quiz_next_action(
+            quiz, hidden=quiz_hidden_dependencies(quiz, user=request.user)
+        ),
     }
     return render(request, "quizzes/quiz_form.html", context)
