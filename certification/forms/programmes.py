@@ -10,16 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Institution
 from cases.models.choices import Organ
 from certification.models import ExamType, Programme, ProgrammeVersion, Requirement
+from core.bilingual_forms import BilingualFormMixin, localized
 from core.scoping import default_visibility
 from courses.models import Course
 from quizzes.models import Quiz
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     class Meta:
         model = Programme
-        fields = ["title", "validity_months", "visibility", "status", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+        fields = [*localized("title"), "validity_months", "visibility", "status"]
+        fields += localized("description")
+        widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in localized("description")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +39,7 @@ class ProgrammeForm(forms.ModelForm):
             del self.fields["status"]
 
 
-class RequirementForm(forms.ModelForm):
+class RequirementForm(BilingualFormMixin, forms.ModelForm):
     exam_types = forms.MultipleChoiceField(
         label=_("Exam types"),
         choices=ExamType.choices,
@@ -55,7 +59,7 @@ class RequirementForm(forms.ModelForm):
         fields = [
             "kind",
             "stage",
-            "title",
+            *localized("title"),
             "order",
             "courses",
             "quiz",

@@ -27,13 +27,19 @@ from certification.models import (
 )
 from certification.services.audit import record_event
 from certification.services.certificates import can_manage
-from core.authoring import apply_fields, unique_slug
+from core.authoring import apply_fields, apply_translations, first_text, unique_slug
+from core.content_language import localized
 from core.scoping import PublicationStatus, SharingResult, Visibility, default_visibility
 from quizzes.services.errors import QuizError
 
-PROGRAMME_FIELDS = frozenset({"title", "description", "validity_months", "visibility", "status"})
+# Translated texts are set either through the plain name (the active language) or per language.
+PROGRAMME_TEXTS = ("title", "description")
+PROGRAMME_FIELDS = frozenset(
+    {*PROGRAMME_TEXTS, *localized(*PROGRAMME_TEXTS), "validity_months", "visibility", "status"}
+)
 REQUIREMENT_FIELDS = frozenset(
     {
+        *localized("title"),
         "kind",
         "stage",
         "title",
@@ -83,14 +89,17 @@ def _require_draft(version: ProgrammeVersion) -> None:
 def programme_create(
     *,
     by: User,
-    title: str,
+    title: str = "",
     description: str = "",
     validity_months: int = 36,
     visibility: str | None = None,
     institution: Institution | None = None,
+    **translations: str,
 ) -> Programme:
     """A new draft programme owned by ``institution`` (default: the director's own), with an
-    empty draft version 1 to add requirements to."""
+    empty draft version 1 to add requirements to. ``translations``: per-language texts
+    (``title_en``, ``title_zh_hans``, ``description_en`` …) next to or instead of the plain
+    ones."""
     if not may_create_programme(by):
         raise PermissionDenied(_("Only programme directors can create programmes."))
     institution = institution or by.institution
@@ -104,7 +113,13 @@ def programme_create(
         description=description,
         validity_months=validity_months,
         created_by=by,
-        slug=unique_slug(Programme, title, fallback="programme", reserved=RESERVED_SLUGS),
+    )
+    apply_translations(programme, PROGRAMME_TEXTS, translations)
+    programme.slug = unique_slug(
+        Programme,
+        first_text(title, programme.title_en, programme.title_zh_hans),
+        fallback="programme",
+        reserved=RESERVED_SLUGS,
     )
     programme.visibility = visibility or default_visibility(institution)
     programme.full_clean()

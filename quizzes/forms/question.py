@@ -13,12 +13,16 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from accounts.models import Institution
 from cases.geometry import ROI_KINDS
 from cases.models import Annotation, Case, CaseLoop
+from core.bilingual_forms import BilingualFormMixin, localized
+from core.content_language import LANGUAGE_TAGS
 from core.scoping import default_visibility
 from quizzes.forms.fields import DataSelect, loop_size, parse_roi, parse_tags
 from quizzes.models import LOOP_KINDS, Question, QuestionKind
@@ -46,7 +50,13 @@ KIND_FIELDS: dict[str, list[str]] = {
     ],
     K.FREE_TEXT: ["rubric", "case", "loop"],
 }
-COMMON_FIELDS = ["title", "prompt", "explanation", "points", "tags", "visibility", "status"]
+COMMON_FIELDS = [
+    *localized("title", "prompt", "explanation"),
+    "points",
+    "tags",
+    "visibility",
+    "status",
+]
 ROI_KEY_KINDS = frozenset({K.HOTSPOT, K.DRAWN})
 # How the question form groups its fields (the drawn region is rendered by the loop editor).
 FIELDSETS = [
@@ -72,8 +82,10 @@ FIELDSETS = [
 MARKDOWN = {"rows": 6, "data-markdown": ""}
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(BilingualFormMixin, forms.ModelForm):
     """The common fields and those of ``kind``; ``service_fields()`` gives the service input."""
+
+    bilingual_required = ("title", "prompt")
 
     tags = forms.CharField(
         label=_("Tags"),
@@ -110,9 +122,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = [
-            "title",
-            "prompt",
-            "explanation",
+            *localized("title", "prompt", "explanation"),
             "points",
             "visibility",
             "status",
@@ -127,8 +137,7 @@ class QuestionForm(forms.ModelForm):
             "rubric",
         ]
         widgets = {
-            "prompt": forms.Textarea(attrs=MARKDOWN),
-            "explanation": forms.Textarea(attrs=MARKDOWN),
+            **{name: forms.Textarea(attrs=MARKDOWN) for name in localized("prompt", "explanation")},
             "rubric": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -357,17 +366,36 @@ class QuestionForm(forms.ModelForm):
         return {}
 
 
+OPTION_TEXTS = ("text", "feedback")
+
+
 class OptionForm(forms.Form):
+    """One option, its answer text and feedback in English and Chinese (either will do)."""
+
     # Kept on edit: past attempts refer to their options by id.
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    text = forms.CharField(label=_("Answer"), max_length=500, required=False)
     is_correct = forms.BooleanField(label=_("Correct"), required=False)
-    feedback = forms.CharField(
-        label=_("Feedback"),
-        max_length=500,
-        required=False,
-        help_text=_("Shown when the feedback policy allows."),
-    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in settings.MODELTRANSLATION_LANGUAGES:
+            tag = LANGUAGE_TAGS[code]
+            for field, label in (("text", _("Answer")), ("feedback", _("Feedback"))):
+                self.fields[build_localized_fieldname(field, code)] = forms.CharField(
+                    label=f"{label} ({tag})",
+                    max_length=500,
+                    required=False,
+                    widget=forms.TextInput(attrs={"placeholder": tag, "lang": code}),
+                )
+
+    @property
+    def texts(self) -> dict[str, list[forms.BoundField]]:
+        """The per-language inputs of the answer text and of the feedback, for the table."""
+        return {field: [self[name] for name in localized(field)] for field in OPTION_TEXTS}
+
+    def filled(self) -> bool:
+        data = self.cleaned_data
+        return any((data.get(name) or "").strip() for name in localized("text"))
 
 
 class BaseOptionFormSet(forms.BaseFormSet):
@@ -376,17 +404,31 @@ class BaseOptionFormSet(forms.BaseFormSet):
         rows = []
         for form in self.forms:
             data = form.cleaned_data
-            if not data or data.get("DELETE") or not (data.get("text") or "").strip():
+            if not data or data.get("DELETE") or not form.filled():
                 continue
             rows.append(
                 {
                     **({"id": data["id"]} if data.get("id") else {}),
-                    "text": data["text"].strip(),
+                    **{
+                        name: (data.get(name) or "").strip()
+                        for name in localized(*OPTION_TEXTS)
+                    },
                     "is_correct": bool(data.get("is_correct")),
-                    "feedback": (data.get("feedback") or "").strip(),
                 }
             )
         return rows
+
+
+def option_initial(options) -> list[dict[str, Any]]:
+    """The formset's initial rows for ``options`` (in order), both languages of each text."""
+    return [
+        {
+            "id": option.pk,
+            "is_correct": option.is_correct,
+            **{name: getattr(option, name) or "" for name in localized(*OPTION_TEXTS)},
+        }
+        for option in options
+    ]
 
 
 OptionFormSet = forms.formset_factory(

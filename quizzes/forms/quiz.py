@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution
+from core.bilingual_forms import BilingualFormMixin, localized
 from core.scoping import default_visibility
 from courses.models import Lesson, Module
 from quizzes.models import Question, QuestionTag, Quiz
@@ -21,7 +22,9 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class QuizForm(forms.ModelForm):
+class QuizForm(BilingualFormMixin, forms.ModelForm):
+    bilingual_required = ("title",)
+
     attachment = forms.ChoiceField(
         label=_("Attached to"),
         required=False,
@@ -31,7 +34,7 @@ class QuizForm(forms.ModelForm):
     class Meta:
         model = Quiz
         fields = [
-            "title",
+            *localized("title"),
             "kind",
             "attachment",
             "pass_mark",
@@ -46,10 +49,13 @@ class QuizForm(forms.ModelForm):
             "certainty_based",
             "visibility",
             "status",
-            "description",
+            *localized("description"),
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4, "data-markdown": ""}),
+            **{
+                name: forms.Textarea(attrs={"rows": 4, "data-markdown": ""})
+                for name in localized("description")
+            },
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),
         }

@@ -2,22 +2,25 @@
 
 Public functions (keyword-only; ``by`` is the author, an instructor or a site admin):
 
-    create_question(*, by, kind, title, prompt, options=(), tags=(), true_is_correct=None,
+    create_question(*, by, kind, title="", prompt="", options=(), tags=(), true_is_correct=None,
                     institution=None, **fields) -> Question
+        Each text (title, prompt, explanation) may instead be given per language: ``title_en``,
+        ``title_zh_hans`` …; so may an option's (``text_en``, ``feedback_zh_hans`` …).
         ``options``: [{"text", "is_correct"=False, "feedback"="", "order"=index}, ...] for
         single / multiple / ordering (ordering: ``order`` is the right order, defaulting to the
-        list order). True/false questions get two options "True" / "False" made here, the
-        correct one chosen by ``true_is_correct``. ``tags``: tag names (created when new).
-        ``fields``: any other Question field (explanation, points, case, loop, frame_time_s,
+        list order). True/false questions get two options "True" / "False" made here (in
+        both languages), the correct one chosen by ``true_is_correct``. ``tags``: tag names
+        (created when new). ``fields``: any other Question field (explanation, points, case, loop, frame_time_s,
         answer, tolerance, unit, partial_credit, overlap_metric, overlap_threshold,
         vocabulary, rubric, status, visibility).
     update_question(*, question, by, options=None, tags=None, true_is_correct=None,
                     **fields) -> Question
         ``options`` None keeps them; a list replaces them (an item with "id" updates that
         option, one without is added, options left out are deleted).
-    create_quiz(*, by, title, items=(), draws=(), institution=None, **fields) -> Quiz
+    create_quiz(*, by, title="", items=(), draws=(), institution=None, **fields) -> Quiz
         ``items``: questions asked in every attempt, in order; ``draws``: (tag or tag name,
-        count) pairs. ``fields``: any other Quiz field.
+        count) pairs. ``fields``: any other Quiz field, texts also per language
+        (``title_en``, ``description_zh_hans`` …).
     update_quiz(*, quiz, by, items=None, draws=None, **fields) -> Quiz
     add_quiz_item(*, quiz, by, question) -> QuizItem
     add_quiz_draw(*, quiz, by, tag, count) -> QuizDraw
@@ -33,10 +36,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from modeltranslation.utils import build_localized_fieldname
 
+from core.authoring import apply_translations
+from core.content_language import localized
 from core.scoping import PublicationStatus, Visibility, default_visibility
 from quizzes.models import Option, Question, QuestionKind, QuestionTag, Quiz, QuizDraw, QuizItem
 from quizzes.services.errors import NotAllowed
@@ -44,9 +52,28 @@ from quizzes.services.paper import usable_bank_q
 from quizzes.sharing import quiz_hidden_dependencies
 from quizzes.validation import clean_answer_key
 
-# Stored in the author's language at creation; these two strings are in the catalogue.
+# Stored in both languages at creation; these two strings are in the catalogue.
 TRUE_TEXT = gettext_noop("True")
 FALSE_TEXT = gettext_noop("False")
+# Texts set per language (``title_en``, ``title_zh_hans`` …) as well as through the plain name.
+QUIZ_TEXTS = ("title", "description")
+QUESTION_TEXTS = ("title", "prompt", "explanation")
+OPTION_TEXTS = ("text", "feedback")
+
+
+def _pop_translations(fields: dict[str, Any], texts: Sequence[str]) -> dict[str, Any]:
+    """Take the per-language values of ``texts`` out of ``fields``."""
+    names = set(localized(*texts))
+    return {name: fields.pop(name) for name in list(fields) if name in names}
+
+
+def _in_every_language(message: str) -> dict[str, str]:
+    """``text_en``, ``text_zh_hans`` …: a catalogue string in each content language."""
+    values = {}
+    for code in settings.MODELTRANSLATION_LANGUAGES:
+        with translation.override(code):
+            values[build_localized_fieldname("text", code)] = translation.gettext(message)
+    return values
 
 
 def _require_author(by, institution_id: int | None = None) -> None:
@@ -81,23 +108,28 @@ def _check_sources(question: Question, by) -> None:
 def _option_objects(question: Question, options, true_is_correct) -> list[Option] | None:
     if question.kind == QuestionKind.TRUE_FALSE and true_is_correct is not None:
         return [
-            Option(text=_(TRUE_TEXT), is_correct=bool(true_is_correct), order=0),
-            Option(text=_(FALSE_TEXT), is_correct=not true_is_correct, order=1),
+            Option(**_in_every_language(TRUE_TEXT), is_correct=bool(true_is_correct), order=0),
+            Option(**_in_every_language(FALSE_TEXT), is_correct=not true_is_correct, order=1),
         ]
     if options is None:
         return None
     made = []
     for index, spec in enumerate(options):
         spec = dict(spec) if isinstance(spec, Mapping) else {"text": str(spec)}
-        made.append(
-            Option(
-                pk=spec.get("id"),
-                text=str(spec.get("text", "")).strip(),
-                is_correct=bool(spec.get("is_correct", False)),
-                feedback=str(spec.get("feedback", "")),
-                order=int(spec.get("order", index)),
-            )
+        option = Option(
+            pk=spec.get("id"),
+            is_correct=bool(spec.get("is_correct", False)),
+            order=int(spec.get("order", index)),
         )
+        per_language = {
+            name: str(spec[name] or "").strip() for name in localized(*OPTION_TEXTS) if name in spec
+        }
+        if per_language:
+            apply_translations(option, OPTION_TEXTS, per_language)
+        else:
+            option.text = str(spec.get("text", "")).strip()
+            option.feedback = str(spec.get("feedback", ""))
+        made.append(option)
     return made
 
 
@@ -132,8 +164,8 @@ def create_question(
     *,
     by,
     kind: str,
-    title: str,
-    prompt: str,
+    title: str = "",
+    prompt: str = "",
     options: Sequence[Mapping[str, Any]] = (),
     tags: Iterable[str | QuestionTag] = (),
     true_is_correct: bool | None = None,
@@ -142,6 +174,7 @@ def create_question(
 ) -> Question:
     institution = _institution(by, institution)
     fields.setdefault("visibility", default_visibility(institution))
+    translations = _pop_translations(fields, QUESTION_TEXTS)
     question = Question(
         institution=institution,
         created_by=by,
@@ -150,6 +183,7 @@ def create_question(
         prompt=prompt,
         **fields,
     )
+    apply_translations(question, QUESTION_TEXTS, translations)
     if kind == QuestionKind.TRUE_FALSE and true_is_correct is None and not options:
         raise ValidationError(_("Say whether the statement is true or false."))
     made = _option_objects(question, list(options), true_is_correct) or []
@@ -261,7 +295,7 @@ def _set_draws(quiz: Quiz, draws: Sequence[tuple[str | QuestionTag, int]]) -> No
 def create_quiz(
     *,
     by,
-    title: str,
+    title: str = "",
     items: Sequence[Question] = (),
     draws: Sequence[tuple[str | QuestionTag, int]] = (),
     institution=None,
@@ -269,7 +303,9 @@ def create_quiz(
 ) -> Quiz:
     institution = _institution(by, institution)
     fields.setdefault("visibility", default_visibility(institution))
+    translations = _pop_translations(fields, QUIZ_TEXTS)
     quiz = Quiz(institution=institution, created_by=by, title=title, **fields)
+    apply_translations(quiz, QUIZ_TEXTS, translations)
     quiz.full_clean()
     _check_attachment(quiz, by)
     quiz.save()

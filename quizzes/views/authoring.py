@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from accounts.decorators import author_required
 from cases.models import Case
 from core.scoping import PublicationStatus
-from quizzes.forms import AddDrawForm, AddItemForm, OptionFormSet, QuestionForm, QuizForm
+from quizzes.forms import (
+    AddDrawForm,
+    AddItemForm,
+    OptionFormSet,
+    QuestionForm,
+    QuizForm,
+    option_initial,
+)
 from quizzes.models import OPTION_KINDS, Question, QuestionKind, QuestionTag, Quiz
 from quizzes.next_action import quiz_next_action
 from quizzes.services import authoring
@@ -103,10 +110,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _option_initial(question: Question | None) -> list[dict[str, Any]] | None:
     if question is None:
         return None
-    return [
-        {"id": o.pk, "text": o.text, "is_correct": o.is_correct, "feedback": o.feedback}
-        for o in question.options.order_by("order", "pk")
-    ]
+    return option_initial(question.options.order_by("order", "pk"))
 
 
 def _question_form(request: HttpRequest, kind: str, question: Question | None) -> HttpResponse:

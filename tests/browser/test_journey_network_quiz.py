@@ -63,7 +63,7 @@ def test_network_quiz_on_a_private_case(page, setting):
     log_in(page, instructor.username)
     page.get_by_role("link", name="Question bank").click()
     page.get_by_role("link", name="New quiz").click()
-    page.locator("#id_title").fill("Network rim quiz")
+    page.locator("#id_title_en").fill("Network rim quiz")
     page.locator("#id_visibility").select_option(Visibility.NETWORK)
     page.get_by_role("button", name="Create quiz").click()
     page.locator("#id_question").select_option(label="Rim or not")

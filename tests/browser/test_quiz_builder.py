@@ -31,8 +31,8 @@ def case(cine_dirs, hospital, instructor):
 
 
 def fill_common(page, title: str) -> None:
-    page.fill("#id_title", title)
-    page.fill("#id_prompt", "Where is the lesion?")
+    page.fill("#id_title_en", title)
+    page.fill("#id_prompt_en", "Where is the lesion?")
     page.fill("#id_points", "1")
     page.select_option("#id_status", "published")
 

@@ -234,7 +234,7 @@ def test_a_director_authors_and_publishes_a_programme_in_the_browser_forms(clien
     client.force_login(director)
     response = client.post(
         reverse("certification:programme_new"),
-        {"title": "CEUS Breast", "validity_months": 24, "visibility": "institution"},
+        {"title_en": "CEUS Breast", "validity_months": 24, "visibility": "institution"},
     )
     programme = Programme.objects.get()
     version_url = reverse("certification:version", args=[programme.slug, 1])
@@ -263,6 +263,54 @@ def test_a_director_authors_and_publishes_a_programme_in_the_browser_forms(clien
     assert response.status_code == 302
     requirement.refresh_from_db()
     assert requirement.count == 10
+
+
+def test_programme_and_requirement_forms_take_both_languages(client, director):
+    client.force_login(director)
+    new = reverse("certification:programme_new")
+    page = client.get(new)
+    assert {"title_en", "title_zh_hans", "description_en", "description_zh_hans"} <= set(
+        page.context["form"].fields
+    )
+    assert page.context["form"].fields["title_zh_hans"].label == "Title (中文)"
+    # Neither language: refused next to the English title.
+    response = client.post(new, {"validity_months": 24, "visibility": "institution"})
+    assert "title_en" in response.context["form"].errors
+    # Chinese only: accepted, and the slug falls back to "programme".
+    response = client.post(
+        new,
+        {
+            "title_zh_hans": "乳腺超声造影",
+            "description_zh_hans": "乳腺病灶的超声造影诊断。",
+            "validity_months": 24,
+            "visibility": "institution",
+        },
+    )
+    programme = Programme.objects.get()
+    assert (programme.title_en, programme.title_zh_hans) == ("", "乳腺超声造影")
+    assert programme.description_zh_hans == "乳腺病灶的超声造影诊断。"
+    assert programme.slug == "programme"
+    edit = reverse("certification:programme_edit", args=[programme.slug])
+    response = client.post(
+        edit,
+        {
+            "title_en": "CEUS Breast",
+            "title_zh_hans": "乳腺超声造影",
+            "validity_months": 24,
+            "visibility": "institution",
+            "status": "draft",
+        },
+    )
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert (programme.title_en, programme.title_zh_hans) == ("CEUS Breast", "乳腺超声造影")
+
+    version_url = reverse("certification:version", args=[programme.slug, 1])
+    data = {"kind": "scans", "stage": "both", "count": 10, "order": 0}
+    data |= {"title_en": "Supervised scans", "title_zh_hans": "督导下扫查"}
+    assert client.post(version_url, data).status_code == 302
+    requirement = Requirement.objects.get()
+    assert (requirement.title_en, requirement.title_zh_hans) == ("Supervised scans", "督导下扫查")
 
 
 def test_a_new_version_from_the_edit_page(client, director, draft, now):

@@ -46,9 +46,9 @@ def outline(case, loop):
 
 def common(**extra) -> dict:
     data = {
-        "title": "Phase of wash-out",
-        "prompt": "When does the wash-out begin?",
-        "explanation": "Late phase.",
+        "title_en": "Phase of wash-out",
+        "prompt_en": "When does the wash-out begin?",
+        "explanation_en": "Late phase.",
         "points": "2",
         "tags": "liver, wash-out, liver",
         "visibility": Visibility.INSTITUTION,
@@ -65,8 +65,8 @@ def options(rows: list[tuple[str, bool]], initial: int = 0, ids=()) -> dict:
         "options-MAX_NUM_FORMS": "20",
     }
     for i, (text, correct) in enumerate(rows):
-        data[f"options-{i}-text"] = text
-        data[f"options-{i}-feedback"] = f"because {i}"
+        data[f"options-{i}-text_en"] = text
+        data[f"options-{i}-feedback_en"] = f"because {i}"
         if correct:
             data[f"options-{i}-is_correct"] = "on"
         if i < len(ids):
@@ -111,7 +111,7 @@ def test_another_institutions_instructor_cannot_edit(
     client.force_login(other_instructor)
     assert client.get(reverse("quizzes:question_edit", args=[question.pk])).status_code == 404
     response = client.post(
-        reverse("quizzes:question_edit", args=[question.pk]), common(title="Hacked", value="1")
+        reverse("quizzes:question_edit", args=[question.pk]), common(title_en="Hacked", value="1")
     )
     assert response.status_code == 404
     assert client.get(reverse("quizzes:edit", args=[quiz.pk])).status_code == 404
@@ -186,10 +186,10 @@ def test_instructor_creates_option_questions(author, instructor, kind, rows, cor
 
 
 def test_instructor_creates_true_false_numeric_category_and_free_text(author):
-    create(author, K.TRUE_FALSE, common(title="tf", true_answer="false"))
-    create(author, K.NUMERIC, common(title="num", value="12.5", tolerance="2", unit="s"))
-    create(author, K.CATEGORY, common(title="cat", vocabulary="lirads", category="LR-4"))
-    create(author, K.FREE_TEXT, common(title="free", rubric="Names the arterial phase."))
+    create(author, K.TRUE_FALSE, common(title_en="tf", true_answer="false"))
+    create(author, K.NUMERIC, common(title_en="num", value="12.5", tolerance="2", unit="s"))
+    create(author, K.CATEGORY, common(title_en="cat", vocabulary="lirads", category="LR-4"))
+    create(author, K.FREE_TEXT, common(title_en="free", rubric="Names the arterial phase."))
     questions = {q.title: q for q in Question.objects.all()}
     assert set(questions) == {"tf", "num", "cat", "free"}
     tf = questions["tf"]
@@ -302,6 +302,53 @@ def test_incomplete_key_is_refused_and_nothing_saved(author):
     assert not Question.objects.exists()
 
 
+def test_question_and_options_are_written_in_both_languages(author):
+    page = author.get(f"{reverse('quizzes:question_create')}?kind={K.SINGLE}")
+    assert page.context["form"].fields["prompt_zh_hans"].label == "Question (中文)"
+    assert "options-0-text_zh_hans" in page.content.decode()
+    # Neither language of the prompt: refused next to the English one.
+    data = common(prompt_en="") | options([("HCC", True)])
+    response = create(author, K.SINGLE, data)
+    assert "prompt_en" in response.context["form"].errors
+    data = common(title_en="", prompt_en="", explanation_en="") | {
+        "title_zh_hans": "廓清时相",
+        "prompt_zh_hans": "廓清从哪一期开始？",
+        "explanation_zh_hans": "延迟期。",
+    }
+    data |= options([("", True), ("", False)])
+    data |= {"options-0-text_zh_hans": "肝细胞癌", "options-0-feedback_zh_hans": "动脉期高增强。"}
+    data |= {"options-1-text_zh_hans": "血管瘤", "options-1-feedback_en": ""}
+    response = create(author, K.SINGLE, data)
+    assert response.status_code == 302, response.context["form"].errors
+    question = only_question()
+    assert (question.title_en, question.title_zh_hans) == ("", "廓清时相")
+    assert question.prompt_zh_hans == "廓清从哪一期开始？"
+    saved = list(question.options.order_by("order"))
+    assert [(o.text_en, o.text_zh_hans) for o in saved] == [("", "肝细胞癌"), ("", "血管瘤")]
+    assert saved[0].feedback_zh_hans == "动脉期高增强。"
+    # The edit page shows both languages of each option again.
+    page = author.get(reverse("quizzes:question_edit", args=[question.pk]))
+    assert page.context["formset"].initial[0]["text_zh_hans"] == "肝细胞癌"
+
+
+def test_true_false_options_are_stored_in_both_languages(author):
+    create(author, K.TRUE_FALSE, common(title_en="tf", true_answer="true"))
+    options_ = only_question().options.order_by("order")
+    assert [(o.text_en, o.text_zh_hans) for o in options_] == [("True", "正确"), ("False", "错误")]
+
+
+def test_quiz_settings_take_both_languages(author):
+    data = settings_data(title_en="", title_zh_hans="肝脏超声造影考试")
+    data |= {"description_zh_hans": "动脉期与廓清。"}
+    response = author.post(reverse("quizzes:create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    quiz = Quiz.objects.get()
+    assert (quiz.title_en, quiz.title_zh_hans) == ("", "肝脏超声造影考试")
+    assert quiz.description_zh_hans == "动脉期与廓清。"
+    refused = author.post(reverse("quizzes:create"), settings_data(title_en=""))
+    assert "title_en" in refused.context["form"].errors
+
+
 def test_editing_keeps_option_rows_and_changes_the_key(author, hospital):
     question = make_question(K.SINGLE, institution=hospital)
     ids = list(question.options.order_by("order").values_list("pk", flat=True))
@@ -309,7 +356,7 @@ def test_editing_keeps_option_rows_and_changes_the_key(author, hospital):
     assert page.status_code == 200
     assert page.context["formset"].initial[1]["is_correct"] is True
     rows = [("Haemangioma", True), ("HCC", False), ("FNH", False)]
-    data = common(title="Changed", tags="") | options(rows, initial=3, ids=ids)
+    data = common(title_en="Changed", tags="") | options(rows, initial=3, ids=ids)
     response = author.post(reverse("quizzes:question_edit", args=[question.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     question.refresh_from_db()
@@ -325,7 +372,7 @@ def test_editing_keeps_option_rows_and_changes_the_key(author, hospital):
 def settings_data(**extra) -> dict:
     data = {
         "action": "settings",
-        "title": "Liver CEUS exam",
+        "title_en": "Liver CEUS exam",
         "kind": "exam",
         "attachment": "",
         "pass_mark": "70",
@@ -337,7 +384,7 @@ def settings_data(**extra) -> dict:
         "closes_at": "",
         "visibility": Visibility.INSTITUTION,
         "status": PublicationStatus.DRAFT,
-        "description": "",
+        "description_en": "",
     }
     return data | extra
 
