@@ -409,10 +409,7 @@ class BaseOptionFormSet(forms.BaseFormSet):
             rows.append(
                 {
                     **({"id": data["id"]} if data.get("id") else {}),
-                    **{
-                        name: (data.get(name) or "").strip()
-                        for name in localized(*OPTION_TEXTS)
-                    },
+                    **{name: (data.get(name) or "").strip() for name in localized(*OPTION_TEXTS)},
                     "is_correct": bool(data.get("is_correct")),
                 }
             )

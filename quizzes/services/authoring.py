@@ -10,9 +10,9 @@ Public functions (keyword-only; ``by`` is the author, an instructor or a site ad
         single / multiple / ordering (ordering: ``order`` is the right order, defaulting to the
         list order). True/false questions get two options "True" / "False" made here (in
         both languages), the correct one chosen by ``true_is_correct``. ``tags``: tag names
-        (created when new). ``fields``: any other Question field (explanation, points, case, loop, frame_time_s,
-        answer, tolerance, unit, partial_credit, overlap_metric, overlap_threshold,
-        vocabulary, rubric, status, visibility).
+        (created when new). ``fields``: any other Question field (explanation, points, case,
+        loop, frame_time_s, answer, tolerance, unit, partial_credit, overlap_metric,
+        overlap_threshold, vocabulary, rubric, status, visibility).
     update_question(*, question, by, options=None, tags=None, true_is_correct=None,
                     **fields) -> Question
         ``options`` None keeps them; a list replaces them (an item with "id" updates that
@@ -35,8 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _

@@ -312,7 +312,7 @@ def test_question_and_options_are_written_in_both_languages(author):
     assert "prompt_en" in response.context["form"].errors
     data = common(title_en="", prompt_en="", explanation_en="") | {
         "title_zh_hans": "廓清时相",
-        "prompt_zh_hans": "廓清从哪一期开始？",
+        "prompt_zh_hans": "廓清从哪一期开始",
         "explanation_zh_hans": "延迟期。",
     }
     data |= options([("", True), ("", False)])
@@ -322,7 +322,7 @@ def test_question_and_options_are_written_in_both_languages(author):
     assert response.status_code == 302, response.context["form"].errors
     question = only_question()
     assert (question.title_en, question.title_zh_hans) == ("", "廓清时相")
-    assert question.prompt_zh_hans == "廓清从哪一期开始？"
+    assert question.prompt_zh_hans == "廓清从哪一期开始"
     saved = list(question.options.order_by("order"))
     assert [(o.text_en, o.text_zh_hans) for o in saved] == [("", "肝细胞癌"), ("", "血管瘤")]
     assert saved[0].feedback_zh_hans == "动脉期高增强。"
