@@ -23,6 +23,7 @@ from django.conf import settings
 
 from accounts.models import User
 from cases import demo_content, services
+from cases.demo_content_zh import bilingual
 from cases.demo_loops import LoopFacts, write_loop
 from cases.demo_review import load_county_case
 from cases.models import Case
@@ -250,7 +251,7 @@ def _make_case(spec: DemoCase, author: User, reviewer: User, folder: Path, seed:
             )
         )
         loops.append(_process(path, loop_spec.label, author))
-    content = dict(spec.content)
+    content = bilingual(dict(spec.content))
     first = spec.loops[0]
     case = services.case_create(
         by=author,

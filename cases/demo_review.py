@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- Chinese punctuation
 """The review-across-the-network demo: a county hospital with a single CEUS instructor
 (``county-instructor``, password ``demo``) names the demo expert centre as its reviewer; one of
 its cases waits in review for the centre's instructor (``instructor``), who opens it from
@@ -10,8 +11,10 @@ from pathlib import Path
 
 from accounts.models import Institution, User
 from cases import services
+from cases.demo_content_zh import bilingual
 from cases.demo_loops import write_loop
 from cases.models import Case
+from core.content_language import in_both_languages
 from core.scoping import Visibility
 from courses.demo import DEMO_PASSWORD
 
@@ -43,11 +46,29 @@ COUNTY_CASE = {
 }
 
 
+# Its texts in Simplified Chinese, keyed by the English (cases.demo_content_zh.bilingual).
+COUNTY_ZH = {
+    COUNTY_CASE["title"]: "县医院随访中发现的结节",
+    COUNTY_CASE["clinical_history"]: (
+        "男，61 岁，乙型肝炎肝硬化，在县医院每六个月随访一次。肝 VI 段新发 25 mm 低回声结节。"
+        "动态图像记录注射（第 3 秒）至 23 秒的团注过程。"
+    ),
+    COUNTY_CASE["final_diagnosis"]: "可能为肝细胞癌：未记录延迟期",
+    COUNTY_CASE["teaching_points"]: (
+        "- 肝硬化背景下 ≥ 10 mm 的结节呈动脉期非环状高增强。\n"
+        "- 没有延迟期（≥ 60 秒）图像就无法判断廓清：在记录延迟期之前，分类只能为 LR-4。"
+    ),
+    COUNTY_HOSPITAL: "松阳县人民医院",
+    "Songyang": "松阳",
+}
+
+
 def _county(expert: Institution) -> tuple[Institution, User]:
     county, _ = Institution.objects.get_or_create(
-        name=COUNTY_HOSPITAL,
+        name_en=COUNTY_HOSPITAL,
         defaults={
-            "short_name": "Songyang",
+            "name_zh_hans": COUNTY_ZH[COUNTY_HOSPITAL],
+            **in_both_languages(COUNTY_ZH, short_name="Songyang"),
             "level": Institution.Level.COUNTY,
             "region": "Zhejiang",
         },
@@ -81,6 +102,6 @@ def load_county_case(*, expert: Institution, folder: Path, process) -> Case:
         visibility=Visibility.NETWORK,
         injection_time_s=3.0,
         loops=[services.LoopSpec(loop.pk, "Arterial phase")],
-        **COUNTY_CASE,
+        **bilingual(COUNTY_CASE, COUNTY_ZH),
     ).case
     return services.case_submit_for_review(case=case, by=author)

@@ -16,8 +16,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from core.content_language import LANGUAGE_TAGS, is_translated_field
 
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
@@ -143,10 +147,20 @@ def check_texts(texts: Mapping[str, tuple[str, str]]) -> list[PhiWarning]:
 
 
 def check_fields(obj: object, fields: Iterable[str]) -> list[PhiWarning]:
-    """Warnings for the named text fields of a model instance (labels: verbose names)."""
+    """Warnings for the named text fields of a model instance (labels: verbose names).
+
+    A field stored in English and Chinese (``*/translation.py``) is checked in each language,
+    not only in the one being read: one warning per language with findings, under the field's
+    own name and labelled with the language ("Title (中文)").
+    """
     meta = obj._meta  # type: ignore[attr-defined]
-    texts = {
-        name: (str(meta.get_field(name).verbose_name).capitalize(), getattr(obj, name) or "")
-        for name in fields
-    }
-    return check_texts(texts)
+    warnings = []
+    for name in fields:
+        label = str(meta.get_field(name).verbose_name).capitalize()
+        if not is_translated_field(obj, name):
+            warnings += check_texts({name: (label, getattr(obj, name) or "")})
+            continue
+        for code in settings.MODELTRANSLATION_LANGUAGES:
+            text = getattr(obj, build_localized_fieldname(name, code)) or ""
+            warnings += check_texts({name: (f"{label} ({LANGUAGE_TAGS[code]})", text)})
+    return warnings

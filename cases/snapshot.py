@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cases.models import Case
+from core.content_language import localized
+
+# The case texts stored in English and Simplified Chinese (cases/translation.py).
+CASE_TEXTS = ("title", "clinical_history", "final_diagnosis", "teaching_points")
 
 # The fields an author edits, in the order the form shows them; the services accept exactly
 # these and the revision history records them.
@@ -36,6 +40,9 @@ SNAPSHOT_FIELDS = (
 
 def case_snapshot(case: Case) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(case, name) for name in SNAPSHOT_FIELDS}
+    # The texts stored in English and Chinese: each language (the plain name above is the one
+    # read when the revision was made).
+    data.update({name: getattr(case, name) for name in localized(*CASE_TEXTS)})
     data["tags"] = sorted(case.tags.values_list("name", flat=True))
     data["authors"] = sorted(case.authors.values_list("pk", flat=True))
     data["loops"] = [
@@ -68,7 +75,10 @@ def case_snapshot(case: Case) -> dict[str, Any]:
 
 
 def changed_keys(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    """Top-level keys whose values differ (all of them when there is no ``before``)."""
+    """Top-level keys whose values differ (none when there is no ``before``); a text changed
+    in either language counts as its field (``title_zh_hans`` → ``title``)."""
     if before is None:
         return []
-    return [key for key in after if before.get(key) != after.get(key)]
+    names = {name: base for base in CASE_TEXTS for name in localized(base)}
+    changed = [names.get(key, key) for key in after if before.get(key) != after.get(key)]
+    return list(dict.fromkeys(changed))

@@ -59,6 +59,7 @@ from certification.services.programmes import (
     version_create,
     version_publish,
 )
+from core.content_language import in_both_languages
 from core.scoping import PublicationStatus, Visibility
 from courses.demo import DEMO_PASSWORD, DemoDataRefused
 from courses.models import Course, Lesson
@@ -95,12 +96,12 @@ def _cast() -> Cast | None:
         u.username: u
         for u in User.objects.filter(username__in=["director", CERTIFIED, EXPIRED, HALFWAY])
     }
-    course = Course.objects.filter(title=COURSE, status=PublicationStatus.PUBLISHED).first()
-    exam = Quiz.objects.filter(title=quiz_text.EXAM["title"]).first()
+    course = Course.objects.filter(title_en=COURSE, status=PublicationStatus.PUBLISHED).first()
+    exam = Quiz.objects.filter(title_en=quiz_text.EXAM["title"]).first()
     cases = {
-        case.title: case
+        case.title_en: case
         for case in Case.objects.filter(
-            title__in=[case_text.HCC["title"], case_text.HAEMANGIOMA["title"]],
+            title_en__in=[case_text.HCC["title"], case_text.HAEMANGIOMA["title"]],
             status=PublicationStatus.PUBLISHED,
         )
     }
@@ -158,37 +159,46 @@ def _programme(cast: Cast, now: datetime.datetime) -> Programme:
     director = cast.director
     programme = programme_create(
         by=director,
-        title=text.PROGRAMME_TITLE,
-        description=text.PROGRAMME_DESCRIPTION,
+        **in_both_languages(
+            text.ZH, title=text.PROGRAMME_TITLE, description=text.PROGRAMME_DESCRIPTION
+        ),
         validity_months=text.VALIDITY_MONTHS,
         visibility=Visibility.NETWORK,
     )
     first = draft_version(programme)
     liver_scans = [ExamType.CEUS_LIVER.value]
     for fields in (
-        {"kind": RequirementKind.COURSES, "title": text.COURSE_TITLE, "courses": [cast.course]},
+        {
+            "kind": RequirementKind.COURSES,
+            **in_both_languages(text.ZH, title=text.COURSE_TITLE),
+            "courses": [cast.course],
+        },
         {
             "kind": RequirementKind.QUIZ,
             "stage": RequirementStage.INITIAL,
-            "title": text.EXAM_TITLE,
+            **in_both_languages(text.ZH, title=text.EXAM_TITLE),
             "quiz": cast.exam,
             "min_score": text.EXAM_MIN_SCORE_V1,
         },
         {
             "kind": RequirementKind.CASES,
             "stage": RequirementStage.INITIAL,
-            "title": text.CASES_TITLE,
+            **in_both_languages(text.ZH, title=text.CASES_TITLE),
             "count": text.CASES_COUNT,
             "organ": Organ.LIVER.value,
         },
         {
             "kind": RequirementKind.SCANS,
             "stage": RequirementStage.INITIAL,
-            "title": text.SCANS_TITLE,
+            **in_both_languages(text.ZH, title=text.SCANS_TITLE),
             "count": text.SCANS_COUNT,
             "exam_types": liver_scans,
         },
-        {"kind": RequirementKind.CME, "title": text.CME_TITLE, "hours": text.CME_HOURS},
+        {
+            "kind": RequirementKind.CME,
+            **in_both_languages(text.ZH, title=text.CME_TITLE),
+            "hours": text.CME_HOURS,
+        },
     ):
         requirement_add(version=first, by=director, **fields)
     version_publish(
@@ -204,7 +214,7 @@ def _programme(cast: Cast, now: datetime.datetime) -> Programme:
         by=director,
         kind=RequirementKind.SCANS,
         stage=RequirementStage.RECERTIFICATION,
-        title=text.RECERT_SCANS_TITLE,
+        **in_both_languages(text.ZH, title=text.RECERT_SCANS_TITLE),
         count=text.RECERT_SCANS_COUNT,
         exam_types=liver_scans,
     )

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- Chinese punctuation
 """Texts of the demo certification (``certification.demo``): the programme, its requirements
 and the logbook entries. Logbook texts describe scans without anything that could identify a
 patient — no names, dates of birth, record or phone numbers — as the logbook form asks.
@@ -100,3 +101,20 @@ REJECTION_COMMENT = (
     "and log a correction if you have the full examination."
 )
 APPROVAL_COMMENT = "Good sweep of the whole liver in the late phase."
+
+# Simplified Chinese of the programme and requirement texts above, keyed by the English.
+ZH = {
+    PROGRAMME_TITLE: "肝脏超声造影——一级",
+    PROGRAMME_DESCRIPTION: (
+        "面向医联体内县级和乡镇医院超声医师及临床医生的肝脏超声造影一级认证。\n\n"
+        "持证者已完成《肝脏超声造影基础》课程，通过超声造影考试，在病例库中学习了带标注的肝脏病例，"
+        "并完成了由本院带教老师签字认可的督导下肝脏超声造影检查。证书有效期两年；"
+        "续证需完成新的督导下扫查。\n"
+    ),
+    COURSE_TITLE: "完成《肝脏超声造影基础》课程",
+    EXAM_TITLE: "通过超声造影考试",
+    CASES_TITLE: "在病例库中学习两个已发布的肝脏病例",
+    SCANS_TITLE: "记录三次督导下肝脏超声造影扫查，并经签字认可为合格",
+    CME_TITLE: "获得 1.5 继续医学教育学时",
+    RECERT_SCANS_TITLE: "续证：两次新的督导下肝脏超声造影扫查",
+}

@@ -82,3 +82,14 @@ def translated_html(obj, field: str) -> SafeString:
     if not language:
         return format_html("{}", value or "")
     return format_html('<span lang="{}">{}</span>{}', language, value, fallback_marker(language))
+
+
+def in_both_languages(chinese: dict[str, str], **texts: str) -> dict[str, str]:
+    """``title_en=…, title_zh_hans=…`` for each ``title=…`` in ``texts``: the English value
+    and its Simplified Chinese translation from ``chinese`` (keyed by the English text; a
+    missing translation is a KeyError). For demo content, which is written in both."""
+    values = {}
+    for field, english in texts.items():
+        values[build_localized_fieldname(field, "en")] = english
+        values[build_localized_fieldname(field, "zh-hans")] = chinese[english] if english else ""
+    return values

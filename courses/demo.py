@@ -100,11 +100,12 @@ def _user(username: str, *, first: str, last: str, role: str, institution, **ext
 def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
     course = services.course_create(
         by=instructor,
-        title="Liver CEUS fundamentals",
+        # Per language, whatever the active one (the plain names would set only that one).
+        title_en="Liver CEUS fundamentals",
         title_zh_hans=zh.TITLES["Liver CEUS fundamentals"],
-        summary=text.COURSE_SUMMARY,
+        summary_en=text.COURSE_SUMMARY,
         summary_zh_hans=zh.COURSE_SUMMARY,
-        description=text.COURSE_DESCRIPTION,
+        description_en=text.COURSE_DESCRIPTION,
         visibility=Visibility.NETWORK,
     )
     lessons, previous = [], None
@@ -112,9 +113,9 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
         module = services.module_create(
             course=course,
             by=instructor,
-            title=title,
+            title_en=title,
             title_zh_hans=zh.TITLES[title],
-            summary=summary,
+            summary_en=summary,
             summary_zh_hans=zh.SUMMARIES[summary],
             status=PUBLISHED,
             prerequisites=[previous] if previous else [],
@@ -124,9 +125,9 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
                 services.lesson_create(
                     module=module,
                     by=instructor,
-                    title=lesson_title,
+                    title_en=lesson_title,
                     title_zh_hans=zh.TITLES[lesson_title],
-                    body=body,
+                    body_en=body,
                     estimated_minutes=minutes,
                     status=PUBLISHED,
                 )
@@ -139,9 +140,9 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
 def _draft_course(instructor: User) -> Course:
     course = services.course_create(
         by=instructor,
-        title="Thyroid nodule CEUS",
+        title_en="Thyroid nodule CEUS",
         title_zh_hans=zh.TITLES["Thyroid nodule CEUS"],
-        summary="Characterising thyroid nodules and ablation zones (in preparation).",
+        summary_en="Characterising thyroid nodules and ablation zones (in preparation).",
         summary_zh_hans=zh.SUMMARIES[
             "Characterising thyroid nodules and ablation zones (in preparation)."
         ],
@@ -149,14 +150,14 @@ def _draft_course(instructor: User) -> Course:
         ordering=10,
     )
     module = services.module_create(
-        course=course, by=instructor, title="Technique", title_zh_hans=zh.TITLES["Technique"]
+        course=course, by=instructor, title_en="Technique", title_zh_hans=zh.TITLES["Technique"]
     )
     services.lesson_create(
         module=module,
         by=instructor,
-        title="Why contrast for thyroid nodules",
+        title_en="Why contrast for thyroid nodules",
         title_zh_hans=zh.TITLES["Why contrast for thyroid nodules"],
-        body=text.DRAFT_THYROID,
+        body_en=text.DRAFT_THYROID,
     )
     return course
 
@@ -170,22 +171,24 @@ def load_demo_data() -> bool:
         return False
 
     expert_name = "Zhejiang Provincial People's Hospital — Ultrasound Centre"
+    # Found by the English name whatever the active language (modeltranslation would read
+    # ``name=`` as the active language's column).
     expert, _ = Institution.objects.get_or_create(
-        name=expert_name,
+        name_en=expert_name,
         defaults={
             "name_zh_hans": zh.INSTITUTIONS[expert_name][0],
             "short_name_zh_hans": zh.INSTITUTIONS[expert_name][1],
-            "short_name": "ZJPPH Ultrasound",
+            "short_name_en": "ZJPPH Ultrasound",
             "level": Institution.Level.EXPERT_CENTRE,
             "region": "Zhejiang",
         },
     )
     county, _ = Institution.objects.get_or_create(
-        name="Qingxi County People's Hospital",
+        name_en="Qingxi County People's Hospital",
         defaults={
             "name_zh_hans": zh.INSTITUTIONS["Qingxi County People's Hospital"][0],
             "short_name_zh_hans": zh.INSTITUTIONS["Qingxi County People's Hospital"][1],
-            "short_name": "Qingxi",
+            "short_name_en": "Qingxi",
             "level": Institution.Level.COUNTY,
             "region": "Zhejiang",
         },

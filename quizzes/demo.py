@@ -22,11 +22,13 @@ from django.db import transaction
 from accounts.models import User
 from cases import demo_content as case_text
 from cases.models import Annotation, Case, PhaseMarker
+from core.content_language import in_both_languages
 from core.scoping import PublicationStatus, Visibility
 from courses.demo import DEMO_PASSWORD, DemoDataRefused
 from courses.models import Cohort, Module
 from courses.services import assign_cohort, cohort_update
 from quizzes import demo_content as text
+from quizzes.demo_content_zh import ZH
 from quizzes.models import Answer, Attempt, FeedbackPolicy, GradingMethod, Question, Quiz, QuizKind
 from quizzes.services.attempts import answer_check, answer_save, attempt_start, attempt_submit
 from quizzes.services.authoring import create_question, create_quiz
@@ -67,7 +69,7 @@ def _facts(case: Case) -> CaseFacts:
 def _demo_cases() -> dict[str, CaseFacts] | None:
     found = {}
     for slug, content in CASES.items():
-        case = Case.objects.filter(title=content["title"], status=PUBLISHED).first()
+        case = Case.objects.filter(title_en=content["title"], status=PUBLISHED).first()
         if case is None:
             return None
         found[slug] = _facts(case)
@@ -107,15 +109,15 @@ def _create_questions(author: User, cases: dict[str, CaseFacts]) -> dict[str, Qu
             if key in spec
         }  # fmt: skip
         options = [
-            {"text": option_text, "is_correct": right, "feedback": feedback}
+            {"is_correct": right, **in_both_languages(ZH, text=option_text, feedback=feedback)}
             for option_text, right, feedback in spec.get("options", ())
         ]
         made[name] = create_question(
             by=author,
             kind=spec["kind"],
-            title=spec["title"],
-            prompt=spec["prompt"],
-            explanation=spec["explanation"],
+            **in_both_languages(
+                ZH, title=spec["title"], prompt=spec["prompt"], explanation=spec["explanation"]
+            ),
             options=options,
             tags=spec["tags"],
             true_is_correct=spec.get("correct"),
@@ -130,8 +132,7 @@ def _create_questions(author: User, cases: dict[str, CaseFacts]) -> dict[str, Qu
 def _create_quizzes(author: User, questions: dict[str, Question]) -> tuple[Quiz, Quiz]:
     shared = {"by": author, "status": PUBLISHED, "visibility": Visibility.NETWORK}
     exam = create_quiz(
-        title=text.EXAM["title"],
-        description=text.EXAM["description"],
+        **in_both_languages(ZH, title=text.EXAM["title"], description=text.EXAM["description"]),
         kind=QuizKind.EXAM,
         items=[questions[name] for name in text.EXAM_ITEMS],
         draws=[(text.EXAM_DRAW_TAG, 1)],
@@ -144,10 +145,11 @@ def _create_quizzes(author: User, questions: dict[str, Question]) -> tuple[Quiz,
         feedback_policy=FeedbackPolicy.AFTER_SUBMIT,
         **shared,
     )
-    module = Module.objects.get(title=text.MODULE_TITLE, course__title=COURSE)
+    module = Module.objects.get(title_en=text.MODULE_TITLE, course__title_en=COURSE)
     practice = create_quiz(
-        title=text.MODULE_QUIZ["title"],
-        description=text.MODULE_QUIZ["description"],
+        **in_both_languages(
+            ZH, title=text.MODULE_QUIZ["title"], description=text.MODULE_QUIZ["description"]
+        ),
         kind=QuizKind.PRACTICE,
         module=module,
         items=[questions[name] for name in text.MODULE_QUIZ_ITEMS],
@@ -326,7 +328,9 @@ def load_demo_quizzes() -> str:
         return "Quizzes already exist: demo quizzes not loaded."
     instructor = User.objects.filter(username="instructor").first()
     cases = _demo_cases()
-    course_ready = Module.objects.filter(title=text.MODULE_TITLE, course__title=COURSE).exists()
+    course_ready = Module.objects.filter(
+        title_en=text.MODULE_TITLE, course__title_en=COURSE
+    ).exists()
     trainee_ready = User.objects.filter(username="trainee", institution__isnull=False).exists()
     if instructor is None or cases is None or not (course_ready and trainee_ready):
         return "Demo cases or course missing: demo quizzes not loaded."

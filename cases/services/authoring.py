@@ -20,14 +20,13 @@ from accounts.models import Institution, User
 from cases import phi
 from cases.models import Case, CaseLoop, CaseRevision, LiRads, Organ, Tag
 from cases.search import search_document
-from cases.snapshot import SNAPSHOT_FIELDS, case_snapshot
+from cases.snapshot import CASE_TEXTS, SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
 from core.authoring import apply_fields
 from core.content_language import localized
 
-# The texts a trainee reads, in English and Chinese (cases/translation.py); the authoring form
-# sets them per language.
-CASE_TEXTS = ("title", "clinical_history", "final_diagnosis", "teaching_points")
+# The texts a trainee reads, in English and Chinese (``CASE_TEXTS``); the authoring form sets
+# them per language.
 CASE_FIELDS = frozenset({*SNAPSHOT_FIELDS, *localized(*CASE_TEXTS)})
 # Changing these changes every time-intensity curve of the case.
 CURVE_FIELDS = frozenset({"injection_time_s", "dynamic_range_db"})

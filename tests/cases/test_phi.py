@@ -3,9 +3,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cases import services
 from cases.phi import identifier_kinds
+from cases.snapshot import case_snapshot
 from tests.factories import api_for
 
 
@@ -65,6 +67,33 @@ def test_saving_warns_about_each_field_but_saves(instructor):
     ]
     assert "Clinical history" in result.warnings[0].message
     assert "a phone number, a date of birth" in result.warnings[0].message
+
+
+@pytest.mark.django_db
+def test_both_languages_are_checked_whichever_is_read(instructor):
+    with translation.override("en"):
+        result = services.case_create(
+            by=instructor,
+            organ="liver",
+            title_en="Liver lesion",
+            title_zh_hans="肝脏病灶",
+            clinical_history_en="Cirrhosis.",
+            clinical_history_zh_hans="患者王芳，电话 13812345678。",
+        )
+    assert [(w.field, w.kinds) for w in result.warnings] == [
+        ("clinical_history", ("phone", "name")),
+    ]
+    assert "Clinical history (中文)" in result.warnings[0].message
+
+
+@pytest.mark.django_db
+def test_the_revision_history_records_both_languages(instructor):
+    case = services.case_create(
+        by=instructor, organ="liver", title_en="Liver lesion", title_zh_hans="肝脏病灶"
+    ).case
+    snapshot = case_snapshot(case)
+    assert (snapshot["title_en"], snapshot["title_zh_hans"]) == ("Liver lesion", "肝脏病灶")
+    assert "clinical_history_zh_hans" in snapshot
 
 
 @pytest.mark.django_db

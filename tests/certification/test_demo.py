@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import translation
+from modeltranslation.translator import translator
 
 from accounts.models import User
 from cases.models import CaseWatch
@@ -45,7 +47,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
     """The whole demo (``load_demo_data`` and every app's loader, as the command runs them),
-    loaded once; the console lines of the loaders."""
+    loaded once; the console lines of the loaders. Loaded with Chinese active: the loaders
+    find their rows and write their texts per language, whatever the language."""
     media = tmp_path_factory.mktemp("demo-cine")
     private = override_settings(
         CINE_UPLOAD_DIR=media / "uploads",
@@ -53,8 +56,10 @@ def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     with private, django_db_blocker.unblock(), transaction.atomic():
-        assert load_demo_data() is True
-        yield run_demo_loaders()
+        with translation.override("zh-hans"):
+            assert load_demo_data() is True
+            lines = run_demo_loaders()
+        yield lines
         transaction.set_rollback(True)
 
 
@@ -219,3 +224,37 @@ def test_a_second_load_adds_nothing(demo_lines):
     call_command("load_demo_data")  # the whole command: courses exist, nothing is added
     assert counts() == before
     assert User.objects.filter(username=SUPERVISOR).count() == 1
+
+
+# Demo texts not translated yet (the pages show them with the "EN" marker): the long lesson
+# bodies and the course description. Remove an entry once its translation is in.
+UNTRANSLATED_YET = {("courses.Course", "description"), ("courses.Lesson", "body")}
+
+
+def test_the_demo_has_no_one_sided_text(demo_lines):
+    one_sided = []
+    for model in translator.get_registered_models():
+        fields = translator.get_options_for_model(model).fields
+        for row in model.objects.all():
+            for field in fields:
+                if (model._meta.label, field) in UNTRANSLATED_YET:
+                    continue
+                values = {
+                    code: getattr(row, f"{field}_{code.replace('-', '_')}")
+                    for code in ("en", "zh-hans")
+                }
+                if any(values.values()) and not all(values.values()):
+                    one_sided.append((model._meta.label, row.pk, field, values))
+    assert one_sided == []
+    # Every registered model has demo rows: the check above looked at something.
+    assert all(model.objects.exists() for model in translator.get_registered_models())
+
+
+def test_the_demo_keeps_english_when_loaded_in_chinese(demo_lines):
+    course = Lesson.objects.get(title_en="Ultrasound contrast agents").module.course
+    assert (course.title_en, course.title_zh_hans) == (
+        "Liver CEUS fundamentals",
+        "肝脏超声造影基础",
+    )
+    assert Programme.objects.filter(title_en=text.PROGRAMME_TITLE).exists()
+    assert user("county-instructor").institution.short_name_en == "Songyang"
