@@ -32,6 +32,7 @@ PASSWORD = "correct horse battery"  # tests.factories.UserFactory
 FPS = 10
 FRAMES = 30  # a 3 s loop
 TITLE = "Arterial-phase nodule, segment VI"
+TITLE_ZH = "VI段动脉期结节"  # the author writes both languages; the Chinese trainee reads this
 OUTLINE = [(120, 80), (200, 85), (210, 150), (130, 160)]  # image pixels
 
 
@@ -149,16 +150,18 @@ def build_the_case(page) -> Case:
         page.get_by_label("Search", exact=True), page.get_by_label("Organ system")
     )
     page.get_by_role("link", name="New case").click()
-    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Title (EN)").fill(TITLE)
+    page.get_by_label("Title (中文)").fill(TITLE_ZH)
     page.get_by_label("Organ system").select_option(label="Liver")
     page.get_by_label("Visibility").select_option(label="Whole teaching network")
-    page.get_by_label("Final diagnosis").fill("Hepatocellular carcinoma")
+    page.get_by_label("Final diagnosis (EN)").fill("Hepatocellular carcinoma")
+    page.get_by_label("Final diagnosis (中文)").fill("肝细胞癌")
     loop_choice = page.locator("select[name='loops-0-loop']")
     loop_choice.select_option(index=1)  # the loop just uploaded, the newest
     assert "Ready" in loop_choice.locator("option:checked").inner_text()
     page.get_by_role("button", name="Save case").click()
     page.get_by_text("Case saved.").wait_for()
-    case = Case.objects.get(title=TITLE)
+    case = Case.objects.get(title_en=TITLE)
     page.wait_for_function("window.CeusViewer && window.CeusViewer.player")
 
     page.get_by_role("button", name="Edit annotations").click()
@@ -212,10 +215,11 @@ def trainee_finds_plays_and_steps(page) -> None:
     assert no_horizontal_overflow(page)
     search = page.get_by_label(zh("Search"), exact=True)
     assert not overlapping(search, page.get_by_label(zh("Organ system"), exact=True))
-    search.fill("segment VI")
+    search.fill("动脉期结节")  # found by its Chinese title, shown in Chinese
     page.get_by_role("button", name=zh("Show cases")).click()
-    page.get_by_role("link", name=TITLE).first.click()
+    page.get_by_role("link", name=TITLE_ZH).first.click()
     page.wait_for_function("window.CeusViewer && window.CeusViewer.player")
+    assert page.locator("h1").inner_text() == TITLE_ZH
     assert no_horizontal_overflow(page)
 
     page.get_by_role("button", name=zh("Play"), exact=True).tap()

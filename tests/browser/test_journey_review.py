@@ -96,10 +96,10 @@ def test_a_county_hospital_publishes_through_its_expert_centre(browser, live_ser
     log_in(page, network["author"])
     nav(page).get_by_role("link", name="Case library").click()
     page.get_by_role("link", name="New case").click()
-    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Title (EN)").fill(TITLE)
     page.get_by_label("Organ system").select_option("liver")
     page.get_by_label("Visibility").select_option("network")
-    page.get_by_label("Final diagnosis").fill("Hepatocellular carcinoma")
+    page.get_by_label("Final diagnosis (EN)").fill("Hepatocellular carcinoma")
     page.locator("select[name='loops-0-loop']").select_option(str(loop.pk))
     page.get_by_role("button", name="Save case").click()
     bar = page.locator("[data-next-action]")
@@ -107,7 +107,7 @@ def test_a_county_hospital_publishes_through_its_expert_centre(browser, live_ser
     bar.get_by_role("button", name="Send for review").click()
     bar = page.locator("[data-next-action]")
     assert "Waiting for review by Jie Chen (Provincial Expert Centre)" in bar.inner_text()
-    case = Case.objects.get(title=TITLE)
+    case = Case.objects.get(title_en=TITLE)
     assert case.status == CaseStatus.IN_REVIEW
     page.context.close()
 
