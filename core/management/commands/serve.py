@@ -44,10 +44,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if os.name != "posix":
             raise CommandError("serve needs a POSIX system; run runserver and a worker by hand.")
+        host, port = options["host"], options["port"]
+        follow_port(host, port)
         if options["demo_data"]:
             self._load_demo_data_if_empty()
 
-        host, port = options["host"], options["port"]
         if port_open(host, port):
             # Checked first: the readiness probe below would take the other server for ours.
             raise CommandError(
@@ -94,6 +95,19 @@ class Command(BaseCommand):
             lines.append("")
         lines.append("  Press Ctrl-C to stop the web server and the worker.")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
+
+
+def follow_port(host: str, port: int) -> None:
+    """Development without PLATFORM_BASE_URL: links in e-mails, badges and QR codes point at
+    the address served here, not at the default port. Set in the environment for the web server
+    and worker started below (they read settings afresh) and in this process (the demo data)."""
+    if settings.PRODUCTION or os.environ.get("PLATFORM_BASE_URL"):
+        return
+    shown = {"0.0.0.0": "127.0.0.1", "::": "localhost"}.get(host, host)  # noqa: S104
+    shown = f"[{shown}]" if ":" in shown else shown
+    base_url = f"http://{shown}:{port}"
+    os.environ["PLATFORM_BASE_URL"] = base_url
+    settings.PLATFORM_BASE_URL = base_url
 
 
 def _web_spec(server: str, host: str, port: int, workers: int) -> ChildSpec:
