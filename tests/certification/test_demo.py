@@ -219,3 +219,14 @@ def test_a_second_load_adds_nothing(demo_lines):
     call_command("load_demo_data")  # the whole command: courses exist, nothing is added
     assert counts() == before
     assert User.objects.filter(username=SUPERVISOR).count() == 1
+
+
+def test_every_demo_account_of_the_banner_and_readme_exists_with_its_role(demo_lines):
+    from django.utils import translation
+
+    from core.demo_accounts import DEMO_ACCOUNTS
+
+    with translation.override("en"):
+        for account in DEMO_ACCOUNTS:
+            made = User.objects.get(username=account.username)
+            assert account.role.startswith(str(made.get_role_display())), account.username

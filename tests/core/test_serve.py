@@ -245,7 +245,7 @@ def test_serve_passes_its_address_on_as_the_base_url(host, expected, settings, m
     serve.follow_port(host, 8111)
 
     assert os.environ["PLATFORM_BASE_URL"] == expected  # the web server and worker it starts
-    assert settings.PLATFORM_BASE_URL == expected  # the demo data loaded in this process
+    assert expected == settings.PLATFORM_BASE_URL  # the demo data loaded in this process
 
 
 def test_serve_keeps_a_configured_base_url(settings, monkeypatch):
