@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.errors.SiteNotFoundMiddleware",  # development: the site's 404 page, not Django's
 ]
 
 ROOT_URLCONF = "training.urls"
