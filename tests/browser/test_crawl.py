@@ -42,6 +42,16 @@ OVERFLOWING = """(() => {
 })()"""
 
 
+# Whether the main menu wraps: an entry starts below the bottom of another (they are centred
+# on one line, so their tops differ a little without wrapping).
+MENU_WRAPS = """(() => {
+  const boxes = [...document.querySelectorAll(".site-header nav > *")]
+    .filter((el) => el.offsetParent !== null)
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
+  const firstBottom = Math.min(...boxes.map((r) => r.bottom));
+  return boxes.some((r) => r.top >= firstBottom);
+})()"""
+
 # Visible form fields drawn over one another (the library's search box over the organ filter).
 OVERLAPPING_FIELDS = """(() => {
   const fields = "main input:not([type=hidden]):not([type=checkbox]):not([type=radio]),"
@@ -161,6 +171,8 @@ class Crawl:
             overlaps = self.page.evaluate(OVERLAPPING_FIELDS)
             if overlaps:
                 self.problems.append(f"{where} at {width} px: fields overlap {overlaps}")
+            if width >= 1366 and self.page.evaluate(MENU_WRAPS):
+                self.problems.append(f"{where} at {width} px: the menu wraps")
             if wide[0] > wide[1]:
                 culprits = self.page.evaluate(OVERFLOWING)
                 self.problems.append(f"{where} at {width} px: {wide[0]} px wide {culprits}")
@@ -172,11 +184,11 @@ class Crawl:
 
     def run(self) -> None:
         seen: set[str] = set()
-        menu = same_origin_links(self.page, "nav[aria-label] ")
+        menu = same_origin_links(self.page, ".site-header nav")
         menu = [h for h in menu if h != "/" and pattern(h) not in seen]
         for href in menu:
             seen.add(pattern(href))
-            self.click("nav[aria-label]", href)
+            self.click(".site-header nav", href)
             for child in same_origin_links(self.page, "main"):
                 if pattern(child) in seen or child in menu:
                     continue
