@@ -5,6 +5,10 @@ from the curve lightly smoothed (a moving mean); MTT comes from the lognormal mo
 I(t) = O + AUC / (sqrt(2 pi) s (t - t0)) exp(-(ln(t - t0) - mu)^2 / (2 s^2)), for which
 TTP = t0 + e^(mu - s^2) and MTT = t0 + e^(mu + s^2 / 2). Areas are of the enhancement
 (curve minus baseline). A curve that cannot be analysed gives parameters None and a reason.
+
+A fit can succeed and still say little: a 3 s loop gives an MTT of 70 s. ``fit_warnings``
+lists why the model's numbers (MTT) should not be read as measurements, as reason codes
+(``FIT_WARNINGS``) that the caller translates; ``fit_reliable`` is true when there is none.
 """
 
 import dataclasses
@@ -27,6 +31,15 @@ class TicSettings:
     min_samples: int = 8
     noise_factor: float = 5.0  # PE below this many smoothed-noise SDs is "no enhancement"
     fit_sigmas: tuple[float, ...] = (0.3, 0.6, 1.0)  # starting shapes of the model fit
+    min_fit_r2: float = 0.8  # below: the model does not describe the curve
+    min_samples_after_peak: int = 5  # fewer: the wash-out, hence MTT, is extrapolated
+
+
+# Why a fitted model's numbers are not to be trusted (codes, translated by the caller).
+MTT_BEYOND_RECORDING = "mtt_beyond_recording"  # MTT outside the recorded time span
+FEW_SAMPLES_AFTER_PEAK = "few_samples_after_peak"
+POOR_FIT = "poor_fit"  # R² below TicSettings.min_fit_r2
+FIT_WARNINGS = (MTT_BEYOND_RECORDING, FEW_SAMPLES_AFTER_PEAK, POOR_FIT)
 
 
 @dataclass(frozen=True)
@@ -68,11 +81,32 @@ class TicParameters:
     fit: LognormalFit | None = None
     reason: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    fit_warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def fit_reliable(self) -> bool:
+        return self.fit is not None and not self.fit_warnings
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["notes"] = list(self.notes)
+        data["fit_warnings"] = list(self.fit_warnings)
+        data["fit_reliable"] = self.fit_reliable
         return data
+
+
+def fit_warnings(
+    t: np.ndarray, peak_index: int, fit: LognormalFit, settings: TicSettings
+) -> tuple[str, ...]:
+    """Reason codes (FIT_WARNINGS) why the fitted model's numbers are extrapolation."""
+    warnings = []
+    if not float(t[0]) <= fit.mtt <= float(t[-1]):
+        warnings.append(MTT_BEYOND_RECORDING)
+    if t.size - 1 - peak_index < settings.min_samples_after_peak:
+        warnings.append(FEW_SAMPLES_AFTER_PEAK)
+    if fit.r2 < settings.min_fit_r2:
+        warnings.append(POOR_FIT)
+    return tuple(warnings)
 
 
 def lognormal(
@@ -267,4 +301,5 @@ def analyse_curve(
         mtt=fit.mtt if fit else None,
         fit=fit,
         notes=tuple(notes),
+        fit_warnings=fit_warnings(t, ipk, fit, settings) if fit else (),
     )

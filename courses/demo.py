@@ -12,13 +12,13 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Institution, User
+from core.demo_accounts import DEMO_PASSWORD  # load_demo_data refuses in production
 from core.scoping import PublicationStatus, Visibility
 from courses import demo_content as text
 from courses import demo_content_zh as zh
 from courses import services
 from courses.models import Course, Lesson
 
-DEMO_PASSWORD = "demo"  # demo accounts only; load_demo_data refuses in production
 PUBLISHED = PublicationStatus.PUBLISHED
 
 

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.errors.SiteNotFoundMiddleware",  # development: the site's 404 page, not Django's
 ]
 
 ROOT_URLCONF = "training.urls"
@@ -356,7 +357,11 @@ if PRODUCTION:
         "PLATFORM_BASE_URL", "certificates and badges link to the public address."
     ).rstrip("/")
 else:
-    PLATFORM_BASE_URL = (env_str("PLATFORM_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    # Unset in development: the port this server runs on (PORT, which `make run PORT=8111` sets;
+    # `manage.py serve --port` also passes its address on to the processes it starts).
+    PLATFORM_BASE_URL = (
+        env_str("PLATFORM_BASE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000)}"
+    ).rstrip("/")
 # Seeds the Ed25519 key that signs Open Badges credentials (the key is derived from it, so
 # web and workers agree). Kept for ever: a new value makes earlier badges unverifiable.
 if PRODUCTION:

@@ -280,8 +280,21 @@
         if (text) {
           this.status.appendChild(CV.el("li", { class: "cv-tic-" + e.state }, text));
         }
+        const warning = this.fitWarning(e);
+        if (warning) {
+          this.status.appendChild(CV.el("li", { class: "cv-tic-unreliable", "data-tic-unreliable": "" }, this.roiName(e.roi) + ": " + warning));
+        }
       });
       this.status.hidden = !this.status.firstChild;
+    }
+
+    // The fitted model's numbers (MTT) are extrapolation when cine.tic_fit says so: a 3 s loop
+    // gives an MTT of 70 s. Its reason codes, in words; null when the fit can be trusted.
+    fitWarning(e) {
+      const p = e.state === "ready" && e.data && e.data.parameters;
+      if (!p || !p.fit || p.fit_reliable !== false) { return null; }
+      const reasons = (p.fit_warnings || []).map((code) => this.msg["tic-unreliable-" + code] || code);
+      return this.msg["tic-unreliable"] + " " + reasons.join("; ");
     }
 
     // 0 for the first ROI of its role, 1 for the second…: drawn with different dashes.
@@ -323,7 +336,12 @@
         tr.appendChild(th);
         withParameters.forEach((e) => {
           const value = e.data.parameters[key];
-          tr.appendChild(CV.el("td", { class: "cv-num" }, kind === "time" && value !== null && value !== undefined ? CV.fixed(value, 1) : CV.significant(value)));
+          const text = kind === "time" && value !== null && value !== undefined ? CV.fixed(value, 1) : CV.significant(value);
+          const warning = key === "mtt" && value !== null && value !== undefined ? this.fitWarning(e) : null;
+          // An unreliable MTT is not presented as fact: marked, with the reason on hover/tap.
+          tr.appendChild(warning
+            ? CV.el("td", { class: "cv-num cv-unreliable", title: warning, "data-unreliable": "" }, "(" + text + ") ⚠")
+            : CV.el("td", { class: "cv-num" }, text));
         });
         body.appendChild(tr);
       });

@@ -49,3 +49,17 @@ def test_institution_str_and_members():
     assert str(institution) == "Zhejiang Provincial People's Hospital"
     assert institution.members.count() == 2
     assert User.objects.filter(institution=institution, role=User.Role.TRAINEE).count() == 2
+
+
+def test_time_zone_list_starts_with_the_platform_zone_then_china(settings):
+    from accounts.models import _timezone_choices
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    names = [name for name, _label in _timezone_choices()]
+    assert names[:2] == ["Europe/Berlin", "Asia/Shanghai"]
+    assert len(names) == len(set(names))  # not listed twice further down
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    names = [name for name, _label in _timezone_choices()]
+    assert names[0] == "Asia/Shanghai" and names.count("Asia/Shanghai") == 1
+    assert names[1:] == sorted(names[1:])

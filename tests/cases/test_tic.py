@@ -280,3 +280,29 @@ def test_a_duplicate_message_for_a_failed_curve_computes_nothing(
     (pk,) = save_rois(case, loop, instructor, {"cx": 50, "cy": 50, "rx": 5, "ry": 5})
     assert tic_compute(annotation_pk=pk) == TicStatus.FAILED  # the loop has no intensity data
     assert tic_compute(annotation_pk=pk) == "skipped: already failed"
+
+
+def test_the_api_passes_on_whether_the_fit_is_reliable(trainee, real_case, real_loop):
+    # cine.tic_fit decides (tests/cine/test_tic_fit.py: a 3 s loop's MTT); the API carries its
+    # verdict and reason codes for the viewer, which shows them translated (issue 10 §6).
+    roi = "ellipse:{cx},{cy},{rx},{ry}".format(**LESION)
+
+    tic = api_for(trainee).get(f"/api/v1/cineloops/{real_loop.pk}/tic/?roi={roi}").json()
+
+    direct = analyse_curve(np.arange(40) * 0.1, expected_curve(real_loop))
+    parameters = tic["parameters"]
+    assert parameters["fit_reliable"] is direct.fit_reliable
+    assert parameters["fit_warnings"] == list(direct.fit_warnings)
+    assert "few_samples_after_peak" not in parameters["fit_warnings"]  # peak mid-loop
+
+
+def test_the_viewer_has_a_translated_sentence_for_every_fit_warning(trainee, real_case, client):
+    from cine.tic_fit import FIT_WARNINGS
+
+    client.force_login(trainee)
+    html = client.get(f"/cases/{real_case.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'data-msg="tic-unreliable"' in html
+    for code in FIT_WARNINGS:
+        assert f'data-msg="tic-unreliable-{code}"' in html
+    assert "too few samples after the peak" not in html  # shown in Chinese

@@ -258,3 +258,14 @@ def test_the_demo_keeps_english_when_loaded_in_chinese(demo_lines):
     )
     assert Programme.objects.filter(title_en=text.PROGRAMME_TITLE).exists()
     assert user("county-instructor").institution.short_name_en == "Songyang"
+
+
+def test_every_demo_account_of_the_banner_and_readme_exists_with_its_role(demo_lines):
+    from django.utils import translation
+
+    from core.demo_accounts import DEMO_ACCOUNTS
+
+    with translation.override("en"):
+        for account in DEMO_ACCOUNTS:
+            made = User.objects.get(username=account.username)
+            assert account.role.startswith(str(made.get_role_display())), account.username

@@ -111,3 +111,28 @@ def test_invalid_input_raises():
         analyse_curve(np.arange(10.0), np.arange(9.0))
     with pytest.raises(ValueError):
         analyse_curve(np.r_[np.arange(10.0), 5.0], np.arange(11.0))
+
+
+def test_a_full_bolus_gives_a_reliable_fit():
+    r = analyse_curve(*bolus(2.0))
+    assert r.fit_warnings == () and r.fit_reliable
+    assert r.to_dict()["fit_reliable"] is True and r.to_dict()["fit_warnings"] == []
+
+
+def test_a_short_loop_flags_the_mtt_as_beyond_the_recording():
+    # 3 s of a loop, the bolus fitted on its rise only: MTT far past the end (issue 10 §6).
+    t = np.arange(0, 3.0, 1 / FPS)
+    y = lognormal(t, **{**TRUE, "t0": -2.0})  # the recording starts 2 s after arrival
+    r = analyse_curve(t, y)
+    assert r.fit is not None and r.mtt > t[-1]
+    assert "mtt_beyond_recording" in r.fit_warnings
+    assert "few_samples_after_peak" in r.fit_warnings
+    assert r.to_dict()["fit_reliable"] is False
+
+
+def test_a_poor_fit_is_flagged():
+    from cine.tic_fit import POOR_FIT
+
+    t, y = bolus(2.0)
+    strict = TicSettings(min_fit_r2=1.01)  # no fit reaches it
+    assert POOR_FIT in analyse_curve(t, y, settings=strict).fit_warnings

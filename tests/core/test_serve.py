@@ -227,3 +227,32 @@ def test_serve_refuses_a_port_in_use(serve_env):
     assert result.returncode != 0
     assert f"127.0.0.1:{port} is already in use" in result.stderr
     assert "Started web" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8111"),
+        ("0.0.0.0", "http://127.0.0.1:8111"),
+        ("::1", "http://[::1]:8111"),
+    ],
+)
+def test_serve_passes_its_address_on_as_the_base_url(host, expected, settings, monkeypatch):
+    monkeypatch.setenv("PLATFORM_BASE_URL", "")  # restored (or removed) after the test
+    monkeypatch.delenv("PLATFORM_BASE_URL")
+    settings.PRODUCTION = False
+
+    serve.follow_port(host, 8111)
+
+    assert os.environ["PLATFORM_BASE_URL"] == expected  # the web server and worker it starts
+    assert expected == settings.PLATFORM_BASE_URL  # the demo data loaded in this process
+
+
+def test_serve_keeps_a_configured_base_url(settings, monkeypatch):
+    monkeypatch.setenv("PLATFORM_BASE_URL", "https://ceus.example.org")
+    settings.PLATFORM_BASE_URL = "https://ceus.example.org"
+    settings.PRODUCTION = False
+
+    serve.follow_port("127.0.0.1", 8111)
+
+    assert settings.PLATFORM_BASE_URL == "https://ceus.example.org"

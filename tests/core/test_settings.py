@@ -96,6 +96,22 @@ def test_development_defaults_need_no_environment(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
 
 
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8111"}, "http://127.0.0.1:8111"),  # make run PORT=8111
+        ({"PORT": "8111", "PLATFORM_BASE_URL": "https://ceus.test/"}, "https://ceus.test"),
+    ],
+)
+def test_development_base_url_follows_the_port_when_unset(env, expected, tmp_path):
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    result = run_django(["-c", code + "print(s.PLATFORM_BASE_URL)"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 def test_unknown_django_env_is_refused(tmp_path):
     result = run_django(SETUP, {"DJANGO_ENV": "staging"}, tmp_path)
 

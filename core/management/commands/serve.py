@@ -15,10 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.demo_accounts import DEMO_ACCOUNTS, banner_lines
 from core.supervisor import ChildSpec, Supervisor, port_open
-
-DEMO_USERNAMES = ("trainee", "instructor", "director", "admin", "county-instructor")
-DEMO_PASSWORD = "demo"  # set by courses' load_demo_data; development data only
 
 
 class Command(BaseCommand):
@@ -44,10 +42,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if os.name != "posix":
             raise CommandError("serve needs a POSIX system; run runserver and a worker by hand.")
+        host, port = options["host"], options["port"]
+        follow_port(host, port)
         if options["demo_data"]:
             self._load_demo_data_if_empty()
 
-        host, port = options["host"], options["port"]
         if port_open(host, port):
             # Checked first: the readiness probe below would take the other server for ours.
             raise CommandError(
@@ -83,17 +82,30 @@ class Command(BaseCommand):
     def _print_banner(self, host: str, port: int) -> None:
         shown_host = f"[{host}]" if ":" in host else host
         lines = ["", f"  CEUS Training is running at http://{shown_host}:{port}/", ""]
+        usernames = [account.username for account in DEMO_ACCOUNTS]
         existing = set(
             get_user_model()
-            .objects.filter(username__in=DEMO_USERNAMES)
+            .objects.filter(username__in=usernames)
             .values_list("username", flat=True)
         )
-        accounts = [name for name in DEMO_USERNAMES if name in existing]
+        accounts = banner_lines(existing)
         if accounts:
-            lines.append(f"  Demo accounts (password '{DEMO_PASSWORD}'): {', '.join(accounts)}")
-            lines.append("")
+            lines += [*accounts, ""]
         lines.append("  Press Ctrl-C to stop the web server and the worker.")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
+
+
+def follow_port(host: str, port: int) -> None:
+    """Development without PLATFORM_BASE_URL: links in e-mails, badges and QR codes point at
+    the address served here, not at the default port. Set in the environment for the web server
+    and worker started below (they read settings afresh) and in this process (the demo data)."""
+    if settings.PRODUCTION or os.environ.get("PLATFORM_BASE_URL"):
+        return
+    shown = {"0.0.0.0": "127.0.0.1", "::": "localhost"}.get(host, host)
+    shown = f"[{shown}]" if ":" in shown else shown
+    base_url = f"http://{shown}:{port}"
+    os.environ["PLATFORM_BASE_URL"] = base_url
+    settings.PLATFORM_BASE_URL = base_url
 
 
 def _web_spec(server: str, host: str, port: int, workers: int) -> ChildSpec:

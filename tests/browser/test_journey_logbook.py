@@ -1,0 +1,153 @@
+"""Journey 5 of issue 10, only by clicking from the home page after login: a trainee logs a scan
+on a phone, in Chinese (the header's language select) → the supervisor of the trainee's
+hospital sees it waiting (an instructor elsewhere does not) and signs it off → the trainee's
+programme progress moves → the director sees it in the cohort table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from certification.models import EntryStatus, LogbookEntry
+from tests.certification.factories import (
+    LogbookEntryFactory,
+    ProgrammeFactory,
+    RequirementFactory,
+    VersionFactory,
+)
+from tests.courses.factories import CohortFactory
+from tests.factories import DirectorFactory, InstructorFactory, TraineeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery"
+PHONE = {"width": 390, "height": 844}
+
+
+def zh(text: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(text)
+
+
+@pytest.fixture
+def people(hospital, other_hospital):
+    trainee = TraineeFactory(
+        institution=hospital, username="wang", first_name="Fang", last_name="Wang"
+    )
+    supervisor = InstructorFactory(
+        institution=hospital, username="sun", first_name="Hong", last_name="Sun"
+    )
+    InstructorFactory(institution=other_hospital, username="elsewhere")
+    DirectorFactory(institution=hospital, username="zhou")
+    programme = ProgrammeFactory(institution=hospital, title="CEUS Liver — Level 1")
+    version = VersionFactory(programme=programme, number=1)
+    RequirementFactory(version=version, kind="scans", count=2, title="Supervised liver scans")
+    LogbookEntryFactory(trainee=trainee, reviewed_by=supervisor)  # one of two already
+    CohortFactory(institution=hospital, name="Spring 2026").members.add(trainee)
+    return trainee, supervisor
+
+
+def log_in(page, username: str) -> None:
+    # In whichever language the previous user left the browser in.
+    page.goto(reverse("accounts:login"))
+    page.locator("main [name=username]").fill(username)
+    page.locator("main [name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(reverse("courses:dashboard")) + "$"))
+
+
+def log_out(page) -> None:
+    page.locator("nav[aria-label] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def use_language(page, code: str) -> None:
+    """Through the header's language select (it submits itself), unless already in use."""
+    if page.locator("html").get_attribute("lang") != code:
+        with page.expect_navigation():
+            page.locator("#lang-select").select_option(code)
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def menu(page, name: str):
+    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people):
+    trainee, supervisor = people
+
+    # The trainee, on a phone, switches to Chinese and logs a scan.
+    page.set_viewport_size(PHONE)
+    log_in(page, "wang")
+    use_language(page, "zh-hans")
+    menu(page, zh("Certification")).click()
+    assert "1/2" in page.locator(".cert-requirements").first.inner_text()
+    page.get_by_role("link", name=zh("Scan logbook")).click()
+    page.get_by_role("link", name=zh("Log a scan")).click()
+    assert overflow(page) <= 0
+    form = page.locator("form.logbook-form")
+    form.locator("[name=performed_on]").fill(page.evaluate("new Date().toISOString().slice(0,10)"))
+    form.locator("[name=exam_type]").select_option("ceus_liver")
+    form.locator("[name=organ]").select_option("liver")
+    form.locator("[name=indication]").fill("Focal liver lesion on B-mode.")
+    form.locator("[name=findings]").fill("Non-rim arterial hyperenhancement, late mild wash-out.")
+    form.locator("[name=impression]").fill("LR-5")
+    form.locator("[name=supervisor]").select_option(str(supervisor.pk))
+    form.get_by_role("button", name=zh("Save entry")).click()
+    page.wait_for_load_state()
+    entry = LogbookEntry.objects.get(trainee=trainee, status=EntryStatus.PENDING)
+    assert overflow(page) <= 0
+    log_out(page)
+
+    # An instructor of another hospital has nothing to sign off.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, "elsewhere")
+    use_language(page, "en")
+    menu(page, "Certification").click()
+    page.get_by_role("link", name="Sign-off queue").click()
+    assert "Wang" not in page.locator("main").inner_text()
+    log_out(page)
+
+    # The trainee's supervisor sees it waiting and approves it.
+    log_in(page, "sun")
+    use_language(page, "en")
+    menu(page, "Certification").click()
+    page.get_by_role("link", name="Sign-off queue").click()
+    row = page.locator("table.logbook-queue tbody tr", has_text="Wang")
+    assert row.count() == 1
+    row.get_by_role("link", name="Review").click()
+    page.get_by_label("Approve").check()
+    page.get_by_label("Adequacy").select_option("good")
+    page.get_by_role("button", name="Save sign-off").click()
+    page.wait_for_load_state()
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.APPROVED and entry.reviewed_by == supervisor
+    log_out(page)
+
+    # The trainee's progress moved: 2 of 2 scans, met.
+    page.set_viewport_size(PHONE)
+    log_in(page, "wang")
+    use_language(page, "zh-hans")
+    menu(page, zh("Certification")).click()
+    requirement = page.locator(".cert-requirements li", has_text="Supervised liver scans")
+    assert requirement.locator(".badge.done").is_visible()
+    assert overflow(page) <= 0
+    log_out(page)
+
+    # The director sees it in the cohort table.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, "zhou")
+    use_language(page, "en")
+    menu(page, "Certification").click()
+    page.get_by_role("link", name="Director's view").click()
+    row = page.locator(".cohort-table tbody tr[data-trainee=wang]")
+    assert re.fullmatch(r"2/2\s*✓", row.locator("td.cell").first.inner_text().strip())
