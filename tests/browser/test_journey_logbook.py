@@ -1,7 +1,8 @@
 """Journey 5 of issue 10, only by clicking from the home page after login: a trainee logs a scan
 on a phone, in Chinese (the header's language select) → the supervisor of the trainee's
 hospital sees it waiting (an instructor elsewhere does not) and signs it off → the trainee's
-programme progress moves → the director sees it in the cohort table.
+programme progress moves → the director sees it in the cohort table. Staff work in English in
+one run and in Chinese in the other, so the whole journey is walked in Chinese too.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ PHONE = {"width": 390, "height": 844}
 
 
 def zh(text: str) -> str:
-    with translation.override("zh-hans"):
+    return in_language("zh-hans", text)
+
+
+def in_language(code: str, text: str) -> str:
+    with translation.override(code):
         return gettext(text)
 
 
@@ -82,8 +87,14 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people):
+# The trainee always works in Chinese on a phone; the staff in English, or also in Chinese — the
+# second run walks the whole journey in Chinese.
+@pytest.mark.parametrize("staff_language", ["en", "zh-hans"])
+def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people, staff_language):
     trainee, supervisor = people
+
+    def t(text: str) -> str:
+        return in_language(staff_language, text)
 
     # The trainee, on a phone, switches to Chinese and logs a scan.
     page.set_viewport_size(PHONE)
@@ -111,23 +122,25 @@ def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people):
     # An instructor of another hospital has nothing to sign off.
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, "elsewhere")
-    use_language(page, "en")
-    menu(page, "Certification").click()
-    page.get_by_role("link", name="Sign-off queue").click()
+    use_language(page, staff_language)
+    assert page.locator("[data-menu=signoff] .menu-badge").count() == 0
+    menu(page, t("Certification")).click()
+    page.get_by_role("link", name=t("Sign-off queue")).click()
     assert "Wang" not in page.locator("main").inner_text()
     log_out(page)
 
     # The trainee's supervisor sees it waiting and approves it.
     log_in(page, "sun")
-    use_language(page, "en")
-    menu(page, "Certification").click()
-    page.get_by_role("link", name="Sign-off queue").click()
+    use_language(page, staff_language)
+    signoff = page.locator("[data-menu=signoff]")  # the menu's link, with what waits
+    assert signoff.locator(".menu-badge").inner_text() == "1"
+    signoff.click()
     row = page.locator("table.logbook-queue tbody tr", has_text="Wang")
     assert row.count() == 1
-    row.get_by_role("link", name="Review").click()
-    page.get_by_label("Approve").check()
-    page.get_by_label("Adequacy").select_option("good")
-    page.get_by_role("button", name="Save sign-off").click()
+    row.get_by_role("link", name=t("Review")).click()
+    page.get_by_label(t("Approve")).check()
+    page.get_by_label(t("Adequacy")).select_option("good")
+    page.get_by_role("button", name=t("Save sign-off")).click()
     page.wait_for_load_state()
     entry.refresh_from_db()
     assert entry.status == EntryStatus.APPROVED and entry.reviewed_by == supervisor
@@ -146,8 +159,8 @@ def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people):
     # The director sees it in the cohort table.
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, "zhou")
-    use_language(page, "en")
-    menu(page, "Certification").click()
-    page.get_by_role("link", name="Director's view").click()
+    use_language(page, staff_language)
+    menu(page, t("Certification")).click()
+    page.get_by_role("link", name=t("Director's view")).click()
     row = page.locator(".cohort-table tbody tr[data-trainee=wang]")
     assert re.fullmatch(r"2/2\s*✓", row.locator("td.cell").first.inner_text().strip())
