@@ -15,33 +15,23 @@ first test stands in for them with the workflow services, the second walks them 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from django.utils import translation
 
 from accounts.models import Institution
 from cases.models import Annotation, Case, CaseStatus, PhaseMarker
 from tests import factories
+from tests.browser.journey import PHONE, browser_tab, horizontal_overflow, log_in, use_language, zh
 from tests.browser.test_case_viewer import drag_on_image, to_screen, wait_until_saved
 from tests.cine.cine_factory import make_cine, region_item
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory
 FPS = 10
 FRAMES = 30  # a 3 s loop
 TITLE = "Arterial-phase nodule, segment VI"
 TITLE_ZH = "VI段动脉期结节"  # the author writes both languages; the Chinese trainee reads this
 OUTLINE = [(120, 80), (200, 85), (210, 150), (130, 160)]  # image pixels
-
-
-def zh(text: str) -> str:
-    """What a Chinese reader sees for the English catalogue string ``text``."""
-    with translation.override("zh-hans"):
-        translated = translation.gettext(text)
-    assert translated != text, f"no Chinese for {text!r}"
-    return translated
 
 
 @pytest.fixture
@@ -63,39 +53,6 @@ def people(db):
         "reviewer": factories.InstructorFactory(institution=centre),
         "trainee": factories.TraineeFactory(institution=township),
     }
-
-
-@contextmanager
-def browser_tab(browser, live_server, *, width=1366, height=800, phone=False):
-    """A fresh browser (no cookies) on the home page."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        viewport={"width": width, "height": height},
-        has_touch=phone,
-        is_mobile=phone,
-    )
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
-        tab.goto("/")
-        yield tab
-    finally:
-        context.close()
-
-
-def log_in(page, user) -> None:
-    page.get_by_role("link", name="Log in", exact=True).click()
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.get_by_role("button", name="Log out").wait_for()
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
 
 
 def overlapping(first, second) -> bool:
@@ -208,11 +165,9 @@ def build_the_case(page) -> Case:
 
 def trainee_finds_plays_and_steps(page) -> None:
     """Step 5, in Chinese on a phone: library search → the case → play → frame by frame."""
-    with page.expect_navigation():
-        page.locator("#lang-select").select_option("zh-hans")
-    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    use_language(page, "zh-hans")
     page.get_by_role("link", name=zh("Case library"), exact=True).click()
-    assert no_horizontal_overflow(page)
+    assert horizontal_overflow(page) <= 0
     search = page.get_by_label(zh("Search"), exact=True)
     assert not overlapping(search, page.get_by_label(zh("Organ system"), exact=True))
     search.fill("动脉期结节")  # found by its Chinese title, shown in Chinese
@@ -220,7 +175,7 @@ def trainee_finds_plays_and_steps(page) -> None:
     page.get_by_role("link", name=TITLE_ZH).first.click()
     page.wait_for_function("window.CeusViewer && window.CeusViewer.player")
     assert page.locator("h1").inner_text() == TITLE_ZH
-    assert no_horizontal_overflow(page)
+    assert horizontal_overflow(page) <= 0
 
     page.get_by_role("button", name=zh("Play"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
@@ -238,7 +193,7 @@ def trainee_finds_plays_and_steps(page) -> None:
         wait_for_frame(page, expected)
         # the counter shows frames from 1: exactly one more, or one less, than before
         assert [int(n) for n in re.findall(r"\d+", counter.inner_text())] == [expected + 1, FRAMES]
-    assert no_horizontal_overflow(page)
+    assert horizontal_overflow(page) <= 0
 
 
 @pytest.fixture
@@ -261,7 +216,7 @@ def test_the_whole_journey_with_review_at_the_expert_centre(
     browser, live_server, cine_dirs, celery_eager, people, dicom
 ):
     with browser_tab(browser, live_server) as page:
-        log_in(page, people["author"])
+        log_in(page, people["author"].username)
         upload_a_loop(page, dicom)
         case = build_the_case(page)
         # Step 3: the next-action bar of the draft sends it for review
@@ -272,7 +227,7 @@ def test_the_whole_journey_with_review_at_the_expert_centre(
 
     # Step 4: the expert centre's instructor sees it waiting and approves it
     with browser_tab(browser, live_server) as page:
-        log_in(page, people["reviewer"])
+        log_in(page, people["reviewer"].username)
         # the menu's link carries the count of cases waiting for this reviewer
         reviews = page.locator("[data-menu=reviews]")
         assert reviews.locator(".menu-badge").inner_text() == "1"
@@ -283,6 +238,6 @@ def test_the_whole_journey_with_review_at_the_expert_centre(
             bar.get_by_role("button", name="Approve and publish").click()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.PUBLISHED
 
-    with browser_tab(browser, live_server, width=390, height=844, phone=True) as page:
-        log_in(page, people["trainee"])
+    with browser_tab(browser, live_server, **PHONE, phone=True) as page:
+        log_in(page, people["trainee"].username)
         trainee_finds_plays_and_steps(page)

@@ -10,11 +10,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from certification.models import EntryStatus, LogbookEntry
+from tests.browser.journey import (
+    PHONE,
+    horizontal_overflow,
+    in_language,
+    log_in,
+    log_out,
+    use_language,
+    zh,
+)
 from tests.certification.factories import (
     LogbookEntryFactory,
     ProgrammeFactory,
@@ -25,18 +31,6 @@ from tests.courses.factories import CohortFactory
 from tests.factories import DirectorFactory, InstructorFactory, TraineeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"
-PHONE = {"width": 390, "height": 844}
-
-
-def zh(text: str) -> str:
-    return in_language("zh-hans", text)
-
-
-def in_language(code: str, text: str) -> str:
-    with translation.override(code):
-        return gettext(text)
 
 
 @pytest.fixture
@@ -57,34 +51,8 @@ def people(hospital, other_hospital):
     return trainee, supervisor
 
 
-def log_in(page, username: str) -> None:
-    # In whichever language the previous user left the browser in.
-    page.goto(reverse("accounts:login"))
-    page.locator("main [name=username]").fill(username)
-    page.locator("main [name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(reverse("courses:dashboard")) + "$"))
-
-
-def log_out(page) -> None:
-    page.locator("nav[aria-label] button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def use_language(page, code: str) -> None:
-    """Through the header's language select (it submits itself), unless already in use."""
-    if page.locator("html").get_attribute("lang") != code:
-        with page.expect_navigation():
-            page.locator("#lang-select").select_option(code)
-    assert page.locator("html").get_attribute("lang") == code
-
-
 def menu(page, name: str):
     return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
-
-
-def overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 # The trainee always works in Chinese on a phone; the staff in English, or also in Chinese — the
@@ -104,7 +72,7 @@ def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people, 
     assert "1/2" in page.locator(".cert-requirements").first.inner_text()
     page.get_by_role("link", name=zh("Scan logbook")).click()
     page.get_by_role("link", name=zh("Log a scan")).click()
-    assert overflow(page) <= 0
+    assert horizontal_overflow(page) <= 0
     form = page.locator("form.logbook-form")
     form.locator("[name=performed_on]").fill(page.evaluate("new Date().toISOString().slice(0,10)"))
     form.locator("[name=exam_type]").select_option("ceus_liver")
@@ -116,7 +84,7 @@ def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people, 
     form.get_by_role("button", name=zh("Save entry")).click()
     page.wait_for_load_state()
     entry = LogbookEntry.objects.get(trainee=trainee, status=EntryStatus.PENDING)
-    assert overflow(page) <= 0
+    assert horizontal_overflow(page) <= 0
     log_out(page)
 
     # An instructor of another hospital has nothing to sign off.
@@ -153,7 +121,7 @@ def test_a_logged_scan_is_signed_off_and_counts_for_the_programme(page, people, 
     menu(page, zh("Certification")).click()
     requirement = page.locator(".cert-requirements li", has_text="Supervised liver scans")
     assert requirement.locator(".badge.done").is_visible()
-    assert overflow(page) <= 0
+    assert horizontal_overflow(page) <= 0
     log_out(page)
 
     # The director sees it in the cohort table.

@@ -4,13 +4,11 @@ keep-rectangle with the mouse and saves — the worker (eager here) cleans every
 the loop is ready, blank outside the rectangle on every frame of every derived file — and
 confirms the other has no burned-in text."""
 
-import re
-
 import pytest
-from django.urls import reverse
 
 from cineloops.models import CineLoop
 from tests.browser.conftest import _missing_reason
+from tests.browser.journey import log_in
 from tests.cineloops.masks import COLUMNS, FRAMES, ROWS, assert_blank_outside, cine_without_regions
 from tests.factories import InstructorFactory
 
@@ -18,16 +16,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(_missing_reason() is not None, reason=str(_missing_reason())),
 ]
-PASSWORD = "correct horse battery"
 RECTANGLE = [24, 16, 95, 79]  # x0, y0, x1, y1: inclusive original pixels
-
-
-def log_in(page, username: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(re.escape(reverse("courses:dashboard")) + "$"))
 
 
 def open_loop(page, loop: CineLoop) -> None:

@@ -8,31 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
 
 from cases.models import Case
 from core.scoping import Visibility
 from quizzes.models import QuestionKind
+from tests.browser.journey import log_in, log_out, use_language
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 from tests.factories import InstructorFactory, TraineeFactory
 from tests.quizzes.factories import make_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
-
-
-def log_in(page, username: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def log_out(page) -> None:
-    page.locator("header form[action*=logout] button").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -91,7 +76,7 @@ def test_network_quiz_on_a_private_case(page, setting):
     # --- A trainee at another hospital, on a phone, in Chinese ----------------------------
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, trainee.username)
-    page.locator("#lang-select").select_option("zh-hans")
+    use_language(page, "zh-hans")
     page.wait_for_function("document.documentElement.lang.startsWith('zh')")
     page.get_by_role("link", name="测验", exact=True).click()
     page.get_by_role("link", name="Network rim quiz").click()

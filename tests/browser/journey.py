@@ -1,0 +1,79 @@
+"""Steps every journey test takes the same way: log in from the home page, switch language with
+the header's select, log out, and the phone-width check. Journey tests click only what the pages
+show; these helpers keep to that (the only ``goto`` is the home page)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+PASSWORD = "correct horse battery"  # tests.factories' users
+PHONE = {"width": 390, "height": 844}
+
+
+def in_language(code: str, text: str) -> str:
+    """``text`` as the catalogue translates it into ``code``: what a page in it shows."""
+    with translation.override(code):
+        return gettext(text)
+
+
+def zh(text: str) -> str:
+    return in_language("zh-hans", text)
+
+
+@contextmanager
+def browser_tab(
+    browser, live_server, *, width: int = 1366, height: int = 800, phone: bool = False
+) -> Iterator:
+    """A fresh browser (no cookies) on the home page; ``phone`` adds touch."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        viewport={"width": width, "height": height},
+        has_touch=phone,
+        is_mobile=phone,
+    )
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    try:
+        tab.goto("/")
+        yield tab
+    finally:
+        context.close()
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """From the home page through the header's login link, in whatever language the browser
+    was left in; lands on the dashboard."""
+    page.goto("/")
+    page.locator(f"header a[href^='{reverse('accounts:login')}']").click()
+    page.locator("main [name=username]").fill(username)
+    page.locator("main [name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(reverse("courses:dashboard")) + "$"))
+
+
+def log_out(page) -> None:
+    page.locator("nav[aria-label] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def use_language(page, code: str) -> None:
+    """Through the header's language select (it submits itself), unless already in use."""
+    if page.locator("html").get_attribute("lang") != code:
+        with page.expect_navigation():
+            page.locator("#lang-select").select_option(code)
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the document is wider than its viewport (≤ 0: it fits)."""
+    # clientWidth, not innerWidth: a vertical scroll bar would hide an overflow its width wide.
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
