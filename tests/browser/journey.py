@@ -58,6 +58,16 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(re.compile(re.escape(reverse("courses:dashboard")) + "$"))
 
 
+def menu_link(page, name: str):
+    """A link of the header's menu by its text, opening the "Teaching" group first when the
+    link is not in sight (as a person would: it is the menu's one group)."""
+    nav = page.locator(".site-header nav")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        nav.locator("details.nav-menu > summary").click()
+    return link
+
+
 def log_out(page) -> None:
     page.locator("nav[aria-label] button[type=submit]").click()
     page.wait_for_load_state()

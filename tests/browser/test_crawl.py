@@ -145,7 +145,15 @@ class Crawl:
         self.visits: list[Visit] = []
         self.problems: list[str] = []
 
+    def open_menu_groups(self) -> None:
+        """Open the menu's dropdown groups ("Teaching"), whose links are hidden until then."""
+        closed = self.page.locator(".site-header details.nav-menu:not([open]) > summary")
+        for summary in closed.all():
+            summary.click()
+
     def click(self, scope: str, href: str) -> None:
+        if scope.startswith(".site-header"):
+            self.open_menu_groups()
         same_origin_links(self.page, scope)  # (re)marks the links after a history step
         link = self.page.locator(f'{scope} a[data-crawl="{href}"]:visible').first
         with self.page.expect_navigation() as navigation:
@@ -184,6 +192,7 @@ class Crawl:
 
     def run(self) -> None:
         seen: set[str] = set()
+        self.open_menu_groups()
         menu = same_origin_links(self.page, ".site-header nav")
         menu = [h for h in menu if h != "/" and pattern(h) not in seen]
         for href in menu:

@@ -21,7 +21,15 @@ import pytest
 from accounts.models import Institution
 from cases.models import Annotation, Case, CaseStatus, PhaseMarker
 from tests import factories
-from tests.browser.journey import PHONE, browser_tab, horizontal_overflow, log_in, use_language, zh
+from tests.browser.journey import (
+    PHONE,
+    browser_tab,
+    horizontal_overflow,
+    log_in,
+    menu_link,
+    use_language,
+    zh,
+)
 from tests.browser.test_case_viewer import drag_on_image, to_screen, wait_until_saved
 from tests.cine.cine_factory import make_cine, region_item
 
@@ -92,7 +100,7 @@ def seek_on_timeline(page, frame: int) -> None:
 
 def upload_a_loop(page, dicom) -> None:
     """Step 1: Cine loops → Upload loops → choose the file → it is processed and ready."""
-    page.get_by_role("link", name="Cine loops", exact=True).click()
+    menu_link(page, "Cine loops").click()
     page.get_by_role("link", name="Upload loops").click()
     page.locator("[data-file-input]").set_input_files(str(dicom))
     page.locator(".cine-file .cine-status-ready").wait_for(timeout=90_000)

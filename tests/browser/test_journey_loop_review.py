@@ -8,7 +8,7 @@ import pytest
 
 from cineloops.models import CineLoop
 from tests.browser.conftest import _missing_reason
-from tests.browser.journey import log_in
+from tests.browser.journey import log_in, menu_link
 from tests.cineloops.masks import COLUMNS, FRAMES, ROWS, assert_blank_outside, cine_without_regions
 from tests.factories import InstructorFactory
 
@@ -20,7 +20,7 @@ RECTANGLE = [24, 16, 95, 79]  # x0, y0, x1, y1: inclusive original pixels
 
 
 def open_loop(page, loop: CineLoop) -> None:
-    page.get_by_role("navigation").get_by_role("link", name="Cine loops").click()
+    menu_link(page, "Cine loops").click()
     row = page.locator("tr", has=page.get_by_role("link", name=loop.display_label, exact=True))
     assert "Needs review" in row.inner_text()
     row.get_by_role("link", name=loop.display_label, exact=True).click()
@@ -55,7 +55,7 @@ def test_instructor_resolves_two_loops_that_need_review(page, celery_eager, cine
     log_in(page, instructor.username)
 
     # Upload both through the upload page (one at a time: SQLite takes one writer).
-    page.get_by_role("navigation").get_by_role("link", name="Cine loops").click()
+    menu_link(page, "Cine loops").click()
     page.get_by_role("link", name="Upload loops").click()
     files = page.locator(".cine-file")
     for index, source in enumerate((masked_source, confirmed_source)):

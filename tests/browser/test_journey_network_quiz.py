@@ -12,7 +12,7 @@ import pytest
 from cases.models import Case
 from core.scoping import Visibility
 from quizzes.models import QuestionKind
-from tests.browser.journey import log_in, log_out, use_language
+from tests.browser.journey import log_in, log_out, menu_link, use_language
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 from tests.factories import InstructorFactory, TraineeFactory
 from tests.quizzes.factories import make_question
@@ -46,7 +46,7 @@ def test_network_quiz_on_a_private_case(page, setting):
 
     # --- The instructor builds the quiz ---------------------------------------------------
     log_in(page, instructor.username)
-    page.get_by_role("link", name="Question bank").click()
+    menu_link(page, "Question bank").click()
     page.get_by_role("link", name="New quiz").click()
     page.locator("#id_title_en").fill("Network rim quiz")
     page.locator("#id_visibility").select_option(Visibility.NETWORK)
