@@ -10,9 +10,10 @@ signed with an embedded ``DataIntegrityProof`` of the ``eddsa-jcs-2022`` cryptos
 
 The credential is derived from the certificate on every download, deterministically (the proof's
 ``created`` is the issue time and Ed25519 signatures are deterministic), so the holder always
-gets the same bytes. The holder is named by a salted SHA-256 hash of their e-mail address
-(an ``IdentityObject``), never the address itself, and by their name as printed on the
-certificate.
+gets the same bytes. Its ``credentialStatus`` points to the certificate's bit in the platform's
+revocation list (``certification.status_list``). The holder is named by a salted SHA-256 hash
+of their e-mail address (an ``IdentityObject``), never the address itself, and by their name
+as printed on the certificate.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.utils import translation
 
-from certification import signing
+from certification import signing, status_list
 from certification.models import Certificate, Requirement, RequirementKind, RequirementStage
 from certification.qr import verification_url
 
@@ -74,7 +75,8 @@ def _hash_data(document: dict, proof_config: dict) -> bytes:
     )
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
+    """An XML Schema dateTime in UTC to the second, as credentials carry them."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -90,7 +92,7 @@ def sign_credential(
     proof = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
-        "created": _timestamp(created),
+        "created": timestamp(created),
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
@@ -248,8 +250,8 @@ def build_credential(certificate: Certificate) -> dict:
                 "name": platform_name,
                 "url": base,
             },
-            "validFrom": _timestamp(certificate.issued_at),
-            "awardedDate": _timestamp(certificate.issued_at),
+            "validFrom": timestamp(certificate.issued_at),
+            "awardedDate": timestamp(certificate.issued_at),
             "credentialSubject": {
                 "type": ["AchievementSubject"],
                 "identifier": identifiers,
@@ -265,7 +267,9 @@ def build_credential(certificate: Certificate) -> dict:
             },
         }
     if certificate.expires_at is not None:
-        credential["validUntil"] = _timestamp(certificate.expires_at)
+        credential["validUntil"] = timestamp(certificate.expires_at)
+    # Revocation is looked up in the platform's status list; expiry is validUntil above.
+    credential["credentialStatus"] = status_list.credential_status(certificate)
     return credential
 
 

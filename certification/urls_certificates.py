@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from certification.views import certificates, public
+from certification.views import certificates, public, status
 
 urlpatterns = [
     path("verify/<str:code>/", public.verify, name="verify"),
     path("issuer", public.issuer_profile, name="issuer"),
     path("issuer/key", public.issuer_key, name="issuer_key"),
+    path("issuer/status/revocation", status.revocation_list, name="status_list"),
     path(
         "certification/certificates/<str:code>/",
         certificates.certificate_detail,

@@ -1,7 +1,8 @@
 """The project-wide task decorator: nothing else in the code base declares Celery tasks.
 
 Every task is acknowledged late, so a task whose pool process dies (killed, out of memory) is
-not lost: Celery sends it again with the same task id (``retry_on_worker_lost``), at most
+not lost: Celery sends it again with the same task id (``retry_on_worker_lost``, Celery >= 5.7:
+older 5.x releases ignore it silently, hence the pin in pyproject.toml), at most
 ``max_retries`` times, after which it fails and the ``task_failure`` signal fires in the
 worker's main process. A task must therefore be idempotent. ``reject_on_worker_lost`` is only
 the fallback for when that retry cannot be sent: the message goes back to the broker. Retries

@@ -79,6 +79,11 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    # The certificate's bit in the published revocation list (certification.status_list):
+    # random, allocated once at issue, never reused (certificates are never deleted).
+    status_list_index = models.PositiveIntegerField(
+        _("status list index"), unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

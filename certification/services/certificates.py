@@ -30,6 +30,9 @@ Decisions:
   certificate is marked expired at that moment, with an ``expired`` audit event, because a
   holder has at most one valid certificate per programme. The new validity runs from the new
   issue date.
+- **Revocation list.** Each certificate gets a random ``status_list_index`` at issue (drawn
+  again if another issue took it meanwhile); a revoked certificate's bit is set in the
+  published Bitstring Status List that its badge names (``certification.status_list``).
 - **Audit.** Every issue, manual issue, revocation and expiry writes one ``AuditEvent`` in the
   same transaction as the change.
 - **Who.** Directors of the programme's institution and site admins manage certificates
@@ -47,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from certification import status_list
 from certification.models import (
     AuditAction,
     Certificate,
@@ -203,6 +207,8 @@ def revoke(
             reason=reason,
             data={"previous_status": previous_status},
         )
+    # The published list follows the revoked set by itself; this drops the superseded copy.
+    transaction.on_commit(status_list.forget_cached_list)
     return certificate
 
 
@@ -271,19 +277,28 @@ def _issue(
     if current is not None:
         # Only one valid certificate per holder and programme: the renewed one ends now.
         _mark_expired(current, data={"renewed": True})
-    with transaction.atomic():  # a savepoint: a lost race surfaces as IntegrityError
-        return Certificate.objects.create(
-            holder=user,
-            holder_name=user.get_full_name() or user.get_username(),
-            programme=programme,
-            version=version,
-            issued_at=now,
-            expires_at=expiry_for(now, programme),
-            status=CertificateStatus.ISSUED,
-            issued_by=issued_by,
-            issue_reason=reason,
-            renews=current or previous,
-        )
+    fields = {
+        "holder": user,
+        "holder_name": user.get_full_name() or user.get_username(),
+        "programme": programme,
+        "version": version,
+        "issued_at": now,
+        "expires_at": expiry_for(now, programme),
+        "status": CertificateStatus.ISSUED,
+        "issued_by": issued_by,
+        "issue_reason": reason,
+        "renews": current or previous,
+    }
+    while True:
+        index = status_list.allocate_index()
+        try:
+            with transaction.atomic():  # a savepoint: a lost race surfaces as IntegrityError
+                return Certificate.objects.create(status_list_index=index, **fields)
+        except IntegrityError:
+            # Another issue took the same random index meanwhile: draw again. Any other
+            # conflict (the one-valid-certificate race) is the caller's to handle.
+            if not Certificate.objects.filter(status_list_index=index).exists():
+                raise
 
 
 def _snapshot(progress) -> dict:

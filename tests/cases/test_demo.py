@@ -1,8 +1,6 @@
 """The demo cases: made by the real pipeline from generated loops, published and annotated,
 with the burned-in header blanked, curves computed and measurements calibrated."""
 
-import time
-
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -20,11 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_cases(client):
     load_demo_data()
-    started = time.monotonic()
+    # How long this takes is measured by bench/demo_bench.py, never asserted here.
     assert load_demo_cases() is True
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 30, f"demo cases took {elapsed:.1f} s"
     cases = list(Case.objects.filter(status=CaseStatus.PUBLISHED).order_by("pk"))
     assert [c.organ for c in cases] == ["liver", "liver", "kidney"]
     assert all(c.status == CaseStatus.PUBLISHED and c.visibility == "network" for c in cases)

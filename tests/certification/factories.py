@@ -20,6 +20,7 @@ from certification.models import (
     RequirementKind,
     RequirementStage,
 )
+from certification.status_list import allocate_index
 from core.scoping import PublicationStatus, Visibility
 from tests.factories import InstitutionFactory, InstructorFactory, TraineeFactory
 
@@ -104,6 +105,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda c: c.issued_at + timedelta(days=3 * 365))
     status = CertificateStatus.ISSUED
+    status_list_index = factory.LazyFunction(allocate_index)
 
 
 # --- Evidence from the other apps, at chosen moments -----------------------------------------
