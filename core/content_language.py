@@ -9,6 +9,7 @@ how, used by the ``tr`` and ``lang_marker`` template filters.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,15 @@ def localized(*fields: str) -> list[str]:
         for field in fields
         for code in settings.MODELTRANSLATION_LANGUAGES
     ]
+
+
+def in_any_language(field: str, lookup: str, value) -> Q:
+    """``field__lookup=value`` in any language's column (``title__icontains`` alone would look
+    only at the active language's column, so an English-only title is not found in Chinese)."""
+    query = Q()
+    for name in localized(field):
+        query |= Q(**{f"{name}__{lookup}": value})
+    return query
 
 
 def _filled(value) -> bool:
