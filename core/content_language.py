@@ -72,6 +72,26 @@ def fallback_language(obj, field: str) -> str | None:
     return shown if shown not in (None, get_language()) else None
 
 
+def fallbacks(obj, *fields: str, names: dict[str, str] | None = None) -> dict[str, str]:
+    """For a JSON payload: ``{key: language}`` for each of ``fields`` that ``obj`` shows in
+    the other language for lack of a translation (empty when all are in the reader's).
+    ``names`` renames a field to the payload key it appears under."""
+    names = names or {}
+    found = {}
+    for field in fields:
+        language = fallback_language(obj, field)
+        if language:
+            found[names.get(field, field)] = language
+    return found
+
+
+FALLBACK_HELP = (
+    "The texts shown in the other language for lack of a translation: payload key → that "
+    "language's code (en, zh-hans). Empty when every text is in the reader's language. "
+    "Clients show a small language tag after such a text."
+)
+
+
 def fallback_marker(language: str | None) -> SafeString:
     """The small tag that follows a text shown in ``language`` instead of the reader's."""
     if not language:
