@@ -21,6 +21,7 @@ from cases.loopinfo import loop_metadata
 from cases.measure import region_summary
 from cases.models import Annotation, Case, CaseLoop, PhaseMarker
 from cases.timeline import phase_bands
+from core.content_language import fallbacks
 from core.markdown import render_markdown
 
 TICS_URL_TEMPLATE = "/api/v1/cineloops/{loop}/tic/?roi={annotation}"
@@ -186,6 +187,10 @@ def case_detail(case: Case, *, can_edit: bool) -> dict[str, Any]:
         "visibility": case.visibility,
         "institution": case.institution_id,
         "institution_name": case.institution.name,
+        "fallback": {
+            **fallbacks(case, "title", "clinical_history", "final_diagnosis", "teaching_points"),
+            **fallbacks(case.institution, "name", names={"name": "institution_name"}),
+        },
         "can_edit": can_edit,
         "loops": loop_entries(case),
         "annotations": [annotation_dict(a) for a in case.annotations.all()],

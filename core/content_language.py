@@ -9,6 +9,7 @@ how, used by the ``tr`` and ``lang_marker`` template filters.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,15 @@ def localized(*fields: str) -> list[str]:
         for field in fields
         for code in settings.MODELTRANSLATION_LANGUAGES
     ]
+
+
+def in_any_language(field: str, lookup: str, value) -> Q:
+    """``field__lookup=value`` in any language's column (``title__icontains`` alone would look
+    only at the active language's column, so an English-only title is not found in Chinese)."""
+    query = Q()
+    for name in localized(field):
+        query |= Q(**{f"{name}__{lookup}": value})
+    return query
 
 
 def _filled(value) -> bool:
@@ -60,6 +70,26 @@ def fallback_language(obj, field: str) -> str | None:
     """The other language's code when ``obj.<field>`` is shown in it for lack of a translation."""
     shown = shown_language(obj, field)
     return shown if shown not in (None, get_language()) else None
+
+
+def fallbacks(obj, *fields: str, names: dict[str, str] | None = None) -> dict[str, str]:
+    """For a JSON payload: ``{key: language}`` for each of ``fields`` that ``obj`` shows in
+    the other language for lack of a translation (empty when all are in the reader's).
+    ``names`` renames a field to the payload key it appears under."""
+    names = names or {}
+    found = {}
+    for field in fields:
+        language = fallback_language(obj, field)
+        if language:
+            found[names.get(field, field)] = language
+    return found
+
+
+FALLBACK_HELP = (
+    "The texts shown in the other language for lack of a translation: payload key → that "
+    "language's code (en, zh-hans). Empty when every text is in the reader's language. "
+    "Clients show a small language tag after such a text."
+)
 
 
 def fallback_marker(language: str | None) -> SafeString:

@@ -106,6 +106,7 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
         summary_en=text.COURSE_SUMMARY,
         summary_zh_hans=zh.COURSE_SUMMARY,
         description_en=text.COURSE_DESCRIPTION,
+        description_zh_hans=zh.COURSE_DESCRIPTION,
         visibility=Visibility.NETWORK,
     )
     lessons, previous = [], None
@@ -128,6 +129,7 @@ def _liver_course(instructor: User) -> tuple[Course, list[Lesson]]:
                     title_en=lesson_title,
                     title_zh_hans=zh.TITLES[lesson_title],
                     body_en=body,
+                    body_zh_hans=zh.BODIES[body],
                     estimated_minutes=minutes,
                     status=PUBLISHED,
                 )
@@ -158,6 +160,7 @@ def _draft_course(instructor: User) -> Course:
         title_en="Why contrast for thyroid nodules",
         title_zh_hans=zh.TITLES["Why contrast for thyroid nodules"],
         body_en=text.DRAFT_THYROID,
+        body_zh_hans=zh.BODIES[text.DRAFT_THYROID],
     )
     return course
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.measure import region_summary
+from core.content_language import fallbacks
 from quizzes.models import (
     Answer,
     Attempt,
@@ -113,6 +114,7 @@ def _feedback(
         "max": question_max(quiz, points),
         "detail": detail,
         "explanation_html": str(question.explanation_html) if question.explanation else "",
+        "fallback": fallbacks(question, "explanation", names={"explanation": "explanation_html"}),
         "key": _key(question, options),
         "option_feedback": {o.pk: o.feedback for o in options if o.feedback},
         "case_url": case_url,
@@ -158,6 +160,7 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
             "position": position,
             "kind": question.kind,
             "prompt_html": str(question.prompt_html),
+            "fallback": fallbacks(question, "prompt", names={"prompt": "prompt_html"}),
             "points": points,
             "unit": question.unit,
             "tolerance": (
@@ -165,7 +168,9 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
                 if question.kind in (QuestionKind.NUMERIC, QuestionKind.TIME_POINT)
                 else None
             ),
-            "options": [{"id": o.pk, "text": o.text} for o in listed],
+            "options": [
+                {"id": o.pk, "text": o.text, "fallback": fallbacks(o, "text")} for o in listed
+            ],
             "choices": (
                 [
                     {"value": v, "label": label}
@@ -197,6 +202,7 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
         "quiz": {
             "id": quiz.pk,
             "title": quiz.title,
+            "fallback": fallbacks(quiz, "title"),
             "kind": quiz.kind,
             "certainty_based": quiz.certainty_based,
             "feedback_policy": quiz.feedback_policy,

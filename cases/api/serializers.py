@@ -22,6 +22,7 @@ from cases.models import (
     TicStatus,
     WashoutDegree,
 )
+from core.content_language import FALLBACK_HELP
 
 # --- Nested read shapes (documentation of plain dicts built in cases.payload) ----------------
 
@@ -160,6 +161,9 @@ class DisplaySerializer(serializers.Serializer):
 
 class CaseDetailSerializer(serializers.ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
+    fallback = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text=FALLBACK_HELP
+    )
     clinical_history_html = serializers.CharField(read_only=True)
     teaching_points_html = serializers.CharField(read_only=True)
     references_html = serializers.CharField(read_only=True)
@@ -204,6 +208,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "visibility",
             "institution",
             "institution_name",
+            "fallback",
             "can_edit",
             "loops",
             "annotations",

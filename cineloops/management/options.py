@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 
 from accounts.models import Institution, User
+from core.content_language import in_any_language
 
 
 def resolve_user(value: str | None) -> User | None:
@@ -18,9 +19,12 @@ def resolve_user(value: str | None) -> User | None:
 
 
 def resolve_institution(value: str | None, user: User | None = None) -> Institution:
-    """By id, name or short name; else the user's; else the only one there is."""
+    """By id, name or short name (in either language, whatever the active one); else the
+    user's; else the only one there is."""
     if value:
-        match = Q(name__iexact=value) | Q(short_name__iexact=value)
+        match = in_any_language("name", "iexact", value) | in_any_language(
+            "short_name", "iexact", value
+        )
         if value.isdigit():
             match |= Q(pk=int(value))
         found = list(Institution.objects.filter(match)[:2])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cases.api.serializers import RegionSerializer
+from core.content_language import FALLBACK_HELP
 from quizzes.models import CertaintyLevel
 
 # --- Requests -------------------------------------------------------------------------------
@@ -59,6 +60,7 @@ class AnswerSavedSerializer(serializers.Serializer):
 class AttemptQuizSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
+    fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
     kind = serializers.CharField(help_text="practice or exam.")
     certainty_based = serializers.BooleanField()
     feedback_policy = serializers.CharField(
@@ -79,6 +81,7 @@ class AttemptUrlsSerializer(serializers.Serializer):
 class PaperOptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
+    fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
 
 
 class CategoryChoiceSerializer(serializers.Serializer):
@@ -114,6 +117,7 @@ class QuestionFeedbackSerializer(serializers.Serializer):
     max = serializers.FloatField()
     detail = serializers.JSONField(help_text="e.g. distance_mm, overlap, error_s.")
     explanation_html = serializers.CharField(allow_blank=True)
+    fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
     key = serializers.JSONField(allow_null=True, help_text="The correct answer, by kind.")
     option_feedback = serializers.DictField(
         child=serializers.CharField(allow_blank=True), help_text="Option id → feedback."
@@ -130,6 +134,7 @@ class PaperQuestionSerializer(serializers.Serializer):
         "category, ordering or free_text."
     )
     prompt_html = serializers.CharField()
+    fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
     points = serializers.FloatField()
     unit = serializers.CharField(allow_blank=True, required=False)
     tolerance = serializers.FloatField(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import author_required
 from cases.models import Case
+from core.content_language import in_any_language
 from core.scoping import PublicationStatus
 from quizzes.forms import (
     AddDrawForm,
@@ -62,7 +63,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "kind", "tag", "case")}
     filters["status"] = request.GET.get("status", "")
     if filters["q"]:
-        questions = questions.filter(title__icontains=filters["q"])
+        questions = questions.filter(in_any_language("title", "icontains", filters["q"]))
     if filters["kind"] in QuestionKind.values:
         questions = questions.filter(kind=filters["kind"])
     if filters["status"] in PublicationStatus.values:

@@ -5,12 +5,15 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from pydicom import dcmread
 from pydicom.uid import JPEGBaseline8Bit
 from pynetdicom import AE
 from pynetdicom.sop_class import UltrasoundMultiFrameImageStorage, Verification
 
+from accounts.models import Institution
 from cineloops import dicom_scp, storage
+from cineloops.management.options import resolve_institution
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from tests.cineloops.samples import good_cine, not_dicom, ybr_cine, zip_of
@@ -82,6 +85,20 @@ def test_import_needs_an_owner_when_there_are_several(hospital, other_hospital, 
     _out, err, failure = run_import(str(tmp_path / "a.dcm"), "--institution", "Other Hospital")
     assert failure is None, err
     assert CineLoop.objects.get().institution == other_hospital
+
+
+def test_institution_is_found_by_either_languages_name(hospital, other_hospital):
+    Institution.objects.filter(pk=other_hospital.pk).update(
+        name_en="Qingxi County Hospital",
+        name_zh_hans="清溪县人民医院",
+        short_name_en="Qingxi",
+        short_name_zh_hans="清溪",
+    )
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for value in ("qingxi county hospital", "清溪县人民医院", "QINGXI", "清溪"):
+                assert resolve_institution(value) == other_hospital, (language, value)
+            assert resolve_institution(str(hospital.pk)) == hospital
 
 
 def test_import_refuses_a_trainee_as_uploader(trainee, tmp_path):

@@ -28,3 +28,11 @@ def test_swagger_ui_loads_only_local_static_files(client):
     assert any(a.endswith("swagger-ui-bundle.js") for a in assets), assets
     assert all(a.startswith("/static/") or a.startswith("/api/") for a in assets), assets
     assert not EXTERNAL_URL.search(html), EXTERNAL_URL.search(html)
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_language_fallbacks(client):
+    schemas = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schemas = schemas["components"]["schemas"]
+    for name in ("CaseDetail", "AttemptQuiz", "PaperQuestion", "PaperOption"):
+        assert "other language" in schemas[name]["properties"]["fallback"]["description"], name

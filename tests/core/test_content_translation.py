@@ -189,3 +189,27 @@ def test_the_demo_courses_and_institutions_have_both_languages():
     ]
     assert one_sided == []
     assert Course.objects.filter(title_zh_hans="肝脏超声造影基础").exists()
+
+
+def test_the_case_payload_says_which_texts_fell_back():
+    from cases.payload import case_detail
+
+    case = CaseFactory(
+        title_en="Haemangioma",
+        title_zh_hans="",
+        teaching_points_en="Fill-in.",
+        final_diagnosis_en="",
+    )
+    Case.objects.filter(pk=case.pk).update(teaching_points_zh_hans="向心性填充。")
+    Institution.objects.filter(pk=case.institution_id).update(
+        name_en="County Hospital", name_zh_hans="县医院"
+    )
+    case.refresh_from_db()
+    case.institution.refresh_from_db()
+    with translation.override("zh-hans"):
+        fallback = case_detail(case, can_edit=False)["fallback"]
+    assert fallback.get("title") == "en"
+    assert "teaching_points" not in fallback and "institution_name" not in fallback
+    assert "final_diagnosis" not in fallback  # empty in both: nothing shown, nothing to mark
+    with translation.override("en"):
+        assert "title" not in case_detail(case, can_edit=False)["fallback"]

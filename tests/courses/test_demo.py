@@ -1,5 +1,7 @@
 """Demo data: loads a realistic course, is idempotent, refuses in production."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -56,6 +58,29 @@ def test_demo_lessons_render_with_tables():
     assert html.count("<table>") >= 4
     phases = Lesson.objects.get(title="The dual blood supply and the phases").body
     assert "| Arterial | 10–20 s | 25–35 s |" in phases  # noqa: RUF001
+
+
+def _shape(markdown: str) -> tuple[list[str], list[str]]:
+    """The rendered elements in order (headings, lists, tables, emphasis) and the numbers."""
+    html = str(render_markdown(markdown))
+    return re.findall(r"</?(?!em\b|strong\b)\w+", html), sorted(re.findall(r"\d+", markdown))
+
+
+def test_demo_lessons_are_in_chinese_with_the_englishs_structure():
+    load_demo_data()
+    lessons = list(Lesson.objects.all())
+    assert lessons
+    for lesson in lessons:
+        assert _shape(lesson.body_zh_hans) == _shape(lesson.body_en), lesson.title_en
+        assert re.search(r"[\u4e00-\u9fff]", lesson.body_zh_hans)
+    liver = Course.objects.get(title_en="Liver CEUS fundamentals")
+    assert _shape(liver.description_zh_hans) == _shape(liver.description_en)
+    phases = Lesson.objects.get(title_en="The dual blood supply and the phases")
+    assert "| 动脉期 | 10–20 s | 25–35 s |" in phases.body_zh_hans  # noqa: RUF001
+    # Paragraphs are not wrapped: a line break between Chinese characters shows as a space.
+    assert not any(
+        re.search(r"[\u4e00-\u9fff\uff0c\u3002]\n[\u4e00-\u9fff]", t.body_zh_hans) for t in lessons
+    )
 
 
 def test_demo_data_is_idempotent():

@@ -149,6 +149,24 @@ def test_bank_filters_by_kind_tag_case_status_and_title(author, hospital, case, 
     assert f"{reverse('quizzes:question_create')}?kind=hotspot" in page
 
 
+def test_bank_search_finds_a_title_in_either_language(author, hospital):
+    english_only = make_question(K.NUMERIC, institution=hospital, title_en="Arterial time")
+    chinese_only = make_question(
+        K.NUMERIC, institution=hospital, title_en="", title_zh_hans="廓清开始时间"
+    )
+
+    def listed(query: str, language: str) -> set:
+        page = author.get(reverse("quizzes:bank"), {"q": query}, HTTP_ACCEPT_LANGUAGE=language)
+        assert page.context["LANGUAGE_CODE"] == language
+        return set(page.context["page"].object_list)
+
+    # Each reader finds the other language's only title too.
+    assert listed("arterial", "zh-hans") == {english_only}
+    assert listed("廓清", "zh-hans") == {chinese_only}
+    assert listed("廓清", "en") == {chinese_only}
+    assert listed("arterial", "en") == {english_only}
+
+
 # --- Creating each kind ----------------------------------------------------------------------
 
 

@@ -157,7 +157,7 @@ def test_what_an_open_question_does_show(every_kind_quiz, trainee, now):
     assert by_kind[QuestionKind.HOTSPOT]["tolerance"] is None
     assert {c["value"] for c in by_kind[QuestionKind.CATEGORY]["choices"]} >= {"LR-1", "LR-5"}
     single = by_kind[QuestionKind.SINGLE]
-    assert [set(o) for o in single["options"]] == [{"id", "text"}] * 3
+    assert [set(o) for o in single["options"]] == [{"id", "text", "fallback"}] * 3
     assert single["answer"]["response"] == wrong_response(
         every_kind_quiz.items.get(question__kind=QuestionKind.SINGLE).question
     )
