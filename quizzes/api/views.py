@@ -33,6 +33,7 @@ from quizzes.api.serializers import (
     QuizSummarySerializer,
 )
 from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.option_tokens import question_tokens, response_from_tokens
 from quizzes.payload import attempt_payload, quiz_summary
 from quizzes.services.attempts import (
     answer_check,
@@ -180,11 +181,14 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
         attempt = self._own(pk)
         data = validated(AnswerInputSerializer(data=request.data))
         with quiz_errors():
+            # Options arrive as this attempt's tokens; the services store option ids.
+            tokens = question_tokens(attempt, int(question_id))
+            response = response_from_tokens(data["response"], tokens)
             saved = answer_save(
                 attempt=attempt,
                 user=request.user,
                 question_id=int(question_id),
-                response=data["response"],
+                response=response,
                 certainty=data["certainty"],
             )
         return Response({"saved_at": saved.saved_at.isoformat(), "question": saved.question_id})
