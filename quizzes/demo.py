@@ -4,8 +4,9 @@ trainees of varying ability, so that results and item analysis show real numbers
 
 Run by ``manage.py load_demo_data`` after the demo cases (the cases app registers its loader
 first: ``INSTALLED_APPS`` order), through the real services — authoring validates every key,
-attempts are started, answered and submitted as a trainee would, free text is graded by the
-demo instructor except one answer left waiting in the grading queue. Keys that come from a
+attempts are started, answered and submitted as a trainee would, free text is graded by an
+instructor of the trainees' own hospital (the demo ``supervisor``) except one answer left waiting
+in their grading queue. Keys that come from a
 case (lesion outline, phase markers, category) are read from the case. Never in production:
 refused unless ``settings.DEMO_DATA_ALLOWED``.
 """
@@ -294,8 +295,17 @@ def _take(quiz: Quiz, user: User, ability: float) -> Attempt:
     return attempt_submit(attempt_id=attempt.pk, user=user)
 
 
-def _grade_free_text(instructor: User) -> None:
-    """The instructor grades every free-text answer but the latest, left in the queue."""
+def _grade_free_text() -> None:
+    """The trainees' own institution's instructor grades every free-text answer but the
+    latest, left in their queue (the exam's owner, at the expert centre, sees aggregates)."""
+    county = User.objects.get(username="trainee").institution
+    director = User.objects.filter(institution=county, role=User.Role.DIRECTOR).first()
+    if director is None:
+        return
+    # The county's supervising instructor, the one account the logbook demo signs off with.
+    from certification.demo import _supervisor
+
+    grader = _supervisor(director)
     waiting = list(
         Answer.objects.filter(question__kind="free_text", credit__isnull=True)
         .exclude(response__isnull=True)
@@ -304,10 +314,10 @@ def _grade_free_text(instructor: User) -> None:
     grades = {answer_text: (credit, note) for answer_text, credit, note in text.FREE_TEXT_ANSWERS}
     for answer in waiting[:-1]:
         credit, note = grades.get(answer.response["text"], (0.0, ""))
-        answer_grade(answer=answer, by=instructor, credit=credit, comment=note)
+        answer_grade(answer=answer, by=grader, credit=credit, comment=note)
 
 
-def _past_attempts(exam: Quiz, practice: Quiz, instructor: User) -> None:
+def _past_attempts(exam: Quiz, practice: Quiz) -> None:
     for user, (_first, _last, ability) in zip(_trainees(), TRAINEES, strict=True):
         # Weaker trainees use more of their three exam attempts, improving each time.
         tries = 1 if ability > 0.8 else (2 if ability > 0.5 else 3)
@@ -315,7 +325,7 @@ def _past_attempts(exam: Quiz, practice: Quiz, instructor: User) -> None:
             _take(exam, user, min(0.97, ability + 0.08 * n))
         for n in range(1 if ability > 0.6 else 2):
             _take(practice, user, min(0.97, ability + 0.1 * n))
-    _grade_free_text(instructor)
+    _grade_free_text()
 
 
 def load_demo_quizzes() -> str:
@@ -337,6 +347,6 @@ def load_demo_quizzes() -> str:
     with transaction.atomic():  # all or nothing: a second run then starts cleanly
         questions = _create_questions(instructor, cases)
         exam, practice = _create_quizzes(instructor, questions)
-        _past_attempts(exam, practice, instructor)
+        _past_attempts(exam, practice)
     submitted = Attempt.objects.filter(quiz__in=[exam, practice]).count()
     return f"Demo quizzes loaded: an exam, a module quiz and {submitted} past attempts."

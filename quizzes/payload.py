@@ -4,6 +4,8 @@ Before the feedback policy allows it, nothing of a question's key leaves the ser
 ``is_correct``, no option feedback, no answer ROI, time or value, no explanation, no question
 title (authors often name the answer in it), nothing of the case (title, diagnosis); a case's
 annotations are never included at all. Loops are given as media URLs and region calibration.
+Options are named by per-attempt opaque tokens (``quizzes.option_tokens``), never by their
+database ids, which sort into the key of an ordering question.
 
 Public functions:
     feedback_allowed(attempt, now) -> bool
@@ -28,6 +30,7 @@ from quizzes.models import (
     QuestionKind,
     Quiz,
 )
+from quizzes.option_tokens import attempt_tokens, response_to_tokens
 from quizzes.services.marking import question_max
 from quizzes.validation import vocabulary_choices
 
@@ -71,14 +74,15 @@ def _loop(question: Question) -> dict | None:
     }
 
 
-def _key(question: Question, options: list) -> dict:
-    """The kind's correct answer, as feedback shows it."""
+def _key(question: Question, options: list, tokens: dict[int, str]) -> dict:
+    """The kind's correct answer, as feedback shows it (options named by their tokens)."""
     kind = question.kind
     key = question.answer or {}
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
-        return {"options": [o.pk for o in options if o.is_correct]}
+        return {"options": [tokens[o.pk] for o in options if o.is_correct]}
     if kind == QuestionKind.ORDERING:
-        return {"order": [o.pk for o in sorted(options, key=lambda o: (o.order, o.pk))]}
+        ordered = sorted(options, key=lambda o: (o.order, o.pk))
+        return {"order": [tokens[o.pk] for o in ordered]}
     if kind == QuestionKind.NUMERIC:
         return {"value": key.get("value"), "tolerance": question.tolerance, "unit": question.unit}
     if kind == QuestionKind.TIME_POINT:
@@ -97,7 +101,14 @@ def _key(question: Question, options: list) -> dict:
 
 
 def _feedback(
-    question: Question, options: list, answer: Answer | None, *, points: float, quiz, cases: set
+    question: Question,
+    options: list,
+    answer: Answer | None,
+    *,
+    points: float,
+    quiz,
+    cases: set,
+    tokens: dict[int, str],
 ) -> dict:
     if answer is None:
         credit, correct, score, detail = 0.0, False, 0.0, {"unanswered": True}
@@ -115,8 +126,8 @@ def _feedback(
         "detail": detail,
         "explanation_html": str(question.explanation_html) if question.explanation else "",
         "fallback": fallbacks(question, "explanation", names={"explanation": "explanation_html"}),
-        "key": _key(question, options),
-        "option_feedback": {o.pk: o.feedback for o in options if o.feedback},
+        "key": _key(question, options, tokens),
+        "option_feedback": {tokens[o.pk]: o.feedback for o in options if o.feedback},
         "case_url": case_url,
         "grader_comment": answer.grader_comment if answer is not None else "",
     }
@@ -142,6 +153,8 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
         Question.objects.select_related("loop", "case").prefetch_related("options").in_bulk(ids)
     )
     answers = {a.question_id: a for a in attempt.answers.all()}
+    # Options are named by per-attempt tokens, never by their ids (``quizzes.option_tokens``).
+    tokens = attempt_tokens(attempt)
     cases = _visible_cases(user, questions.values()) if whole_feedback or immediate_open else set()
     items = []
     for position, entry in enumerate(attempt.paper, start=1):
@@ -169,7 +182,8 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
                 else None
             ),
             "options": [
-                {"id": o.pk, "text": o.text, "fallback": fallbacks(o, "text")} for o in listed
+                {"id": tokens[o.pk], "text": o.text, "fallback": fallbacks(o, "text")}
+                for o in listed
             ],
             "choices": (
                 [
@@ -184,12 +198,14 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
             "answer": None
             if answer is None
             else {
-                "response": answer.response,
+                "response": response_to_tokens(answer.response, tokens),
                 "certainty": answer.certainty,
                 "saved_at": _iso(answer.saved_at),
                 "checked": answer.checked_at is not None,
             },
-            "feedback": _feedback(question, listed, answer, points=points, quiz=quiz, cases=cases)
+            "feedback": _feedback(
+                question, listed, answer, points=points, quiz=quiz, cases=cases, tokens=tokens
+            )
             if shows_feedback
             else None,
         }

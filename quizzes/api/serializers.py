@@ -25,7 +25,8 @@ class AnswerInputSerializer(serializers.Serializer):
             "The answer, shaped by the question's kind: single/true_false {option}, multiple "
             "{options: [ids]}, numeric {value}, hotspot {x, y} (original pixels), drawn "
             "{points: [[x, y], ...]}, time_point {time_s}, category {value}, ordering "
-            "{order: [option ids]}, free_text {text}. null clears the answer."
+            "{order: [option ids]}, free_text {text}. Option ids are the attempt's own (the "
+            "strings in its payload); any other is refused. null clears the answer."
         ),
     )
     # A CharField, not a ChoiceField: the case API already names an enum "certainty" (a
@@ -79,7 +80,9 @@ class AttemptUrlsSerializer(serializers.Serializer):
 
 
 class PaperOptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.CharField(
+        help_text="This attempt's opaque name for the option (not a database id); answers use it."
+    )
     text = serializers.CharField()
     fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
 
@@ -120,7 +123,7 @@ class QuestionFeedbackSerializer(serializers.Serializer):
     fallback = serializers.DictField(child=serializers.CharField(), help_text=FALLBACK_HELP)
     key = serializers.JSONField(allow_null=True, help_text="The correct answer, by kind.")
     option_feedback = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), help_text="Option id → feedback."
+        child=serializers.CharField(allow_blank=True), help_text="Option (attempt's id) → feedback."
     )
     case_url = serializers.CharField(allow_null=True, help_text="The annotated case.")
     grader_comment = serializers.CharField(allow_blank=True, help_text="Free text, once graded.")

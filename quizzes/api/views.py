@@ -33,6 +33,7 @@ from quizzes.api.serializers import (
     QuizSummarySerializer,
 )
 from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.option_tokens import question_tokens, response_from_tokens
 from quizzes.payload import attempt_payload, quiz_summary
 from quizzes.services.attempts import (
     answer_check,
@@ -145,8 +146,8 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="An attempt: its questions, saved answers, and score and feedback per policy",
-        description="The trainee's own attempts; instructors may read those on quizzes they "
-        "manage.",
+        description="The trainee's own attempts; instructors and directors read those of their "
+        "own institution's trainees (quizzes.results_access), site admins any.",
         parameters=[ATTEMPT_ID],
         responses={200: AttemptPayloadSerializer, 404: NOT_FOUND},
     )
@@ -154,8 +155,9 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
         try:
             attempt = attempt_for_user(int(pk or 0), request.user)
         except NotYourAttempt as exc:
-            attempt = Attempt.objects.select_related("quiz").filter(pk=pk).first()
-            if attempt is None or not attempt.quiz.is_editable_by(request.user):
+            staff_sees = Attempt.objects.in_detail_for(request.user).select_related("quiz")
+            attempt = staff_sees.filter(pk=pk).first()
+            if attempt is None:
                 raise NotFound(exc.message) from exc
         return Response(attempt_payload(attempt, user=request.user))
 
@@ -180,11 +182,14 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
         attempt = self._own(pk)
         data = validated(AnswerInputSerializer(data=request.data))
         with quiz_errors():
+            # Options arrive as this attempt's tokens; the services store option ids.
+            tokens = question_tokens(attempt, int(question_id))
+            response = response_from_tokens(data["response"], tokens)
             saved = answer_save(
                 attempt=attempt,
                 user=request.user,
                 question_id=int(question_id),
-                response=data["response"],
+                response=response,
                 certainty=data["certainty"],
             )
         return Response({"saved_at": saved.saved_at.isoformat(), "question": saved.question_id})

@@ -12,6 +12,23 @@ from quizzes.models.choices import AttemptStatus, CertaintyLevel, SubmittedBy
 from quizzes.models.quiz import Quiz
 
 
+class AttemptQuerySet(models.QuerySet):
+    """Whose attempts a member of staff sees: the rule is ``quizzes.results_access``."""
+
+    def in_detail_for(self, user) -> AttemptQuerySet:
+        """Attempts ``user`` may read answer by answer (their own institution's trainees)."""
+        from quizzes.results_access import detail_attempts_q
+
+        return self.filter(detail_attempts_q(user))
+
+    def in_aggregate_for(self, user) -> AttemptQuerySet:
+        """Attempts counted in ``user``'s aggregates (also other institutions' trainees on
+        quizzes the user's institution owns)."""
+        from quizzes.results_access import aggregate_attempts_q
+
+        return self.filter(aggregate_attempts_q(user))
+
+
 class Attempt(models.Model):
     quiz = models.ForeignKey(
         Quiz, verbose_name=_("quiz"), on_delete=models.CASCADE, related_name="attempts"
@@ -45,6 +62,8 @@ class Attempt(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     # True while a free-text answer waits for an instructor: score and pass are provisional.
     needs_grading = models.BooleanField(_("waiting for grading"), default=False)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "user", "number"]

@@ -3,6 +3,11 @@
 Public functions:
     answer_grade(*, answer, by, credit, comment="", now=None) -> Answer
     grading_queue(user) -> QuerySet[Answer]   (oldest first)
+    gradable_answers(user) -> QuerySet[Answer]  (free-text answers the user may grade, any state)
+
+Who grades (``quizzes.results_access``): the trainee's own institution's instructors, and site
+admins — not the instructors of the institution that owns a network quiz, who see only
+aggregates of other hospitals' trainees.
 """
 
 from __future__ import annotations
@@ -16,23 +21,28 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizzes.models import Answer, Attempt, AttemptStatus, QuestionKind, Quiz
+from quizzes.models import Answer, Attempt, AttemptStatus, QuestionKind
+from quizzes.results_access import detail_attempts_q, may_grade
 from quizzes.services.errors import NotAllowed, QuizError
 from quizzes.services.marking import attempt_rescore
 
 
+def gradable_answers(user) -> QuerySet[Answer]:
+    """Free-text answers of submitted attempts that ``user`` may grade (graded ones too, so a
+    mark can be corrected)."""
+    if not may_grade(user):
+        return Answer.objects.none()
+    return Answer.objects.filter(
+        detail_attempts_q(user, "attempt__"),
+        attempt__status=AttemptStatus.SUBMITTED,
+        question__kind=QuestionKind.FREE_TEXT,
+    ).select_related("attempt__quiz", "attempt__user", "question", "graded_by")
+
+
 def grading_queue(user) -> QuerySet[Answer]:
-    """Free-text answers of submitted attempts waiting for a grade, on quizzes ``user`` may
-    manage."""
+    """Free-text answers waiting for a grade that ``user`` may give, oldest first."""
     return (
-        Answer.objects.filter(
-            attempt__status=AttemptStatus.SUBMITTED,
-            attempt__quiz__in=Quiz.objects.editable_by(user).values("pk"),
-            question__kind=QuestionKind.FREE_TEXT,
-            credit__isnull=True,
-        )
-        .select_related("attempt__quiz", "attempt__user", "question")
-        .order_by("attempt__submitted_at", "pk")
+        gradable_answers(user).filter(credit__isnull=True).order_by("attempt__submitted_at", "pk")
     )
 
 
@@ -52,8 +62,9 @@ def answer_grade(
         attempt = (
             Attempt.objects.select_for_update().select_related("quiz").get(pk=answer.attempt_id)
         )
-        if not attempt.quiz.is_editable_by(by):
-            raise NotAllowed()
+        trainee_seen = Answer.objects.filter(detail_attempts_q(by, "attempt__"), pk=answer.pk)
+        if not (may_grade(by) and trainee_seen.exists()):
+            raise NotAllowed(_("Only instructors of the trainee's institution grade this answer."))
         if attempt.is_open:
             raise QuizError(_("The attempt has not been submitted yet."))
         answer = Answer.objects.select_related("question").get(pk=answer.pk)

@@ -4,9 +4,14 @@ rows item analysis needs.
 Public functions:
     quiz_grade(quiz, user) -> Grade
     grade_from_attempts(quiz, attempts) -> Grade        (pure: for callers that batch queries)
-    quiz_results(quiz) -> list[TraineeResult]
-    attempts_csv_rows(quiz) -> Iterator[list]          (a header row, then one per attempt)
-    analysis_rows(quiz) -> list[tuple[float, dict[int, float | None], dict[int, list[int]]]]
+    quiz_results(quiz, *, user) -> list[TraineeResult]
+    quiz_aggregate(quiz, *, user) -> Aggregate
+    attempts_csv_rows(quiz, *, user) -> Iterator[list]  (a header row, then one per attempt)
+    analysis_rows(quiz, *, user) -> list[AnalysisRow]     (percent, credits, chosen options)
+
+What ``user`` sees is ``quizzes.results_access``: their own institution's trainees by name and
+answer (``quiz_results``, the CSV), everyone's attempts on their institution's quizzes only in
+aggregate (``quiz_aggregate``, ``analysis_rows``).
 
 Grade rules: the grading method (highest, last, first, average) applies to the *submitted*
 attempts' percents in attempt order. While a free-text answer of a submitted attempt waits for
@@ -66,11 +71,13 @@ class TraineeResult:
     attempts: list[Attempt] = field(default_factory=list)
 
 
-def quiz_results(quiz: Quiz) -> list[TraineeResult]:
-    """One row per trainee who started the quiz, by name (one query)."""
+def quiz_results(quiz: Quiz, *, user) -> list[TraineeResult]:
+    """One row per trainee who started the quiz and whose answers ``user`` may see, by name
+    (one query)."""
     by_user: dict[int, list[Attempt]] = defaultdict(list)
     users = {}
-    for attempt in quiz.attempts.select_related("user__institution").order_by("user_id", "number"):
+    attempts = quiz.attempts.in_detail_for(user).select_related("user__institution")
+    for attempt in attempts.order_by("user_id", "number"):
         by_user[attempt.user_id].append(attempt)
         users[attempt.user_id] = attempt.user
     rows = [
@@ -81,8 +88,48 @@ def quiz_results(quiz: Quiz) -> list[TraineeResult]:
     return rows
 
 
-def attempts_csv_rows(quiz: Quiz) -> Iterator[list]:
-    """Every attempt of the quiz as CSV rows (values, not yet text), header first."""
+@dataclass(frozen=True)
+class Aggregate:
+    """Counts over the attempts ``user`` sees in aggregate: no names, no answers."""
+
+    trainees: int
+    other_trainees: int  # of them, trainees whose answers the user does not see
+    attempts: int
+    submitted: int
+    passed: int  # trainees whose grade passes
+    # Submitted attempts per band of ten percent: [(lower bound, count)], 0 to 90 (90: 90-100).
+    distribution: list[tuple[int, int]]
+
+
+def quiz_aggregate(quiz: Quiz, *, user) -> Aggregate:
+    """Counts and the score distribution of every attempt ``user`` may count (one query)."""
+    attempts = list(
+        quiz.attempts.in_aggregate_for(user).only(
+            "user_id", "number", "status", "percent", "needs_grading", "quiz_id"
+        )
+    )
+    detailed = set(quiz.attempts.in_detail_for(user).values_list("user_id", flat=True))
+    by_user: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_user[attempt.user_id].append(attempt)
+    bands = [0] * 10
+    submitted = [a for a in attempts if a.status == AttemptStatus.SUBMITTED]
+    for attempt in submitted:
+        if attempt.percent is not None:
+            bands[min(9, max(0, int(attempt.percent // 10)))] += 1
+    return Aggregate(
+        trainees=len(by_user),
+        other_trainees=len(set(by_user) - detailed),
+        attempts=len(attempts),
+        submitted=len(submitted),
+        passed=sum(grade_from_attempts(quiz, rows).passed for rows in by_user.values()),
+        distribution=[(10 * i, count) for i, count in enumerate(bands)],
+    )
+
+
+def attempts_csv_rows(quiz: Quiz, *, user) -> Iterator[list]:
+    """The attempts whose trainee ``user`` may see, as CSV rows (values, not yet text), header
+    first."""
     yield [
         _("Username"),
         _("Name"),
@@ -98,8 +145,10 @@ def attempts_csv_rows(quiz: Quiz) -> Iterator[list]:
         _("Passed"),
         _("Waiting for grading"),
     ]
-    attempts = quiz.attempts.select_related("user__institution").order_by(
-        "user__username", "number"
+    attempts = (
+        quiz.attempts.in_detail_for(user)
+        .select_related("user__institution")
+        .order_by("user__username", "number")
     )
     for a in attempts:
         yield [
@@ -119,14 +168,17 @@ def attempts_csv_rows(quiz: Quiz) -> Iterator[list]:
         ]
 
 
-def analysis_rows(
-    quiz: Quiz,
-) -> list[tuple[float, dict[int, float | None], dict[int, list[int]]]]:
+AnalysisRow = tuple[float, dict[int, float | None], dict[int, list[int]]]
+
+
+def analysis_rows(quiz: Quiz, *, user) -> list[AnalysisRow]:
     """Per submitted attempt: (percent, {question id: credit or None}, {question id: chosen
     option ids}) — the input of ``quizzes.analysis.item_statistics``. Questions on the paper
     left unanswered count with credit 0 (two queries)."""
     attempts = list(
-        quiz.attempts.filter(status=AttemptStatus.SUBMITTED).only("pk", "percent", "paper")
+        quiz.attempts.in_aggregate_for(user)
+        .filter(status=AttemptStatus.SUBMITTED)
+        .only("pk", "percent", "paper")
     )
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(attempt__in=attempts).only(

@@ -1,19 +1,22 @@
-"""Instructor pages on what trainees did: results per quiz and per trainee, the CSV export,
-item analysis and the grading queue of free-text answers.
+"""Staff pages on what trainees did: results per quiz and per trainee, the CSV export, item
+analysis and the grading queue of free-text answers.
 
-Quizzes are fetched through ``Quiz.objects.editable_by(user)`` ("may manage"): another
-institution's quiz is a 404 here; the grading service checks again.
+Who sees whose results is ``quizzes.results_access`` alone: instructors and directors open the
+results of any quiz they can see (a quiz they cannot see is a 404, trainees get 403); names and
+answers only of their own institution's trainees, everyone else's attempts in aggregate when
+their institution owns the quiz. The services apply the rule; the grading service checks again.
 """
 
 from __future__ import annotations
 
 import csv
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,7 +25,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.decorators import author_required
 from quizzes.analysis import item_statistics
 from quizzes.forms import GradeForm
-from quizzes.models import OPTION_KINDS, Answer, AttemptStatus, Question, QuestionKind, Quiz
+from quizzes.models import OPTION_KINDS, Answer, Question, QuestionKind, Quiz
+from quizzes.results_access import may_read_results, results_quizzes
 from quizzes.services import grading, results
 from quizzes.services.errors import NotAllowed, QuizError
 
@@ -38,8 +42,25 @@ DETAIL_LABELS = {
 }
 
 
-def _managed_quiz(request: HttpRequest, pk: int) -> Quiz:
-    return get_object_or_404(Quiz.objects.editable_by(request.user), pk=pk)
+def staff_required(view):
+    """Signed-in instructors and directors of an institution, and site admins; others 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not may_read_results(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _results_quiz(request: HttpRequest, pk: int) -> Quiz:
+    return get_object_or_404(results_quizzes(request.user), pk=pk)
+
+
+def _quiz_context(request: HttpRequest, quiz: Quiz) -> dict:
+    return {"quiz": quiz, "can_edit": quiz.is_editable_by(request.user)}
 
 
 def csv_safe(value: Any) -> Any:
@@ -55,26 +76,33 @@ def _last_submitted(attempts) -> Any:
     return max(times) if times else None
 
 
-@author_required
+@staff_required
 def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = _managed_quiz(request, pk)
+    quiz = _results_quiz(request, pk)
     rows = [
         {"result": row, "last_submitted": _last_submitted(row.attempts)}
-        for row in results.quiz_results(quiz)
+        for row in results.quiz_results(quiz, user=request.user)
     ]
-    return render(request, "quizzes/results.html", {"quiz": quiz, "rows": rows})
+    aggregate = results.quiz_aggregate(quiz, user=request.user)
+    context = {
+        **_quiz_context(request, quiz),
+        "rows": rows,
+        "aggregate": aggregate,
+        "bands": [{"low": low, "count": count} for low, count in aggregate.distribution],
+    }
+    return render(request, "quizzes/results.html", context)
 
 
-@author_required
+@staff_required
 def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = _managed_quiz(request, pk)
+    quiz = _results_quiz(request, pk)
     name = slugify(quiz.title) or "quiz"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{quiz.pk}-attempts.csv"'
     # A byte-order mark so spreadsheet programs read the Chinese names as UTF-8.
     response.write("\ufeff")
     writer = csv.writer(response)
-    for row in results.attempts_csv_rows(quiz):
+    for row in results.attempts_csv_rows(quiz, user=request.user):
         writer.writerow([csv_safe(cell) for cell in row])
     return response
 
@@ -99,11 +127,20 @@ def _response_text(question: Question, response: Any, options: dict[int, str]) -
     return str(response.get("value", ""))
 
 
-@author_required
+@staff_required
 def trainee_attempts(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
-    quiz = _managed_quiz(request, pk)
-    trainee = get_object_or_404(get_user_model(), pk=user_pk, quiz_attempts__quiz=quiz)
-    attempts = list(quiz.attempts.filter(user=trainee).order_by("number"))
+    quiz = _results_quiz(request, pk)
+    # Attempts first, the trainee from them: a join from the user to their attempts gives one
+    # row per attempt (MultipleObjectsReturned with two).
+    attempts = list(
+        quiz.attempts.in_detail_for(request.user)
+        .filter(user_id=user_pk)
+        .select_related("user")
+        .order_by("number")
+    )
+    if not attempts:
+        raise Http404
+    trainee = attempts[0].user
     ids = {entry["question"] for a in attempts for entry in a.paper}
     questions = Question.objects.prefetch_related("options").in_bulk(ids)
     options = {o.pk: o.text for q in questions.values() for o in q.options.all()}
@@ -132,7 +169,7 @@ def trainee_attempts(request: HttpRequest, pk: int, user_pk: int) -> HttpRespons
             )
         shown.append({"attempt": attempt, "lines": lines})
     context = {
-        "quiz": quiz,
+        **_quiz_context(request, quiz),
         "trainee": trainee,
         "grade": results.quiz_grade(quiz, trainee),
         "attempts": shown,
@@ -140,10 +177,10 @@ def trainee_attempts(request: HttpRequest, pk: int, user_pk: int) -> HttpRespons
     return render(request, "quizzes/trainee_attempts.html", context)
 
 
-@author_required
+@staff_required
 def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = _managed_quiz(request, pk)
-    rows = results.analysis_rows(quiz)
+    quiz = _results_quiz(request, pk)
+    rows = results.analysis_rows(quiz, user=request.user)
     stats = item_statistics(rows)
     questions = Question.objects.prefetch_related("options").in_bulk(s.question_id for s in stats)
     items = []
@@ -158,7 +195,7 @@ def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
                 percent = 100 * count / stat.n if stat.n else 0
                 choices.append({"option": option, "count": count, "percent": percent})
         items.append({"stats": stat, "question": question, "choices": choices})
-    context = {"quiz": quiz, "items": items, "attempt_count": len(rows)}
+    context = {**_quiz_context(request, quiz), "items": items, "attempt_count": len(rows)}
     return render(request, "quizzes/analysis.html", context)
 
 
@@ -178,12 +215,7 @@ def _paper_points(answer: Answer) -> float:
 @author_required
 def grade_answer(request: HttpRequest, answer_pk: int) -> HttpResponse:
     # Already-graded answers stay reachable so an instructor can correct a mark.
-    answers = Answer.objects.filter(
-        question__kind=QuestionKind.FREE_TEXT,
-        attempt__status=AttemptStatus.SUBMITTED,
-        attempt__quiz__in=Quiz.objects.editable_by(request.user),
-    ).select_related("attempt__quiz", "attempt__user", "question", "graded_by")
-    answer = get_object_or_404(answers, pk=answer_pk)
+    answer = get_object_or_404(grading.gradable_answers(request.user), pk=answer_pk)
     max_points = _paper_points(answer)
     initial = {"comment": answer.grader_comment}
     if answer.credit is not None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from quizzes.models import Attempt, AttemptStatus, CertaintyLevel, QuestionKind, Quiz, QuizKind
 from quizzes.payload import attempt_payload, feedback_allowed, quiz_summary
+from quizzes.results_access import may_read_results
 from quizzes.scoring import CBM_MARKS
 from quizzes.services import attempts as attempt_services
 from quizzes.services.errors import NotYourAttempt, QuizError
@@ -85,7 +86,13 @@ def quiz_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(quiz=quiz, user=request.user, status=AttemptStatus.SUBMITTED)
         .order_by("-number")
     ]
-    context = {**row, "past_attempts": past, "certainty_levels": _certainty_levels()}
+    context = {
+        **row,
+        "past_attempts": past,
+        "certainty_levels": _certainty_levels(),
+        # Staff read their trainees' results of any quiz they see (quizzes.results_access).
+        "results_link": may_read_results(request.user),
+    }
     return render(request, "quizzes/quiz_detail.html", context)
 
 

@@ -3,6 +3,7 @@
 // {"options"}, numeric {"value"}, category {"value"}, ordering {"order"}, free text {"text"})
 // and back. A widget: read() -> response or null (no answer), write(response), lock(),
 // onChange(handler(delayMs)). Typing waits a little before saving; clicks save at once.
+// Options are named by the attempt's opaque string ids (never numbers): sent back as given.
 (function () {
   "use strict";
 
@@ -40,11 +41,11 @@
 
     read() {
       const chosen = this.inputs.find((input) => input.checked);
-      return chosen ? { option: Number(chosen.value) } : null;
+      return chosen ? { option: chosen.value } : null;
     }
 
     write(response) {
-      this.inputs.forEach((input) => { input.checked = !!response && Number(input.value) === response.option; });
+      this.inputs.forEach((input) => { input.checked = !!response && input.value === response.option; });
     }
   }
 
@@ -52,13 +53,13 @@
     constructor(el, question, msg) { super(el, question, msg); this.listen("change", 0); }
 
     read() {
-      const ids = this.inputs.filter((input) => input.checked).map((input) => Number(input.value));
+      const ids = this.inputs.filter((input) => input.checked).map((input) => input.value);
       return ids.length ? { options: ids } : null;
     }
 
     write(response) {
       const ids = response && Array.isArray(response.options) ? response.options : [];
-      this.inputs.forEach((input) => { input.checked = ids.indexOf(Number(input.value)) >= 0; });
+      this.inputs.forEach((input) => { input.checked = ids.indexOf(input.value) >= 0; });
     }
   }
 
@@ -150,7 +151,7 @@
       });
     }
 
-    read() { return this.touched ? { order: this.items().map((item) => Number(item.dataset.option)) } : null; }
+    read() { return this.touched ? { order: this.items().map((item) => item.dataset.option) } : null; }
 
     write(response) {
       const order = response && Array.isArray(response.order) ? response.order : null;

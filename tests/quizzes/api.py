@@ -7,6 +7,9 @@ from typing import Any
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from quizzes.models import Attempt
+from quizzes.option_tokens import attempt_tokens, response_to_tokens
+
 API = "/api/v1"
 
 
@@ -19,6 +22,12 @@ def token_client(user) -> APIClient:
 
 def start(api: APIClient, quiz) -> Any:
     return api.post(f"{API}/quizzes/{quiz.pk}/attempts/")
+
+
+def as_sent(attempt_id: int, response: Any) -> Any:
+    """``response`` (option ids, as the factories and storage have it) named the way the
+    attempt's trainee sees and sends it: by the attempt's option tokens."""
+    return response_to_tokens(response, attempt_tokens(Attempt.objects.get(pk=attempt_id)))
 
 
 def put_answer(api: APIClient, attempt_id: int, question_id: int, body: Any, **kw) -> Any:

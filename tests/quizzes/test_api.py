@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from core.scoping import PublicationStatus, Visibility
 from quizzes.models import Answer, Attempt, AttemptStatus, FeedbackPolicy, QuestionKind
 from tests.factories import TraineeFactory, api_for
-from tests.quizzes.api import API, put_answer, start, token_client
+from tests.quizzes.api import API, as_sent, put_answer, start, token_client
 from tests.quizzes.factories import (
     SECRETS,
     QuizFactory,
@@ -310,7 +310,7 @@ def test_an_answer_after_the_deadline_is_refused_and_the_old_one_kept(trainee, q
     assert late.status_code == 409
     assert set(late.json()) == {"detail"}
     assert "time limit" in late.json()["detail"]
-    assert Answer.objects.get().response == {"option": first}
+    assert as_sent(attempt["id"], Answer.objects.get().response) == {"option": first}
     # The overdue attempt was submitted on the way, by the deadline.
     stored = Attempt.objects.get(pk=attempt["id"])
     assert stored.status == AttemptStatus.SUBMITTED
@@ -355,11 +355,21 @@ def test_check_shows_one_questions_feedback_under_immediate(trainee, hospital):
     api = token_client(trainee)
     attempt = start(api, quiz).json()
     base = f"{API}/attempts/{attempt['id']}/answers/{question.pk}"
-    put_answer(api, attempt["id"], question.pk, {"response": correct_response(question)})
+    put_answer(
+        api,
+        attempt["id"],
+        question.pk,
+        {"response": as_sent(attempt["id"], correct_response(question))},
+    )
 
     checked = api.post(f"{base}/check/")
     again = api.post(f"{base}/check/")
-    changed = put_answer(api, attempt["id"], question.pk, {"response": wrong_response(question)})
+    changed = put_answer(
+        api,
+        attempt["id"],
+        question.pk,
+        {"response": as_sent(attempt["id"], wrong_response(question))},
+    )
 
     assert checked.status_code == 200
     entry = checked.json()

@@ -8,7 +8,7 @@ import pytest
 
 from quizzes.models import FeedbackPolicy, QuestionKind
 from tests.factories import api_for
-from tests.quizzes.api import API, put_answer, start, token_client
+from tests.quizzes.api import API, as_sent, put_answer, start, token_client
 from tests.quizzes.factories import (
     ALL_KINDS,
     ELLIPSE_KEY,
@@ -106,7 +106,10 @@ def test_no_key_leaves_before_submission_then_feedback_does(trainee, every_kind_
     for entry in attempt["questions"]:
         question = questions[entry["id"]]
         saved = put_answer(
-            api, attempt["id"], question.pk, {"response": correct_response(question)}
+            api,
+            attempt["id"],
+            question.pk,
+            {"response": as_sent(attempt["id"], correct_response(question))},
         )
         assert saved.status_code == 200, (question.kind, saved.content)
         bodies.append(saved)
@@ -141,7 +144,12 @@ def test_never_policy_keeps_the_key_after_submission(trainee, every_kind_quiz):
     api = api_for(trainee)
     attempt = start(api, quiz).json()
     for question in questions.values():
-        put_answer(api, attempt["id"], question.pk, {"response": correct_response(question)})
+        put_answer(
+            api,
+            attempt["id"],
+            question.pk,
+            {"response": as_sent(attempt["id"], correct_response(question))},
+        )
 
     submitted = api.post(f"{API}/attempts/{attempt['id']}/submit/")
 

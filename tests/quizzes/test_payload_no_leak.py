@@ -13,6 +13,7 @@ import pytest
 
 from cineloops.models import CineLoop
 from quizzes.models import FeedbackPolicy, QuestionKind
+from quizzes.option_tokens import attempt_tokens, response_to_tokens
 from quizzes.payload import attempt_payload, feedback_allowed, quiz_summary
 from quizzes.services.attempts import answer_check, answer_save, attempt_start, attempt_submit
 from tests.quizzes.factories import (
@@ -158,8 +159,10 @@ def test_what_an_open_question_does_show(every_kind_quiz, trainee, now):
     assert {c["value"] for c in by_kind[QuestionKind.CATEGORY]["choices"]} >= {"LR-1", "LR-5"}
     single = by_kind[QuestionKind.SINGLE]
     assert [set(o) for o in single["options"]] == [{"id", "text", "fallback"}] * 3
-    assert single["answer"]["response"] == wrong_response(
-        every_kind_quiz.items.get(question__kind=QuestionKind.SINGLE).question
+    # Saved answers show the attempt's option tokens, like the options themselves.
+    assert single["answer"]["response"] == response_to_tokens(
+        wrong_response(every_kind_quiz.items.get(question__kind=QuestionKind.SINGLE).question),
+        attempt_tokens(attempt),
     )
     assert payload["urls"]["answer"] == f"/api/v1/attempts/{attempt.pk}/answers/{{question_id}}/"
     assert payload["urls"]["submit"] == f"/api/v1/attempts/{attempt.pk}/submit/"
