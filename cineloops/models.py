@@ -107,6 +107,11 @@ class CineLoop(models.Model):
     # worker process killed) may take over; a duplicate message may not.
     task_id = models.CharField(_("processing task"), max_length=255, blank=True)
     processing_started_at = models.DateTimeField(_("processing started"), null=True, blank=True)
+    # Stamped by the run while it makes progress: a claim that stopped beating for longer than
+    # CINE_HEARTBEAT_TIMEOUT_SECONDS is dead and the loop is queued again (``recoveries`` counts
+    # those times, capped like the task's own retries).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(_("recovered from a dead run"), default=0)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     # Derived, de-identified files: names inside the loop's output folder, empty when absent.
