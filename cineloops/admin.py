@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cineloops.models import CineLoop
+from cineloops.models import CineLoop, DicomSender
 
 
 @admin.register(CineLoop)
@@ -17,3 +17,12 @@ class CineLoopAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DicomSender)
+class DicomSenderAdmin(admin.ModelAdmin):
+    """Who may send to the DICOM listener, and for which institution."""
+
+    list_display = ["ae_title", "address", "institution", "active", "created_at"]
+    list_filter = ["active", "institution"]
+    search_fields = ["ae_title", "address"]

@@ -7,6 +7,13 @@ is written as received, as a Part-10 file with its file meta (``event.encoded_da
 never decoded here), handed to the same service as uploads, and answered 0x0000 at once:
 processing is queued, not done in the association.
 
+Only registered senders may associate (``cineloops.models.DicomSender``, edited in the admin):
+a calling AE title not registered — or registered for another address — is refused at
+association with A-ASSOCIATE-RJ rejected-permanent, service-user, "calling AE title not
+recognised" (PS3.8 9.3.4), and the refusal is logged with the AE title and address only.
+What a sender stores becomes loops of its institution. The list is read for each association,
+so a sender added or switched off in the admin counts from its next association.
+
 pynetdicom runs each association in its own thread, so each handler closes that thread's
 database connection when the association ends. Its DIMSE logging would print UIDs and
 identifiers: it is switched off.
@@ -16,45 +23,89 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config, evt
-from pynetdicom.sop_class import Verification
+from pynetdicom.service_class import ServiceClass, StorageServiceClass
+from pynetdicom.sop_class import Verification, register_uid, uid_to_service_class
 
 from accounts.models import Institution
 from cine.reader import US_SOP_CLASSES
 from cineloops import storage
 from cineloops.models import CineLoop
+from cineloops.selectors import allowed_calling_ae_titles, dicom_sender_for
 
 logger = logging.getLogger(__name__)
 
 SUCCESS = 0x0000
 OUT_OF_RESOURCES = 0xA700  # Refused: Out of Resources (PS3.4 Table B.2-1)
 CANNOT_UNDERSTAND = 0xC000  # Error: Cannot understand
+NOT_AUTHORIZED = 0x0124  # Refused: Not authorized (PS3.7 Table C-1)
 
-Receiver = Callable[[Path], CineLoop]
+# No AE title is this (a backslash is not allowed in one): what pynetdicom is given as the
+# allow-list when nobody may call, since an empty list would let everybody in.
+NOBODY = "\\"
+# The retired ultrasound classes, unknown to pynetdicom as storage classes: without this their
+# C-STOREs reach no handler and the association is aborted.
+RETIRED_US_KEYWORDS = {
+    "1.2.840.10008.5.1.4.1.1.3": "UltrasoundMultiFrameImageStorageRetired",
+    "1.2.840.10008.5.1.4.1.1.6": "UltrasoundImageStorageRetired",
+}
+
+# Received files go to the institution of the sender; returns the new loop.
+Receiver = Callable[[Path, Institution], CineLoop]
 
 
-def build_ae(ae_title: str) -> AE:
-    """The application entity, with the ultrasound contexts in all transfer syntaxes."""
+class AllowListAE(AE):
+    """An AE whose calling-AE-title allow-list is read for each association, for the peer's
+    address: pynetdicom checks it while negotiating, in the association's own thread."""
+
+    def __init__(self, ae_title: str, institution_id: int | None = None) -> None:
+        super().__init__(ae_title=ae_title)
+        self.institution_id = institution_id
+
+    @property
+    def require_calling_aet(self) -> list[str]:
+        requestor = getattr(threading.current_thread(), "requestor", None)
+        address = getattr(requestor, "address", None)
+        if not address:
+            return [NOBODY]
+        try:
+            allowed = allowed_calling_ae_titles(address=address, institution_id=self.institution_id)
+        finally:
+            close_old_connections()
+        return allowed or [NOBODY]
+
+
+def _register_retired_classes() -> None:
+    for uid, keyword in RETIRED_US_KEYWORDS.items():
+        if uid_to_service_class(uid) is ServiceClass:
+            register_uid(uid, keyword, StorageServiceClass)
+
+
+def build_ae(ae_title: str, institution_id: int | None = None) -> AE:
+    """The application entity, with the ultrasound contexts in all transfer syntaxes, open to
+    the registered senders (of ``institution_id`` only, when given)."""
     _config.LOG_HANDLER_LEVEL = "none"  # the standard handlers log UIDs and identifiers
     _config.LOG_REQUEST_IDENTIFIERS = False
     _config.LOG_RESPONSE_IDENTIFIERS = False
-    ae = AE(ae_title=ae_title)
+    _register_retired_classes()
+    ae = AllowListAE(ae_title, institution_id)
     for sop_class in US_SOP_CLASSES:
         ae.add_supported_context(sop_class, ALL_TRANSFER_SYNTAXES)
     ae.add_supported_context(Verification)
     return ae
 
 
-def loop_receiver(institution: Institution) -> Receiver:
-    """What to do with a received file: a loop of ``institution``, processing queued."""
+def loop_receiver() -> Receiver:
+    """What to do with a received file: a loop of the sender's institution, processing queued."""
     from cineloops.services import loop_create_from_path
 
-    def receive(path: Path) -> CineLoop:
+    def receive(path: Path, institution: Institution) -> CineLoop:
         return loop_create_from_path(
             path=path,
             institution=institution,
@@ -65,11 +116,21 @@ def loop_receiver(institution: Institution) -> Receiver:
     return receive
 
 
-def store_handlers(receive: Receiver, *, max_bytes: int | None = None) -> list:
-    """Event handlers for ``AE.start_server``: C-STORE, and tidy-up at association end."""
+def store_handlers(
+    receive: Receiver, *, max_bytes: int | None = None, institution_id: int | None = None
+) -> list:
+    """Event handlers for ``AE.start_server``: C-STORE, refusals, tidy-up at association end."""
     limit = settings.CINE_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
 
     def handle_store(event) -> int:
+        requestor = event.assoc.requestor
+        close_old_connections()
+        sender = dicom_sender_for(
+            ae_title=requestor.ae_title, address=requestor.address, institution_id=institution_id
+        )
+        if sender is None:  # switched off since the association began
+            logger.warning("C-STORE: refused, %r is not a registered sender", requestor.ae_title)
+            return NOT_AUTHORIZED
         try:
             data = event.encoded_dataset()
         except Exception:  # malformed request: a status, never a traceback with its data
@@ -84,7 +145,7 @@ def store_handlers(receive: Receiver, *, max_bytes: int | None = None) -> list:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
-            loop = receive(path)
+            loop = receive(path, sender.institution)
         except Exception as exc:
             path.unlink(missing_ok=True)
             logger.error("C-STORE: could not store a dataset (%s)", type(exc).__name__)
@@ -97,21 +158,34 @@ def store_handlers(receive: Receiver, *, max_bytes: int | None = None) -> list:
     def handle_end(event) -> None:
         connection.close()  # the association's thread (where C-STORE ran) is ending
 
+    def handle_rejected(event) -> None:
+        requestor = event.assoc.requestor
+        logger.warning(
+            "DICOM association refused: calling AE title %r from %s is not a registered sender",
+            requestor.ae_title,
+            requestor.address,
+        )
+        connection.close()
+
     return [
         (evt.EVT_C_STORE, handle_store),
         (evt.EVT_RELEASED, handle_end),
         (evt.EVT_ABORTED, handle_end),
+        (evt.EVT_REJECTED, handle_rejected),
     ]
 
 
 def start_listener(
     *,
     ae_title: str,
-    host: str,
+    bind: str,
     port: int,
     receive: Receiver,
     block: bool,
+    institution_id: int | None = None,
 ):
-    """Start the SCP; with ``block=False`` returns the running server (``.shutdown()``)."""
-    ae = build_ae(ae_title)
-    return ae.start_server((host, port), block=block, evt_handlers=store_handlers(receive))
+    """Start the SCP on ``bind``:``port``; with ``block=False`` returns the running server
+    (``.shutdown()``). ``institution_id``: accept only that institution's senders."""
+    ae = build_ae(ae_title, institution_id)
+    handlers = store_handlers(receive, institution_id=institution_id)
+    return ae.start_server((bind, port), block=block, evt_handlers=handlers)

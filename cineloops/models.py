@@ -107,6 +107,11 @@ class CineLoop(models.Model):
     # worker process killed) may take over; a duplicate message may not.
     task_id = models.CharField(_("processing task"), max_length=255, blank=True)
     processing_started_at = models.DateTimeField(_("processing started"), null=True, blank=True)
+    # Stamped by the run while it makes progress: a claim that stopped beating for longer than
+    # CINE_HEARTBEAT_TIMEOUT_SECONDS is dead and the loop is queued again (``recoveries`` counts
+    # those times, capped like the task's own retries).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(_("recovered from a dead run"), default=0)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     # Derived, de-identified files: names inside the loop's output folder, empty when absent.
@@ -214,3 +219,49 @@ class CineLoop(models.Model):
 
     def is_editable_by(self, user) -> bool:
         return type(self).objects.editable_by(user).filter(pk=self.pk).exists()
+
+
+class DicomSender(models.Model):
+    """A scanner or PACS allowed to send to the DICOM listener (``manage.py dicom_listener``):
+    its calling AE title, optionally the one address it must call from. What it sends becomes
+    loops of its institution; anyone else is refused at association (``cineloops.dicom_scp``).
+    """
+
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    ae_title = models.CharField(
+        _("calling AE title"), max_length=16, help_text=_("As configured on the scanner or PACS.")
+    )
+    address = models.GenericIPAddressField(
+        _("address"),
+        null=True,
+        blank=True,
+        help_text=_("Accept this AE title only from this IP address. Empty: from any address."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["ae_title", "address"]
+        verbose_name = _("DICOM sender")
+        verbose_name_plural = _("DICOM senders")
+        constraints = [
+            # One owner per (AE title, address): received files go to exactly one institution.
+            models.UniqueConstraint(fields=["ae_title", "address"], name="dicom_sender_unique"),
+            models.UniqueConstraint(
+                fields=["ae_title"],
+                condition=models.Q(address__isnull=True),
+                name="dicom_sender_unique_any_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ae_title} @ {self.address or '*'}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.ae_title = self.ae_title.strip()  # DICOM pads AE titles with spaces
+        super().save(*args, **kwargs)

@@ -4,13 +4,19 @@ Safe to run twice. The row is claimed under ``select_for_update(nowait=True)``: 
 done is left alone, and a loop another message is processing is left to it. A row locked at
 that very moment raises ``LoopBusy``, which the task retries shortly. The message that claimed
 a loop may claim it again — that is a retry: of a transient error, or after its pool process
-died (``retry_on_worker_lost`` keeps the task id) — and so may anyone once the claim is older
-than the task's hard time limit. Outputs go to one folder per loop, built aside and renamed
-into place by ``cine.pipeline``, so a rerun replaces rather than adds files.
+died (``retry_on_worker_lost`` keeps the task id) — and so may anyone once the claimant has
+stopped beating: the run stamps ``heartbeat_at`` with every progress save (at least every few
+per cent of the frames, at most once a second), and a claim whose last beat is older than
+``CINE_HEARTBEAT_TIMEOUT_SECONDS`` belongs to a run that died with its whole worker (the
+message lost with it on a filesystem broker). ``cineloops.recovery`` queues such loops again.
+A beat is written only while the claim is still this run's: a run that was given up for dead
+and wakes up finds its claim taken (``ClaimLost``) and stops, leaving the loop to the new one.
+Outputs go to one folder per loop, built aside and renamed into place by ``cine.pipeline``, so
+a rerun replaces rather than adds files.
 
 A run can also end outside ``loop_process``: its pool process died more often than the task
 retries, or it hit the hard time limit. ``loop_abandon`` then marks the loop failed (from the
-``task_failure`` signal, see ``cineloops.tasks``); ``cineloops.services.loops_requeue_stalled``
+``task_failure`` signal, see ``cineloops.tasks``); the beat sweep (``cineloops.recovery``)
 catches what even that missed.
 
 Nothing logged here holds patient data: ids, sizes, codes and ``CineError`` texts (which
@@ -23,7 +29,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -45,8 +51,6 @@ Status = CineLoop.Status
 # Two cores make ~140 frames/s (DOMAIN §7): a 2 GiB loop takes minutes, so this is a hang.
 SOFT_TIME_LIMIT = 30 * 60
 TIME_LIMIT = SOFT_TIME_LIMIT + 5 * 60
-# A claim older than the hard limit belongs to a run that cannot still be alive.
-STALE_AFTER = timedelta(seconds=TIME_LIMIT + 60)
 # Database errors worth retrying: the connection dropped, the server restarted.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -84,6 +88,9 @@ def loop_process(*, loop_pk: int, task_id: str = "", may_retry: bool = True) -> 
         return _fail(loop, "original_missing")
     except LoopDeleted:
         return "deleted meanwhile"
+    except ClaimLost:
+        logger.warning("cine loop %s: claim taken over by another run; stopped", loop_pk)
+        return "skipped: taken over by another run"
     except SoftTimeLimitExceeded:
         return _fail(loop, "timeout")
     except TRANSIENT_ERRORS as exc:
@@ -120,7 +127,7 @@ def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
                 return None, "original missing"
             loop.status = Status.PROCESSING
             loop.task_id = task_id
-            loop.processing_started_at = timezone.now()
+            loop.processing_started_at = loop.heartbeat_at = timezone.now()
             loop.progress = 0
             loop.error_code = loop.error = ""
             loop.save(
@@ -128,6 +135,7 @@ def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
                     "status",
                     "task_id",
                     "processing_started_at",
+                    "heartbeat_at",
                     "progress",
                     "error_code",
                     "error",
@@ -154,8 +162,16 @@ def _lock(loop_pk: int) -> CineLoop | None:
 def _may_take_over(loop: CineLoop, task_id: str) -> bool:
     if task_id and loop.task_id == task_id:
         return True  # this very task again: a retry (its pool process may have died)
-    started = loop.processing_started_at
-    return started is None or timezone.now() - started > STALE_AFTER
+    return claim_is_dead(loop.heartbeat_at or loop.processing_started_at)
+
+
+def heartbeat_cutoff(now: datetime | None = None) -> datetime:
+    """A claim whose last beat is older than this belongs to a run that is not alive."""
+    return (now or timezone.now()) - timedelta(seconds=settings.CINE_HEARTBEAT_TIMEOUT_SECONDS)
+
+
+def claim_is_dead(last_beat: datetime | None) -> bool:
+    return last_beat is None or last_beat < heartbeat_cutoff()
 
 
 def _is_lock_conflict(exc: OperationalError) -> bool:
@@ -164,7 +180,8 @@ def _is_lock_conflict(exc: OperationalError) -> bool:
 
 
 class _Progress:
-    """Saves the percentage now and then: every few percent or every second at most."""
+    """Saves the percentage now and then — every few percent or every second at most — with
+    the claim's heartbeat, only while the claim is still this run's."""
 
     def __init__(self, loop: CineLoop) -> None:
         self.loop = loop
@@ -177,8 +194,28 @@ class _Progress:
             return
         self.saved, self.at = percent, now
         self.loop.progress = percent
-        if not _save(self.loop, ["progress", "updated_at"]):
-            raise LoopDeleted
+        beat(self.loop)
+
+
+def beat(loop: CineLoop) -> None:
+    """Save the loop's progress and stamp its heartbeat, if the claim is still ``loop``'s.
+
+    Raises ``LoopDeleted`` (its files removed) when the row is gone, ``ClaimLost`` when
+    another run holds the claim now.
+    """
+    now = timezone.now()
+    with transaction.atomic():  # a savepoint, as in _save
+        saved = CineLoop.objects.filter(
+            pk=loop.pk, status=Status.PROCESSING, task_id=loop.task_id
+        ).update(progress=loop.progress, heartbeat_at=now, updated_at=now)
+    if saved:
+        loop.heartbeat_at = loop.updated_at = now
+        return
+    if not CineLoop.objects.filter(pk=loop.pk).exists():
+        storage.delete_outputs(loop.pk)
+        storage.delete_original(loop.original_name)
+        raise LoopDeleted
+    raise ClaimLost
 
 
 def _run(loop: CineLoop) -> ProcessResult:
@@ -210,6 +247,11 @@ class OriginalMissing(Exception):
 
 class LoopDeleted(Exception):
     """The row went away while its loop was processed (an instructor deleted it)."""
+
+
+class ClaimLost(Exception):
+    """Another run holds the loop's claim now: this one was taken for dead (no heartbeat for
+    too long) and the loop queued again, or an instructor asked for it to be redone."""
 
 
 def _file(section: object) -> str:

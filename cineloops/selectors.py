@@ -1,10 +1,12 @@
-"""Reads about cine loops that the pages need beyond the row itself."""
+"""Reads about cine loops that the pages need beyond the row itself, and the DICOM senders."""
 
 from __future__ import annotations
 
 import json
 
-from cineloops.models import CineLoop
+from django.db.models import Q
+
+from cineloops.models import CineLoop, DicomSender
 
 
 def thumbnail_strip(loop: CineLoop) -> dict | None:
@@ -22,3 +24,26 @@ def thumbnail_strip(loop: CineLoop) -> dict | None:
     if count < 1 or width < 1 or height < 1:
         return None
     return {"count": count, "width": width, "height": height, "frame_indices": indices}
+
+
+def dicom_sender_for(
+    *, ae_title: str, address: str, institution_id: int | None = None
+) -> DicomSender | None:
+    """The active sender ``ae_title`` calling from ``address``: one registered for that
+    address first, else one registered for any address; None when it may not send
+    (``institution_id``: only that institution's senders)."""
+    senders = DicomSender.objects.filter(active=True, ae_title=ae_title.strip())
+    if institution_id is not None:
+        senders = senders.filter(institution_id=institution_id)
+    by_address = {sender.address: sender for sender in senders.select_related("institution")}
+    return by_address.get(address) or by_address.get(None)
+
+
+def allowed_calling_ae_titles(*, address: str, institution_id: int | None = None) -> list[str]:
+    """The AE titles that may call from ``address``."""
+    senders = DicomSender.objects.filter(active=True).filter(
+        Q(address__isnull=True) | Q(address=address)
+    )
+    if institution_id is not None:
+        senders = senders.filter(institution_id=institution_id)
+    return sorted(set(senders.values_list("ae_title", flat=True)))

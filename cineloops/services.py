@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts.models import Institution, User
 from cineloops import storage
 from cineloops.models import CineLoop
-from cineloops.processing import STALE_AFTER, loop_process
+from cineloops.processing import loop_process
 from cineloops.signals import loops_updated
 from cineloops.uploads import too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
@@ -341,7 +340,8 @@ def loop_reprocess(*, loop: CineLoop, by: User) -> CineLoop:
                 _("Only a loop that failed or needs review can be processed again."),
                 "not_reprocessable",
             )
-        loop_requeue_locked(loop=locked)
+        locked.recoveries = 0  # an instructor's request starts the count of recoveries afresh
+        loop_requeue_locked(loop=locked, also_save=["recoveries"])
     logger.info("cine loop %s: to be processed again (user %s)", locked.pk, by.pk)
     return locked
 
@@ -358,7 +358,7 @@ def loop_requeue_locked(*, loop: CineLoop, also_save: Sequence[str] = ()) -> Non
     loop.progress = 0
     loop.error_code = loop.error = ""
     loop.task_id = ""
-    loop.processing_started_at = loop.processed_at = None
+    loop.processing_started_at = loop.heartbeat_at = loop.processed_at = None
     loop.save(
         update_fields=[
             "status",
@@ -367,6 +367,7 @@ def loop_requeue_locked(*, loop: CineLoop, also_save: Sequence[str] = ()) -> Non
             "error",
             "task_id",
             "processing_started_at",
+            "heartbeat_at",
             "processed_at",
             "updated_at",
             *also_save,
@@ -381,17 +382,13 @@ REQUEUE_BATCH = 500
 
 
 def loops_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
-    """Recover loops that nothing is going to finish; run every few minutes by Celery beat.
+    """Queue again the loops left ``uploaded`` / ``queued`` and untouched for
+    ``CINE_STALLED_AFTER_MINUTES``: the broker was down when they were queued, or their
+    message was lost. A duplicate of a message still waiting is harmless (processing is
+    idempotent); they are touched, so the next sweep leaves them alone for as long again.
+    Part of the beat sweep (``cineloops.recovery.sweep``), which also recovers dead claims.
 
-    - ``uploaded`` / ``queued`` and untouched for ``CINE_STALLED_AFTER_MINUTES``: the broker
-      was down when they were queued, or their message was lost. They are queued again (a
-      duplicate of a message still waiting is harmless: processing is idempotent) and touched,
-      so the next sweep leaves them alone for as long again.
-    - ``processing`` with a claim older than the task's hard time limit (``STALE_AFTER``): no
-      run can still be alive. They are marked failed (``interrupted``), not queued again, so
-      a file that kills its worker cannot loop; an instructor can process it again.
-
-    Returns how many loops were queued again and how many marked failed.
+    Returns how many loops were queued again.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.CINE_STALLED_AFTER_MINUTES)
@@ -409,23 +406,6 @@ def loops_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
         if not loop_enqueue(loop_pk=pk):
             break  # the broker is down: the next sweep tries again
         requeued += 1
-
-    claim_cutoff = now - STALE_AFTER
-    stale = CineLoop.objects.filter(status=Status.PROCESSING).filter(
-        Q(processing_started_at__lt=claim_cutoff) | Q(processing_started_at__isnull=True)
-    )
-    stale_pks = list(stale.values_list("pk", flat=True))
-    # The same conditions again in the UPDATE: a run that took a loop over meanwhile keeps it.
-    failed = stale.filter(pk__in=stale_pks).update(
-        status=Status.FAILED,
-        error_code="interrupted",
-        error="",
-        processed_at=now,
-        updated_at=now,
-    )
     if requeued:
         logger.warning("stalled cine loops: %s queued again", requeued)
-    if failed:
-        logger.warning("stalled cine loops: %s interrupted (of %s)", failed, stale_pks)
-        loops_updated.send(sender=CineLoop, pks=stale_pks)
-    return {"requeued": requeued, "failed": failed}
+    return {"requeued": requeued}

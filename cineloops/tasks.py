@@ -5,7 +5,7 @@ from typing import Any
 
 from billiard.exceptions import WorkerLostError
 from celery.exceptions import TimeLimitExceeded
-from celery.signals import task_failure
+from celery.signals import task_failure, worker_ready
 from django.db import DatabaseError, close_old_connections, connection
 
 from cineloops.processing import (
@@ -42,10 +42,24 @@ def process_loop(task: Any, *, loop_pk: int) -> str:
 @platform_task(name="cineloops.requeue_stalled_loops", retry_on=TRANSIENT_ERRORS)
 def requeue_stalled_loops() -> dict[str, int]:
     """Run by Celery beat (``CELERY_BEAT_SCHEDULE``): queue again the loops whose message was
-    lost, fail the ones whose run died unnoticed. Safe to run twice, or on two beats."""
-    from cineloops.services import loops_requeue_stalled
+    lost or whose run stopped beating, delete abandoned uploads. Safe to run twice."""
+    from cineloops.recovery import sweep
 
-    return loops_requeue_stalled()
+    return sweep()
+
+
+@worker_ready.connect
+def delete_abandoned_uploads_at_start(sender: Any = None, **_: Any) -> None:
+    """Every deployment starts a worker: a server stopped mid-upload leaves patient data in
+    ``incoming/``, deleted here at once rather than at the first beat. Never raises."""
+    from cineloops.recovery import uploads_delete_abandoned
+
+    try:
+        uploads_delete_abandoned()
+    except (DatabaseError, OSError) as exc:
+        logger.warning("abandoned uploads: not cleaned at start-up (%s)", type(exc).__name__)
+    finally:
+        close_old_connections()
 
 
 def failure_code(exception: BaseException | None) -> str:

@@ -314,15 +314,29 @@ CINE_MAX_ZIP_MEMBERS = env_int("CINE_MAX_ZIP_MEMBERS", 1000)
 CINE_MAX_ZIP_EXPANDED_BYTES = env_int("CINE_MAX_ZIP_EXPANDED_BYTES", 4 * CINE_MAX_UPLOAD_BYTES)
 # Behind nginx: an `internal` location aliased to CINE_MEDIA_DIR (see cineloops/media.py).
 CINE_MEDIA_ACCEL_PREFIX = env_str("CINE_MEDIA_ACCEL_PREFIX", "")
-# Loops waiting this long are queued again, and stuck ones failed, by a sweep run as often.
+# Loops waiting this long are queued again by the beat sweep (cineloops.recovery).
 CINE_STALLED_AFTER_MINUTES = env_int("CINE_STALLED_AFTER_MINUTES", 15)
 if CINE_STALLED_AFTER_MINUTES < 1:
     raise ImproperlyConfigured("CINE_STALLED_AFTER_MINUTES must be at least 1.")
+# A processing run stamps a heartbeat at least every few seconds; silent this long, it is dead
+# and its loop is queued again by the sweep: within timeout + sweep interval, whatever the broker.
+CINE_HEARTBEAT_TIMEOUT_SECONDS = env_int("CINE_HEARTBEAT_TIMEOUT_SECONDS", 180)
+if CINE_HEARTBEAT_TIMEOUT_SECONDS < 30:
+    raise ImproperlyConfigured("CINE_HEARTBEAT_TIMEOUT_SECONDS must be at least 30.")
+# Partial uploads and unclaimed originals untouched this long are deleted (sweep, worker start).
+CINE_INCOMING_MAX_AGE_MINUTES = env_int("CINE_INCOMING_MAX_AGE_MINUTES", 60)
+if CINE_INCOMING_MAX_AGE_MINUTES < 10:
+    raise ImproperlyConfigured("CINE_INCOMING_MAX_AGE_MINUTES must be at least 10.")
+CINE_SWEEP_INTERVAL_SECONDS = env_int("CINE_SWEEP_INTERVAL_SECONDS", 60)
+if not 10 <= CINE_SWEEP_INTERVAL_SECONDS <= CINE_HEARTBEAT_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "CINE_SWEEP_INTERVAL_SECONDS must be between 10 and CINE_HEARTBEAT_TIMEOUT_SECONDS."
+    )
 CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
     "task": "cineloops.requeue_stalled_loops",
-    "schedule": CINE_STALLED_AFTER_MINUTES * 60.0,
+    "schedule": float(CINE_SWEEP_INTERVAL_SECONDS),
     # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
-    "options": {"expires": CINE_STALLED_AFTER_MINUTES * 60.0},
+    "options": {"expires": float(CINE_SWEEP_INTERVAL_SECONDS)},
 }
 # Time-intensity curves still pending after this long (the broker was down when the ROI was
 # saved) are queued again, by a sweep run as often (cases app).

@@ -13,8 +13,9 @@ from kombu.exceptions import OperationalError as BrokerError
 from cases import cache as case_cache
 from cases.models import Annotation, Bookmark, CaseWatch
 from cineloops.models import CineLoop
-from cineloops.processing import STALE_AFTER, loop_abandon
-from cineloops.services import loop_enqueue, loops_requeue_stalled
+from cineloops.processing import loop_abandon
+from cineloops.recovery import loops_recover_dead_claims
+from cineloops.services import loop_enqueue
 from cineloops.tasks import process_loop
 from core.scoping import PublicationStatus, Visibility
 from tests.cases.factories import CaseFactory
@@ -178,9 +179,10 @@ def abandon(loop, monkeypatch):
 def sweep(loop, monkeypatch):
     CineLoop.objects.filter(pk=loop.pk).update(
         status=CineLoop.Status.PROCESSING,
-        processing_started_at=timezone.now() - STALE_AFTER - timedelta(minutes=1),
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+        recoveries=process_loop.max_retries,  # recovered too often: failed by the sweep
     )
-    assert loops_requeue_stalled()["failed"] == 1
+    assert loops_recover_dead_claims()["failed"] == 1
 
 
 def queue_with_the_broker_down(loop, monkeypatch):

@@ -1,12 +1,13 @@
 """``import_dicom`` and the DICOM listener (a real C-STORE over loopback)."""
 
 import io
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
-from pydicom import dcmread
+from pydicom import Dataset, dcmread
 from pydicom.uid import JPEGBaseline8Bit
 from pynetdicom import AE
 from pynetdicom.sop_class import UltrasoundMultiFrameImageStorage, Verification
@@ -14,7 +15,7 @@ from pynetdicom.sop_class import UltrasoundMultiFrameImageStorage, Verification
 from accounts.models import Institution
 from cineloops import dicom_scp, storage
 from cineloops.management.options import resolve_institution
-from cineloops.models import CineLoop
+from cineloops.models import CineLoop, DicomSender
 from cineloops.processing import loop_process
 from tests.cineloops.samples import good_cine, not_dicom, ybr_cine, zip_of
 
@@ -121,28 +122,60 @@ def test_the_scp_accepts_every_transfer_syntax_for_us_classes():
     assert Verification in contexts
 
 
+@contextmanager
+def listener(*, institution_id=None, max_bytes=None):
+    """The SCP on a free loopback port, as ``dicom_listener`` runs it; yields the port."""
+    if max_bytes is None:
+        server = dicom_scp.start_listener(
+            ae_title="CEUS_TRAINING",
+            bind="127.0.0.1",
+            port=0,
+            receive=dicom_scp.loop_receiver(),
+            block=False,
+            institution_id=institution_id,
+        )
+    else:
+        server = dicom_scp.build_ae("CEUS_TRAINING").start_server(
+            ("127.0.0.1", 0),
+            block=False,
+            evt_handlers=dicom_scp.store_handlers(dicom_scp.loop_receiver(), max_bytes=max_bytes),
+        )
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
+def scanner(ae_title: str = "SCANNER", sop_class=UltrasoundMultiFrameImageStorage) -> AE:
+    scu = AE(ae_title=ae_title)
+    scu.add_requested_context(sop_class, JPEGBaseline8Bit)
+    scu.add_requested_context(Verification)
+    return scu
+
+
+def as_class(sop_class_uid: str) -> Dataset:
+    """The JPEG cine stored under another SOP class (an old scanner's retired class)."""
+    ds = dcmread(ybr_cine())
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = sop_class_uid
+    return ds
+
+
+def register(institution, ae_title: str = "SCANNER", address=None, **fields) -> DicomSender:
+    return DicomSender.objects.create(
+        institution=institution, ae_title=ae_title, address=address, **fields
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_c_store_over_the_network_becomes_a_queued_loop(hospital, queued_messages):
-    server = dicom_scp.start_listener(
-        ae_title="CEUS_TRAINING",
-        host="127.0.0.1",
-        port=0,
-        receive=dicom_scp.loop_receiver(hospital),
-        block=False,
-    )
-    try:
-        port = server.server_address[1]
-        scu = AE(ae_title="SCANNER")
-        scu.add_requested_context(UltrasoundMultiFrameImageStorage, JPEGBaseline8Bit)
-        scu.add_requested_context(Verification)
-        association = scu.associate("127.0.0.1", port, ae_title="CEUS_TRAINING")
+    register(hospital)
+    with listener() as port:
+        association = scanner().associate("127.0.0.1", port, ae_title="CEUS_TRAINING")
         assert association.is_established
         sent = dcmread(ybr_cine())
         echo = association.send_c_echo()
         status = association.send_c_store(sent)
         association.release()
-    finally:
-        server.shutdown()
 
     assert echo.Status == 0x0000
     assert status.Status == 0x0000
@@ -163,37 +196,132 @@ def test_a_c_store_over_the_network_becomes_a_queued_loop(hospital, queued_messa
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("uid", "sop_class"),
+    [
+        ("1.2.840.10008.5.1.4.1.1.3", "UltrasoundMultiFrameImageStorageRetired"),
+        ("1.2.840.10008.5.1.4.1.1.6", "UltrasoundImageStorageRetired"),
+    ],
+)
+def test_an_allowed_sender_stores_a_retired_ultrasound_class(
+    hospital, other_hospital, queued_messages, uid, sop_class
+):
+    register(other_hospital, ae_title="OTHER_PACS")
+    register(hospital, ae_title="OLD_SCANNER", address="127.0.0.1")
+    with listener() as port:
+        association = scanner("OLD_SCANNER", uid).associate("127.0.0.1", port)
+        assert association.is_established
+        status = association.send_c_store(as_class(uid))
+        association.release()
+
+    assert status.Status == 0x0000
+    loop = CineLoop.objects.get()
+    assert loop.institution == hospital  # the sender's institution
+    assert dcmread(storage.original_path(loop.original_name)).SOPClassUID == uid
+    assert loop_process(loop_pk=loop.pk, task_id="t") == CineLoop.Status.NEEDS_REVIEW
+
+
+def assert_refused_at_association(association) -> None:
+    assert association.is_rejected
+    assert not association.is_established
+    rejection = association.acceptor.primitive
+    # A-ASSOCIATE-RJ: rejected-permanent, DICOM UL service-user, calling AE not recognised.
+    assert (rejection.result, rejection.result_source, rejection.diagnostic) == (1, 1, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_calling_ae_title_is_refused_at_association(hospital, caplog):
+    register(hospital)
+    register(hospital, ae_title="RETIRED_CART", active=False)
+    with listener() as port:
+        unknown = scanner("INTRUDER").associate("127.0.0.1", port)
+        switched_off = scanner("RETIRED_CART").associate("127.0.0.1", port)
+
+    assert_refused_at_association(unknown)
+    assert_refused_at_association(switched_off)
+    assert not CineLoop.objects.exists()
+    assert "calling AE title 'INTRUDER' from 127.0.0.1 is not a registered sender" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_calling_from_another_address_is_refused(hospital):
+    register(hospital, ae_title="SCANNER", address="10.1.2.3")
+    with listener() as port:
+        association = scanner("SCANNER").associate("127.0.0.1", port)
+
+    assert_refused_at_association(association)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_sender_registered_refuses_everybody(hospital):
+    with listener() as port:
+        association = scanner("SCANNER").associate("127.0.0.1", port)
+
+    assert_refused_at_association(association)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_listener_for_one_institution_refuses_other_senders(hospital, other_hospital):
+    register(other_hospital, ae_title="OTHER_PACS")
+    with listener(institution_id=hospital.pk) as port:
+        association = scanner("OTHER_PACS").associate("127.0.0.1", port)
+
+    assert_refused_at_association(association)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_scp_refuses_a_dataset_over_the_limit(hospital, tmp_path):
-    server = dicom_scp.build_ae("CEUS_TRAINING").start_server(
-        ("127.0.0.1", 0),
-        block=False,
-        evt_handlers=dicom_scp.store_handlers(dicom_scp.loop_receiver(hospital), max_bytes=1000),
-    )
-    try:
-        scu = AE()
-        scu.add_requested_context(UltrasoundMultiFrameImageStorage, JPEGBaseline8Bit)
-        association = scu.associate("127.0.0.1", server.server_address[1])
+    register(hospital)
+    with listener(max_bytes=1000) as port:
+        association = scanner().associate("127.0.0.1", port)
         status = association.send_c_store(dcmread(ybr_cine()))
         association.release()
-    finally:
-        server.shutdown()
 
     assert status.Status == dicom_scp.OUT_OF_RESOURCES
     assert not CineLoop.objects.exists()
 
 
-def test_the_listener_command_wires_the_options(hospital, monkeypatch):
+def test_the_listener_command_listens_on_loopback_by_default(hospital, monkeypatch):
     seen = {}
     monkeypatch.setattr(
         "cineloops.management.commands.dicom_listener.start_listener",
         lambda **kwargs: seen.update(kwargs),
     )
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
 
-    call_command("dicom_listener", "--port", "11112", "--ae-title", "CEUS_TRAINING", stdout=out)
+    call_command(
+        "dicom_listener", "--port", "11112", "--ae-title", "CEUS_TRAINING", stdout=out, stderr=err
+    )
 
-    assert (seen["ae_title"], seen["port"], seen["block"]) == ("CEUS_TRAINING", 11112, True)
-    assert "CEUS_TRAINING listening on 0.0.0.0:11112" in out.getvalue()
+    assert (seen["ae_title"], seen["bind"], seen["port"], seen["block"]) == (
+        "CEUS_TRAINING",
+        "127.0.0.1",
+        11112,
+        True,
+    )
+    assert seen["institution_id"] is None
+    assert "CEUS_TRAINING listening on 127.0.0.1:11112" in out.getvalue()
+    assert "every association will be refused" in err.getvalue()
+
+
+def test_the_listener_command_binds_and_limits_to_an_institution(hospital, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(
+        "cineloops.management.commands.dicom_listener.start_listener",
+        lambda **kwargs: seen.update(kwargs),
+    )
+    register(hospital)
+
+    call_command(
+        "dicom_listener",
+        "--bind",
+        "0.0.0.0",
+        "--institution",
+        str(hospital.pk),
+        stdout=io.StringIO(),
+    )
+
+    assert (seen["bind"], seen["institution_id"]) == ("0.0.0.0", hospital.pk)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -146,14 +146,31 @@ def test_a_run_interrupted_mid_way_is_redone_by_the_same_message(instructor, tmp
     assert processing.loop_process(loop_pk=loop.pk, task_id="the-message") == Status.READY
 
 
-def test_a_claim_older_than_the_hard_time_limit_is_taken_over(instructor, tmp_path):
+def test_a_claim_that_stopped_beating_is_taken_over(instructor, tmp_path, settings):
     loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
-    long_ago = timezone.now() - processing.STALE_AFTER - timedelta(minutes=1)
+    silent = timezone.now() - timedelta(seconds=settings.CINE_HEARTBEAT_TIMEOUT_SECONDS + 1)
     CineLoop.objects.filter(pk=loop.pk).update(
-        status=Status.PROCESSING, task_id="lost-message", processing_started_at=long_ago
+        status=Status.PROCESSING,
+        task_id="lost-message",
+        processing_started_at=silent - timedelta(minutes=5),
+        heartbeat_at=silent,
     )
 
     assert processing.loop_process(loop_pk=loop.pk, task_id="new-message") == Status.READY
+
+
+def test_a_claim_still_beating_is_left_to_its_run(instructor, tmp_path, settings):
+    loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
+    CineLoop.objects.filter(pk=loop.pk).update(
+        status=Status.PROCESSING,
+        task_id="live-message",
+        processing_started_at=timezone.now() - timedelta(hours=1),  # a long loop
+        heartbeat_at=timezone.now() - timedelta(seconds=5),
+    )
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="new-message") == (
+        "skipped: being processed by another run"
+    )
 
 
 def test_the_task_is_declared_with_the_platform_guarantees():
@@ -163,7 +180,6 @@ def test_the_task_is_declared_with_the_platform_guarantees():
     assert process_loop.max_retries == 5
     assert process_loop.autoretry_for == (*processing.TRANSIENT_ERRORS, processing.LoopBusy)
     assert process_loop.soft_time_limit < process_loop.time_limit
-    assert timedelta(seconds=process_loop.time_limit) < processing.STALE_AFTER
 
 
 @pytest.mark.django_db(transaction=True)
@@ -246,14 +262,13 @@ def test_an_unreachable_broker_leaves_the_loop_uploaded(instructor, tmp_path, mo
 def test_progress_is_saved_in_steps(instructor, tmp_path, monkeypatch):
     loop = upload(good_cine(tmp_path / "in.dcm", frames=40), instructor)
     seen = []
-    real_save = CineLoop.save
+    real_beat = processing.beat
 
-    def spy(self, *args, **kwargs):
-        if kwargs.get("update_fields") == ["progress", "updated_at"]:
-            seen.append(self.progress)
-        return real_save(self, *args, **kwargs)
+    def spy(loop):
+        seen.append(loop.progress)
+        return real_beat(loop)
 
-    monkeypatch.setattr(CineLoop, "save", spy)
+    monkeypatch.setattr(processing, "beat", spy)
     monkeypatch.setattr(processing, "PROGRESS_SECONDS", 3600.0)
     processing.loop_process(loop_pk=loop.pk, task_id="t")
 
@@ -406,3 +421,46 @@ def test_a_failed_run_s_loop_is_abandoned_only_by_its_own_task(instructor, tmp_p
     assert "several times" in mine.error_message
     assert mine.processed_at is not None
     assert CineLoop.objects.get(pk=theirs.pk).status == Status.PROCESSING
+
+
+def test_the_heartbeat_advances_while_a_loop_is_processed(instructor, tmp_path, monkeypatch):
+    loop = upload(good_cine(tmp_path / "in.dcm", frames=40), instructor)
+    monkeypatch.setattr(processing, "PROGRESS_SECONDS", 0.0)
+    stored = []
+    real_beat = processing.beat
+
+    def spy(running):
+        real_beat(running)
+        stored.append(CineLoop.objects.values_list("heartbeat_at", flat=True).get(pk=loop.pk))
+
+    monkeypatch.setattr(processing, "beat", spy)
+
+    assert processing.loop_process(loop_pk=loop.pk, task_id="t") == Status.READY
+
+    loop.refresh_from_db()
+    assert len(stored) >= 5  # every progress step beats
+    assert stored == sorted(stored) and stored[0] < stored[-1]
+    assert loop.processing_started_at < stored[0]
+
+
+def test_a_run_whose_claim_was_taken_over_stops(instructor, tmp_path, monkeypatch):
+    """A run given up for dead (no heartbeat for too long) that wakes up: the loop was queued
+    again and claimed by another message, so this one stops and leaves the row alone."""
+    loop = upload(good_cine(tmp_path / "in.dcm", frames=20), instructor)
+    real_call = processing._Progress.__call__
+
+    def taken_over_at_half(self, percent):
+        if percent >= 50:
+            CineLoop.objects.filter(pk=loop.pk).update(task_id="the-new-run", progress=3)
+        real_call(self, percent)
+
+    monkeypatch.setattr(processing._Progress, "__call__", taken_over_at_half)
+    monkeypatch.setattr(processing, "PROGRESS_SECONDS", 0.0)
+
+    result = processing.loop_process(loop_pk=loop.pk, task_id="the-old-run")
+
+    assert result == "skipped: taken over by another run"
+    loop.refresh_from_db()
+    assert (loop.status, loop.task_id, loop.progress) == (Status.PROCESSING, "the-new-run", 3)
+    assert storage.original_path(loop.original_name).is_file()
+    assert not storage.output_dir(loop.pk).exists()

@@ -273,3 +273,80 @@ def test_a_loop_whose_pool_process_is_killed_on_the_last_attempt_fails(
     assert "retry:" not in worker.log()[seen:]
     assert storage.original_path(loop.original_name).is_file()  # kept: it may be processed again
     assert worker.alive()
+
+
+def test_a_loop_whose_whole_worker_is_killed_is_finished_after_the_sweep(
+    shared_dirs, transactional_db, instructor, tmp_path, settings
+):
+    """The whole worker dies (its process group killed): no worker-lost retry is sent and the
+    unacknowledged message stays out of reach until the broker's visibility timeout (on the
+    filesystem broker it is gone). The heartbeat stops, the sweep queues the loop again, and a
+    new worker finishes it. The doomed worker consumes a queue of its own, so the session's
+    worker cannot take the first message."""
+    from django.db import connection
+
+    from cineloops import recovery
+    from tests.services.plugin import database_url_for, start_worker, stop_worker
+
+    settings.CINE_HEARTBEAT_TIMEOUT_SECONDS = 2  # in this process, where the sweep runs
+    var_dir = shared_dirs.log_path.parent
+    database_url = database_url_for(connection.settings_dict["NAME"])
+    doomed = start_worker(
+        database_url=database_url,
+        log_path=tmp_path / "doomed.log",
+        var_dir=var_dir,
+        queues="doomed-worker",
+    )
+    try:
+        source = long_cine(tmp_path / "long.dcm")
+        name, size = storage.write_original(storage.file_chunks(source), limit=1 << 30)
+        loop = CineLoop.objects.create(
+            institution=instructor.institution,
+            uploaded_by=instructor,
+            source=CineLoop.Source.UPLOAD,
+            original_name=name,
+            original_size=size,
+            status=CineLoop.Status.QUEUED,
+        )
+        process_loop.apply_async(kwargs={"loop_pk": loop.pk}, queue="doomed-worker")
+        kill_mid_way_check = kill_whole_worker_mid_way(doomed, loop.pk)
+    finally:
+        stop_worker(doomed)
+    assert kill_mid_way_check.status == CineLoop.Status.PROCESSING
+
+    replacement = start_worker(
+        database_url=database_url, log_path=tmp_path / "replacement.log", var_dir=var_dir
+    )
+    try:
+
+        def recovered() -> bool:
+            return recovery.sweep()["recovered"] == 1
+
+        wait_for("the sweep to see the silent claim", recovered, 30, doomed.log)
+        loop = wait_for(
+            "the loop to be finished",
+            lambda: finished(loop.pk),
+            TIMEOUT,
+            lambda: shared_dirs.log() + replacement.log(),
+        )
+    finally:
+        stop_worker(replacement)
+    assert loop.status == CineLoop.Status.READY, (loop.error_code, loop.error)
+    assert loop.recoveries == 1
+    assert loop.frames == LONG_FRAMES
+    assert_outputs_complete(loop)
+
+
+def kill_whole_worker_mid_way(worker, loop_id: int) -> CineLoop:
+    """SIGKILL the worker's whole process group once the loop has made progress."""
+
+    def started() -> CineLoop | None:
+        loop = CineLoop.objects.get(pk=loop_id)
+        if loop.is_done:
+            pytest.fail(f"the loop ended ({loop.status}) before the kill\n{worker.log()}")
+        return loop if loop.status == CineLoop.Status.PROCESSING and loop.progress > 0 else None
+
+    wait_for("the worker to start on the loop", started, TIMEOUT, worker.log)
+    os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait(timeout=10)
+    return CineLoop.objects.get(pk=loop_id)

@@ -80,7 +80,7 @@ def _wait_until_ready(worker: WorkerProcess) -> None:
     raise RuntimeError(f"the Celery worker did not answer in {timeout}s:\n{worker.log()}")
 
 
-def _stop(worker: WorkerProcess) -> None:
+def stop_worker(worker: WorkerProcess) -> None:
     if not worker.alive():
         return
     worker.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
@@ -89,6 +89,37 @@ def _stop(worker: WorkerProcess) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(worker.process.pid, signal.SIGKILL)  # its own group: the pool processes too
         worker.process.wait()
+
+
+def start_worker(
+    *, database_url: str, log_path: Path, var_dir: Path, queues: str = ""
+) -> WorkerProcess:
+    """Start a ``celery -A training worker`` (prefork, its own process group) and wait until it
+    answers; ``queues``: consume only these (comma-separated) instead of the default queue."""
+    name = f"pytest-{uuid.uuid4().hex[:8]}@ceus-tests"
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "training.settings",
+        "DJANGO_VAR_DIR": str(var_dir),
+    }
+    argv = [
+        sys.executable, "-m", "celery", "-A", "training", "worker",
+        "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
+        "--hostname", name, "--without-mingle", "--without-gossip",
+    ]  # fmt: skip
+    if queues:
+        argv += ["--queues", queues]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    worker = WorkerProcess(name=name, process=process, log_path=log_path)
+    try:
+        _wait_until_ready(worker)
+    except BaseException:
+        stop_worker(worker)
+        raise
+    return worker
 
 
 @pytest.fixture(scope="session")
@@ -107,25 +138,9 @@ def celery_worker_process(
     # Messages left by an earlier, interrupted run would run against this database.
     celery_app.control.purge()
 
-    name = f"pytest-{uuid.uuid4().hex[:8]}@ceus-tests"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "training.settings",
-        "DJANGO_VAR_DIR": str(log_path.parent),
-    }
-    argv = [
-        sys.executable, "-m", "celery", "-A", "training", "worker",
-        "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
-        "--hostname", name, "--without-mingle", "--without-gossip",
-    ]  # fmt: skip
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    worker = WorkerProcess(name=name, process=process, log_path=log_path)
+    worker = start_worker(database_url=database_url, log_path=log_path, var_dir=log_path.parent)
     try:
-        _wait_until_ready(worker)
         yield worker
     finally:
-        _stop(worker)
+        stop_worker(worker)
