@@ -202,6 +202,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "tags",
             "status",
             "visibility",
+            "assessment_only",
             "institution",
             "institution_name",
             "can_edit",
