@@ -121,12 +121,14 @@ def _feedback(
 
 
 def _visible_cases(user, questions) -> set[int]:
-    from cases.models import Case
+    """The questions' cases ``user`` may open now: not while the attempt keeps them locked
+    (``cases.access``), so feedback "immediately" links no case that would refuse them."""
+    from cases.access import readable_cases
 
     ids = {q.case_id for q in questions if q.case_id}
     if not ids:
         return set()
-    return set(Case.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(readable_cases(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> dict:

@@ -24,7 +24,7 @@ from cineloops.urls import urlpatterns as loop_urls
 from quizzes.locks import exam_key_lock
 from quizzes.models import FeedbackPolicy, QuizKind
 from quizzes.payload import attempt_payload
-from quizzes.services.attempts import attempt_start, attempt_submit
+from quizzes.services.attempts import answer_check, answer_save, attempt_start, attempt_submit
 from tests.cases.factories import with_files
 from tests.factories import TraineeFactory, api_for
 from tests.quizzes.factories import (
@@ -37,6 +37,7 @@ from tests.quizzes.factories import (
     QuizFactory,
     ReadyLoopFactory,
     make_question,
+    wrong_response,
 )
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +293,22 @@ def test_an_editor_taking_their_own_exam_still_edits_its_cases(exam, instructor)
     attempt_start(quiz=quiz, user=instructor)
     case = cases[0][0]
     assert api_for(instructor).get(f"/api/v1/cases/{case.pk}/annotations/").status_code == 200
+
+
+def test_immediate_feedback_links_no_case_while_the_attempt_is_open(exam, trainee):
+    quiz, _cases = exam
+    quiz.feedback_policy = FeedbackPolicy.IMMEDIATE
+    quiz.save()
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    question = quiz.items.first().question
+    answer_save(
+        attempt=attempt, user=trainee, question_id=question.pk, response=wrong_response(question)
+    )
+    answer_check(attempt=attempt, user=trainee, question_id=question.pk)
+    item = attempt_payload(attempt, user=trainee)["questions"][0]
+    assert item["feedback"] is not None and item["feedback"]["case_url"] is None
+
+    attempt_submit(attempt_id=attempt.pk, user=trainee)
+    attempt.refresh_from_db()
+    item = attempt_payload(attempt, user=trainee)["questions"][0]
+    assert item["feedback"]["case_url"] == question.case.get_absolute_url()
