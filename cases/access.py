@@ -16,19 +16,20 @@ Editors of the case (its institution's instructors, site admins) are never refus
 the keys already. Lists (the library grid, its search, the list API) leave refused cases out.
 
 Public functions:
-    register_key_lock(rule) / unregister_key_lock(rule)
+    register_key_lock(rule) / unregister_key_lock(rule)   (rule(user, now=None) -> KeyLock)
     case_refusal(user, case) -> str            ("" when the user may read it)
     loop_refusal(user, loop_id) -> str
     listed_q(user) -> Q                        (cases a library list may show, before locks)
     openable_q(user) -> Q                      (cases a page may show, before locks)
-    locked_case_ids(user) -> frozenset[int]
-    readable_cases(user) -> QuerySet[Case]
+    locked_case_ids(user, now=None) -> frozenset[int]
+    readable_cases(user, now=None) -> QuerySet[Case]
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -52,12 +53,12 @@ class KeyLock:
         )
 
 
-KeyLockRule = Callable[[object], KeyLock]
+KeyLockRule = Callable[..., KeyLock]  # rule(user, now=None)
 _RULES: list[KeyLockRule] = []
 
 
 def register_key_lock(rule: KeyLockRule) -> KeyLockRule:
-    """Add ``rule(user) -> KeyLock``; call it from an AppConfig.ready()."""
+    """Add ``rule(user, now=None) -> KeyLock``; call it from an AppConfig.ready()."""
     if rule not in _RULES:
         _RULES.append(rule)
     return rule
@@ -72,13 +73,13 @@ def _is_editor_everywhere(user) -> bool:
     return not getattr(user, "is_authenticated", False) or user.is_site_admin
 
 
-def key_lock(user) -> KeyLock:
-    """What the registered rules lock for ``user``, less what the user may edit."""
+def key_lock(user, now: datetime | None = None) -> KeyLock:
+    """What the registered rules lock for ``user`` (at ``now``), less what the user may edit."""
     if _is_editor_everywhere(user) or not _RULES:
         return KeyLock()
     lock = KeyLock()
     for rule in _RULES:
-        lock |= rule(user)
+        lock |= rule(user, now=now)
     if not (lock.cases or lock.loops):
         return lock
     case_ids = set(lock.cases)
@@ -99,8 +100,8 @@ def key_lock(user) -> KeyLock:
     return KeyLock(frozenset(case_ids), frozenset(loops), lock.until_close & case_ids)
 
 
-def locked_case_ids(user) -> frozenset[int]:
-    return key_lock(user).cases
+def locked_case_ids(user, now: datetime | None = None) -> frozenset[int]:
+    return key_lock(user, now).cases
 
 
 def listed_q(user) -> Q:
@@ -157,11 +158,11 @@ def loop_refusal(user, loop_id: int) -> str:
     return ""
 
 
-def readable_cases(user) -> QuerySet[Case]:
+def readable_cases(user, now: datetime | None = None) -> QuerySet[Case]:
     """``Case.objects.open_to(user)`` without the cases refused to ``user`` now."""
     cases = Case.objects.open_to(user)
     if _is_editor_everywhere(user):
         return cases
     cases = cases.filter(openable_q(user))
-    locked = locked_case_ids(user)
+    locked = locked_case_ids(user, now)
     return cases.exclude(pk__in=locked) if locked else cases
