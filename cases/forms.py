@@ -26,6 +26,7 @@ FIELDSETS = [
             "modality",
             "difficulty",
             "visibility",
+            "assessment_only",
             "tags",
         ],
     ),

@@ -185,6 +185,7 @@ def case_detail(case: Case, *, can_edit: bool) -> dict[str, Any]:
         "tags": [tag.name for tag in case.tags.all()],
         "status": case.status,
         "visibility": case.visibility,
+        "assessment_only": case.assessment_only,
         "institution": case.institution_id,
         "institution_name": case.institution.name,
         "fallback": {

@@ -1,9 +1,10 @@
 """Read-side queries for the library pages and the API: the same rows, the same rules.
 
 Every function starts from ``Case.objects.for_user(user)``; what the user may not see does not
-exist. The library costs a fixed number of queries for any number of cases: the page itself,
-its count, and one prefetch each for tags and loops; "bookmarked" and "reviewed" are
-subqueries of the page query.
+exist. Lists leave out what ``cases.access`` refuses (assessment-only cases, an exam's cases).
+The library costs a fixed number of queries for any number of cases: the page itself, its
+count, and one prefetch each for tags and loops; "bookmarked" and "reviewed" are subqueries of
+the page query (plus the user's exam locks, ``cases.access``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
 
+from cases import access
 from cases.models import (
     Annotation,
     Bookmark,
@@ -78,6 +80,7 @@ def library_cases(user, filters: LibraryFilters) -> QuerySet[Case]:
     those as plain values instead, see ``cases.listing``)."""
     cases = (
         Case.objects.for_user(user)
+        .filter(access.listed_q(user))
         .select_related("institution")
         .defer(*LIST_DEFERRED)
         .annotate(is_bookmarked=_flag(user, Bookmark), is_reviewed=_flag(user, CaseWatch))
@@ -103,6 +106,10 @@ def library_cases(user, filters: LibraryFilters) -> QuerySet[Case]:
         cases = cases.filter(is_bookmarked=True)
     if filters.reviewed is not None:
         cases = cases.filter(is_reviewed=filters.reviewed)
+    # Never a case whose key the user may not read now (their exam in progress).
+    locked = access.locked_case_ids(user)
+    if locked:
+        cases = cases.exclude(pk__in=locked)
     cases = apply_search(cases, filters.q)
     return cases.order_by(*sort_fields(filters, ranked=is_ranked(cases)))
 

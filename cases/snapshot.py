@@ -18,6 +18,7 @@ SNAPSHOT_FIELDS = (
     "modality",
     "difficulty",
     "visibility",
+    "assessment_only",
     "contrast_agent",
     "contrast_dose",
     "injection_time_s",

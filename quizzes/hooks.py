@@ -1,5 +1,6 @@
 """What the assessment app plugs into other apps (registered in ``QuizzesConfig.ready``):
-a cine-loop visibility rule and the course-progress items of quizzes."""
+a cine-loop visibility rule and the course-progress items of quizzes (and, in
+``quizzes.locks``, the exam key lock of the case library)."""
 
 from __future__ import annotations
 

@@ -133,13 +133,15 @@ def _feedback(
     }
 
 
-def _visible_cases(user, questions) -> set[int]:
-    from cases.models import Case
+def _visible_cases(user, questions, now: datetime) -> set[int]:
+    """The questions' cases ``user`` may open now: not while the attempt keeps them locked
+    (``cases.access``), so feedback "immediately" links no case that would refuse them."""
+    from cases.access import readable_cases
 
     ids = {q.case_id for q in questions if q.case_id}
     if not ids:
         return set()
-    return set(Case.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(readable_cases(user, now).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> dict:
@@ -155,7 +157,8 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
     answers = {a.question_id: a for a in attempt.answers.all()}
     # Options are named by per-attempt tokens, never by their ids (``quizzes.option_tokens``).
     tokens = attempt_tokens(attempt)
-    cases = _visible_cases(user, questions.values()) if whole_feedback or immediate_open else set()
+    shows_cases = whole_feedback or immediate_open
+    cases = _visible_cases(user, questions.values(), now) if shows_cases else set()
     items = []
     for position, entry in enumerate(attempt.paper, start=1):
         question = questions.get(entry["question"])

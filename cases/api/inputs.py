@@ -43,6 +43,9 @@ class CaseWriteSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(
         choices=Case._meta.get_field("visibility").choices, required=False
     )
+    assessment_only = serializers.BooleanField(
+        required=False, help_text=Case._meta.get_field("assessment_only").help_text
+    )
     contrast_agent = serializers.CharField(max_length=100, allow_blank=True, required=False)
     contrast_dose = serializers.CharField(max_length=100, allow_blank=True, required=False)
     injection_time_s = serializers.FloatField(allow_null=True, required=False)

@@ -206,6 +206,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "tags",
             "status",
             "visibility",
+            "assessment_only",
             "institution",
             "institution_name",
             "fallback",

@@ -3,7 +3,8 @@
 ``roi`` is an annotation id (its stored curve, computed in the background) or an ad-hoc
 ``ellipse:cx,cy,rx,ry`` / ``polygon:x,y;x,y;…`` computed right away (well under a second: only
 the ROI's bounding box of the memory-mapped stack is read). The loop must be visible to the
-user (``CineLoop.objects.for_user``), and an annotation's case too.
+user (``CineLoop.objects.for_user``), and an annotation's case too; a loop or case whose key
+the user may not read now (``cases.access``: their exam in progress) is refused (403).
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import conf
+from cases import access, conf
 from cases.api.inputs import TicSerializer, curve_payload
 from cases.geometry import clean_geometry, parse_roi_parameter, to_roi
-from cases.models import Annotation, Case, RoiCurve
+from cases.models import Annotation, RoiCurve
 from cases.payload import injection_on_loop
 from cases.services.tic import CurveError, compute_curve, error_text
 from cineloops.models import CineLoop
@@ -51,13 +52,16 @@ class LoopTicView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
+        refusal = access.loop_refusal(request.user, loop.pk)
+        if refusal:
+            raise PermissionDenied(refusal)
         roi = request.query_params.get("roi", "").strip()
         if roi.isdigit():
             return Response(self._stored(request, loop, int(roi)))
         return Response(self._ad_hoc(request, loop, roi))
 
     def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> dict[str, Any]:
-        visible = Case.objects.open_to(request.user).values("pk")
+        visible = access.readable_cases(request.user).values("pk")
         annotation = get_object_or_404(
             Annotation.objects.filter(case__in=visible, loop=loop), pk=annotation_pk
         )
@@ -77,7 +81,7 @@ class LoopTicView(APIView):
         case_pk = request.query_params.get("case", "")
         if case_pk.isdigit():
             case = get_object_or_404(
-                Case.objects.open_to(request.user).filter(case_loops__loop=loop), pk=case_pk
+                access.readable_cases(request.user).filter(case_loops__loop=loop), pk=case_pk
             )
             links = list(case.case_loops.order_by("order", "pk"))
             index = next(i for i, link in enumerate(links) if link.loop_id == loop.pk)

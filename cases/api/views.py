@@ -1,5 +1,6 @@
 """Case API: querysets decide what exists for the user (404), edit rights who may change it
-(403), services do the work."""
+(403), ``cases.access`` whether they may read it now (403: their exam in progress, assessment
+only), services do the work."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from accounts.models import Institution
-from cases import selectors, services
+from cases import access, selectors, services
 from cases.api.inputs import (
     AnnotationSetInputSerializer,
     AnnotationSetSerializer,
@@ -100,6 +101,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_serializer_class(self):
         return CaseSummarySerializer if self.action == "list" else CaseDetailSerializer
+
+    def get_object(self) -> Case:
+        """The case, unless ``cases.access`` refuses it to the user now (403 saying why):
+        every operation on one case goes through here."""
+        case = super().get_object()
+        refusal = access.case_refusal(self.request.user, case)
+        if refusal:
+            raise PermissionDenied(refusal)
+        return case
 
     def _editable(self) -> Case:
         case = self.get_object()

@@ -177,6 +177,16 @@ class Case(ScopedContent):
     reviewed_at = models.DateTimeField(_("review date"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Exam material: never listed, refused to trainees outside the attempts that use it
+    # (``cases.access``).
+    assessment_only = models.BooleanField(
+        _("for assessment only"),
+        default=False,
+        help_text=_(
+            "Never listed in the library or search; trainees see its loops only inside the "
+            "quizzes that use it. Authors and reviewers still open it."
+        ),
+    )
 
     # Title, diagnosis, findings and tags in one column, rebuilt by the services on every save:
     # what full-text search (PostgreSQL) or substring search (SQLite) looks at.

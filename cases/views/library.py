@@ -1,7 +1,8 @@
 """What every signed-in user sees: the library list, a case page, bookmarks.
 
 Cases come through ``selectors`` (``Case.objects.for_user``): a case the user may not see is a
-404, whatever its state.
+404, whatever its state; one they may not read now (``cases.access``: their exam in progress,
+assessment only) a 403 page saying why.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Institution
+from cases import access, conf, listing, payload, selectors, services
 from cases import cache as case_cache
-from cases import conf, listing, payload, selectors, services
 from cases.filters import filters_from
 from cases.forms import library_filter_bar
 from cases.models import Bookmark, Case, CaseWatch, Tag
@@ -38,7 +39,12 @@ def _grid(request: HttpRequest, filters) -> dict:
     """The rendered case grid of this query for everyone of the user's visibility scope and
     language, with slots for the user's own badges (see ``cases.cache``): ``html``, the ``ids``
     of its cases. Filters on the user's own bookmarks or reviews are never cached."""
-    personal = filters.bookmarked or filters.reviewed is not None
+    # A user with an exam in progress sees a grid without its cases: not the shared one.
+    personal = (
+        filters.bookmarked
+        or filters.reviewed is not None
+        or bool(access.locked_case_ids(request.user))
+    )
     key = None if personal else case_cache.grid_key(request.user, request.GET.urlencode())
     grid = cache.get(key) if key else None
     if grid is None:
@@ -129,14 +135,24 @@ def _next_action(pk: int, user) -> NextAction | None:
     return case_next_action(case, user)
 
 
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A case the user may not read now (``cases.access``), with why."""
+    return render(request, "cases/refused.html", {"message": message}, status=403)
+
+
 @login_required
 @require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The row alone says whether the user may see the case and which payload is current.
     case = get_object_or_404(
-        Case.objects.open_to(request.user).only("pk", "title", "updated_at", "institution_id"),
+        Case.objects.open_to(request.user).only(
+            "pk", "title", "updated_at", "institution_id", "status", "assessment_only"
+        ),
         pk=pk,
     )
+    refusal = access.case_refusal(request.user, case)
+    if refusal:
+        return _refused(request, refusal)
     key = case_cache.payload_key(case)
     data = cache.get(key)
     if data is None:
@@ -168,6 +184,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.open_to(request.user), pk=pk)
+    refusal = access.case_refusal(request.user, case)
+    if refusal:
+        return _refused(request, refusal)
     services.bookmark_toggle(case=case, user=request.user)
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
