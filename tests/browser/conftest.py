@@ -6,6 +6,7 @@ keep it off the network: the pages under test are on loopback.
 """
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,18 @@ class CspViolations(list):
             self.append(text)
 
 
+# Playwright polls a bare-expression predicate of wait_for_function with eval(), which the
+# policy (no 'unsafe-eval') refuses; a function predicate runs without eval. Tests keep writing
+# expressions: they are wrapped into arrow functions here, once.
+_FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def _as_function(expression):
+    if isinstance(expression, str) and not _FUNCTION.match(expression):
+        return f"() => ({expression})"
+    return expression
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """One Chromium per test module.
@@ -93,6 +106,15 @@ def browser() -> Iterator:
                 return context
 
             patch.setattr(instance, "new_context", watched_context)
+            from playwright.sync_api import Frame, Page
+
+            for cls in (Page, Frame):
+                original = cls.wait_for_function
+
+                def wait_for_function(self, expression, *args, _original=original, **kwargs):
+                    return _original(self, _as_function(expression), *args, **kwargs)
+
+                patch.setattr(cls, "wait_for_function", wait_for_function)
             yield instance
             instance.close()
 
