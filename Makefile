@@ -37,6 +37,7 @@ translations: | $(PY)
 
 run: $(RUN_STAMP) translations
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py serve --demo-data --port $(PORT)
 
 test: $(DEV_STAMP) translations

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import ProfileForm
+from accounts.lockout import password_reset_limited_response, password_reset_retry_after
 from accounts.services import set_preferred_language
 
 
@@ -32,3 +34,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, limited per client address and per e-mail address entered; the
+    answer is the same whether an account has that address or not."""
+
+    def form_valid(self, form):
+        retry_after = password_reset_retry_after(self.request, email=form.cleaned_data["email"])
+        if retry_after:
+            return password_reset_limited_response(self.request, retry_after=retry_after)
+        return super().form_valid(form)

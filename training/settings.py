@@ -10,6 +10,7 @@ Real services are switched on by environment variables (DATABASE_URL, CELERY_BRO
 see the README's configuration table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -80,7 +82,10 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.errors.SiteNotFoundMiddleware",  # development: the site's 404 page, not Django's
+    # Last: turns a sign-in refused for a lockout into the lockout page (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "training.urls"
@@ -123,9 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when CACHE_URL says so, else memory of each process -----------------------
-# Holds the library's shared page parts (cases.cache) and throttle counters. Without CACHE_URL
-# each process keeps its own (the library's content version then lives in a file under
-# VAR_DIR, so the workers of one host agree); with several hosts, set CACHE_URL.
+# ``default`` holds the library's shared page parts (cases.cache). Without CACHE_URL each
+# process keeps its own (the library's content version then lives in a file under VAR_DIR, so
+# the workers of one host agree); with several hosts, set CACHE_URL.
+# ``shared`` holds what must be counted once for all processes (rate limits, core.ratelimit):
+# the same Redis, or else a table in the database (made by `manage.py createcachetable`).
 _CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
@@ -135,7 +142,16 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
-    )
+    ),
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shared_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    ),
 }
 # Without CACHE_URL: the file through which the processes of one host share the library's
 # content version (see cases/cache.py).
@@ -153,6 +169,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 14 * 24 * 3600)
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in (HTML form, API token) of a locked-out account or address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# --- Sign-in lockout (django-axes): one policy for the login page and the API token ---------
+# After LOGIN_FAILURE_LIMIT failed sign-ins an account (and, if listed, an address) is refused
+# for LOGIN_COOLOFF_MINUTES; each refused try restarts the wait. A successful sign-in clears
+# the count. Failures are kept in the database, so every worker sees them.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+# Per account by default: a hospital behind one NAT address is not locked out as a whole by
+# a few colleagues' typos. Add "ip_address" to also lock an address that sprays many accounts.
+AXES_LOCKOUT_PARAMETERS = env_list("LOGIN_LOCKOUT_BY", ["username"])
+if not AXES_LOCKOUT_PARAMETERS or set(AXES_LOCKOUT_PARAMETERS) - {"username", "ip_address"}:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_BY lists username and/or ip_address.")
+# axes.W006 warns of lockouts keyed on user agent or cookies, which rotating them bypasses; a
+# lockout per account is not bypassed that way, so the warning does not apply to it.
+SILENCED_SYSTEM_CHECKS = [] if "ip_address" in AXES_LOCKOUT_PARAMETERS else ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"  # the same rule as /verify/
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Password-reset requests per client address and per e-mail address entered, per hour.
+PASSWORD_RESET_RATE_PER_HOUR = env_int("PASSWORD_RESET_RATE_PER_HOUR", 5)
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -277,6 +318,28 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Client addresses (rate limits, sign-in lockout; core.client_address): REMOTE_ADDR unless a
+# proxy of ours sets TRUSTED_PROXY_HEADER, appended to by TRUSTED_PROXY_COUNT proxies.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "") or ""
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if TRUSTED_PROXY_HEADER else 0)
+# Content-Security-Policy (django-csp), in every mode: scripts and styles only from our static
+# files, no inline script or event handler. One exception: style attributes, which carry
+# geometry computed from data (aspect ratios, bar widths, timeline positions, a thumbnail
+# strip) — autoescaped values in a few templates; <style> elements stay refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -4,15 +4,13 @@ badge verifier fetches (the issuer's profile and its public key).
 The verification page shows the holder's name, the programme and version, the dates and the
 status, and nothing else. Unknown codes answer 404 with the same page, so a near miss tells
 nothing. Each client address may ask ``CERT_VERIFY_RATE_PER_MINUTE`` times a minute (a fixed
-window counted in the cache; unknown codes count too), so codes cannot be enumerated.
+window counted in the cache all workers share; unknown codes count too), so codes cannot be
+enumerated.
 """
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -22,6 +20,8 @@ from django.views.decorators.http import require_safe
 from certification import signing
 from certification.models import Certificate, CertificateStatus
 from certification.services.certificates import certificate_status
+from core import ratelimit
+from core.client_address import client_address
 
 WINDOW_SECONDS = 60
 TEMPLATE = "certification/verify.html"
@@ -30,23 +30,14 @@ TEMPLATE = "certification/verify.html"
 def _seconds_until_allowed(request: HttpRequest) -> int:
     """0 if the client may look up another code now, else the seconds left in its window.
 
-    REMOTE_ADDR is what the server saw: behind a reverse proxy that must be set from the
-    proxy's header by the deployment, or every client shares one window.
+    Counted in the shared cache (every worker sees one count) per client address, taken from
+    the trusted proxy header only when one is configured (core.client_address).
     """
-    limit = getattr(settings, "CERT_VERIFY_RATE_PER_MINUTE", 30)
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    key = f"cert-verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    # add() then incr(): atomic on Redis and within one process on the local-memory cache.
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+    return ratelimit.hit(
+        key=f"cert-verify:{client_address(request)}",
+        limit=getattr(settings, "CERT_VERIFY_RATE_PER_MINUTE", 30),
+        window_seconds=WINDOW_SECONDS,
+    )
 
 
 def public_view(certificate: Certificate) -> dict:

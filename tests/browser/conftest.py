@@ -6,6 +6,7 @@ keep it off the network: the pages under test are on loopback.
 """
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# Every page of every browser test reports Content-Security-Policy violations to the console,
+# where the guard below collects them (with Chromium's own "Refused to …" errors).
+CSP_RECORDER = """document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + (event.sourceFile || location.href)
+    + ":" + event.lineNumber + " on " + location.pathname);
+});"""
+
+
+class CspViolations(list):
+    """The CSP violations reported by every page of one browser since the last ``clear()``."""
+
+    def watch(self, context) -> None:
+        context.add_init_script(CSP_RECORDER)
+        context.on("console", self._on_console)
+
+    def _on_console(self, message) -> None:
+        text = message.text
+        if message.type == "error" and (text.startswith("CSP violation") or "Refused to" in text):
+            self.append(text)
+
+
+# Playwright polls a bare-expression predicate of wait_for_function with eval(), which the
+# policy (no 'unsafe-eval') refuses; a function predicate runs without eval. Tests keep writing
+# expressions: they are wrapped into arrow functions here, once.
+_FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def _as_function(expression):
+    if isinstance(expression, str) and not _FUNCTION.match(expression):
+        return f"() => ({expression})"
+    return expression
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """One Chromium per test module.
@@ -61,6 +96,25 @@ def browser() -> Iterator:
             instance = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
+            # Every context a test opens, with whatever options, watches for CSP violations.
+            instance.csp_violations = CspViolations()
+            new_context = instance.new_context
+
+            def watched_context(*args, **kwargs):
+                context = new_context(*args, **kwargs)
+                instance.csp_violations.watch(context)
+                return context
+
+            patch.setattr(instance, "new_context", watched_context)
+            from playwright.sync_api import Frame, Page
+
+            for cls in (Page, Frame):
+                original = cls.wait_for_function
+
+                def wait_for_function(self, expression, *args, _original=original, **kwargs):
+                    return _original(self, _as_function(expression), *args, **kwargs)
+
+                patch.setattr(cls, "wait_for_function", wait_for_function)
             yield instance
             instance.close()
 
@@ -75,3 +129,16 @@ def page(browser, live_server) -> Iterator:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(request) -> Iterator:
+    """Every browser test fails when a page it opened broke the Content-Security-Policy."""
+    if request.node.get_closest_marker("browser") is None or _missing_reason() is not None:
+        yield
+        return
+    violations = request.getfixturevalue("browser").csp_violations
+    violations.clear()
+    yield
+    found, violations[:] = list(violations), []
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)

@@ -1,6 +1,8 @@
 """Every page reachable from the menus, for every role, in both languages, at a phone's and a
 laptop's width (issue 10): no sideways scrolling, no English catalogue sentence left on a
-Chinese page, no server error. Each page's server time is printed as a table (not asserted).
+Chinese page, no server error, no Content-Security-Policy violation (conftest's guard records
+them on every page of every context). Each page's server time is printed as a table (not
+asserted).
 
 Navigation is by clicking: the menu links from the home page, then the same-origin links on
 each menu page (one level below), going back between them. URLs are deduplicated by pattern

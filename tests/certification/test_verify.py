@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from certification.models import CertificateStatus
 from certification.services.certificates import revoke
-from certification.views import public
+from core import ratelimit
 from tests.certification.factories import CertificateFactory
 from tests.factories import DirectorFactory
 
@@ -136,7 +136,7 @@ def limit(settings):
 def clock(monkeypatch):
     """A controllable clock for the rate limiter: starts 10 s into a minute."""
     state = {"now": 1_700_000_000.0 - (1_700_000_000 % 60) + 10}
-    monkeypatch.setattr(public.time, "time", lambda: state["now"])
+    monkeypatch.setattr(ratelimit, "clock", lambda: state["now"])
     return state
 
 
