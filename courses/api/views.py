@@ -144,7 +144,7 @@ class CourseViewSet(
         summary="Modules of the course",
         responses=ModuleSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], serializer_class=ModuleSerializer)
+    @action(detail=True, methods=["get"], serializer_class=ModuleSerializer, pagination_class=None)
     def modules(self, request: Request, pk: str | None = None) -> Response:
         course = self.get_object()
         modules = (
@@ -212,7 +212,12 @@ class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
                 services.module_set_status(module=module, by=self.request.user, status=new_status)
 
     @extend_schema(summary="Lessons of the module", responses=LessonSummarySerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=LessonSummarySerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=LessonSummarySerializer,
+        pagination_class=None,
+    )
     def lessons(self, request: Request, pk: str | None = None) -> Response:
         module = self.get_object()
         lessons = _visible_lessons(request.user).filter(module=module)
