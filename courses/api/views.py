@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -275,6 +276,9 @@ class LessonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
         request=None,
         responses={
             200: CompletionResultSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Refused by the service (field → messages)."
+            ),
             403: OpenApiResponse(description="Not enrolled, or prerequisites unfinished."),
         },
     )
