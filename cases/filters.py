@@ -6,13 +6,14 @@ from collections.abc import Mapping
 
 from cases.models import Difficulty, Modality, Organ
 from cases.selectors import SORTS, LibraryFilters
+from core.api import parse_id
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _bool(value: str | None) -> bool | None:

@@ -11,8 +11,10 @@ says. A 500 keeps Django's traceback page in development: it is what one needs t
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.defaults import page_not_found
 
 _MARK = "_site_error_page"
 
@@ -40,6 +42,8 @@ class SiteNotFoundMiddleware:
         ):
             # No URL pattern matched (raised before any view, so never seen by
             # process_exception): Django's technical page became this response.
+            if request.path.startswith("/api/"):
+                return not_found(request, Http404())
             return not_found_page(request, f"No URL pattern matches {request.path}")
         return response
 
@@ -47,3 +51,11 @@ class SiteNotFoundMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return not_found_page(request, str(exception) or request.path)
         return None
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: under /api/ a JSON ``{"detail"}`` like the API's own 404s (a path no
+    route matches, e.g. a non-numeric id); the site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return page_not_found(request, exception)

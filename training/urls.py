@@ -28,3 +28,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A path no route matches: JSON under /api/, the site page elsewhere.
+handler404 = "core.errors.not_found"

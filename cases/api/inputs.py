@@ -26,10 +26,11 @@ from cases.models import (
     TicStatus,
 )
 from cases.services.tic import error_text
+from core.api import IdField
 
 
 class LoopInputSerializer(serializers.Serializer):
-    loop = serializers.IntegerField(help_text="A cine loop id of your institution.")
+    loop = IdField(help_text="A cine loop id of your institution.")
     caption = serializers.CharField(max_length=200, allow_blank=True, default="")
     starts_after_injection_s = serializers.FloatField(allow_null=True, default=None)
 
@@ -69,9 +70,7 @@ class CaseWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=50), required=False, max_length=20
     )
     loops = LoopInputSerializer(many=True, required=False, help_text="In teaching order.")
-    institution = serializers.IntegerField(
-        required=False, help_text="Owner on creation; site administrators only."
-    )
+    institution = IdField(required=False, help_text="Owner on creation; site administrators only.")
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -103,8 +102,8 @@ class CaseSavedSerializer(CaseDetailSerializer):
 
 
 class AnnotationInputSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True, help_text="Omit for new items.")
-    loop = serializers.IntegerField()
+    id = IdField(required=False, allow_null=True, help_text="Omit for new items.")
+    loop = IdField()
     kind = serializers.ChoiceField(choices=AnnotationKind.choices)
     geometry = serializers.JSONField(help_text="Original image pixels; shape depends on kind.")
     label = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -114,8 +113,8 @@ class AnnotationInputSerializer(serializers.Serializer):
 
 
 class PhaseMarkerInputSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True)
-    loop = serializers.IntegerField()
+    id = IdField(required=False, allow_null=True)
+    loop = IdField()
     kind = serializers.ChoiceField(choices=PhaseKind.choices)
     time_s = serializers.FloatField()
 
@@ -137,7 +136,7 @@ class ReviewInputSerializer(serializers.Serializer):
 
 
 class WatchInputSerializer(serializers.Serializer):
-    loop = serializers.IntegerField()
+    loop = IdField()
     played_s = serializers.FloatField(min_value=0, help_text="Seconds played since the last beat.")
     position_s = serializers.FloatField(min_value=0)
 

@@ -17,8 +17,11 @@ from cases.models import (
     Annotation,
     ArterialPattern,
     Case,
+    Certainty,
     Enhancement,
     PhaseMarker,
+    Proof,
+    RoiRole,
     TicStatus,
     WashoutDegree,
 )
@@ -124,7 +127,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=TicStatus.choices))
+    roi_role = serializers.ChoiceField(choices=RoiRole.choices, allow_blank=True, read_only=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=TicStatus.choices, allow_null=True))
     def get_tic_status(self, annotation: Annotation) -> str | None:
         return payload.annotation_dict(annotation)["tic_status"]
 
@@ -179,6 +184,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     tics_url_template = serializers.SerializerMethodField()
     display = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    # Blank until the author sets them: "" is part of the enum.
+    proof = serializers.ChoiceField(choices=Proof.choices, allow_blank=True, read_only=True)
+    certainty = serializers.ChoiceField(choices=Certainty.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -292,7 +300,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_poster_url(self, case: Case) -> str | None:
         return payload.poster_url(case)
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from cases.models import Annotation, RoiCurve
 from cases.payload import injection_on_loop
 from cases.services.tic import CurveError, compute_curve, error_text
 from cineloops.models import CineLoop
+from core.api import id_param, parse_id
 
 
 class LoopTicView(APIView):
@@ -48,7 +49,10 @@ class LoopTicView(APIView):
                 description="Ad-hoc ROI: the case whose injection time and dynamic range apply.",
             ),
         ],
-        responses=TicSerializer,
+        responses={
+            200: TicSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A malformed roi or case."),
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
         loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
@@ -56,8 +60,9 @@ class LoopTicView(APIView):
         if refusal:
             raise PermissionDenied(refusal)
         roi = request.query_params.get("roi", "").strip()
-        if roi.isdigit():
-            return Response(self._stored(request, loop, int(roi)))
+        annotation_pk = parse_id(roi)
+        if annotation_pk is not None:
+            return Response(self._stored(request, loop, annotation_pk))
         return Response(self._ad_hoc(request, loop, roi))
 
     def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> dict[str, Any]:
@@ -78,8 +83,8 @@ class LoopTicView(APIView):
         except DjangoValidationError as exc:
             raise ValidationError({"roi": exc.messages}) from exc
         injection_s, dr = None, conf.dynamic_range_db()
-        case_pk = request.query_params.get("case", "")
-        if case_pk.isdigit():
+        case_pk = id_param(request.query_params, "case")
+        if case_pk is not None:
             case = get_object_or_404(
                 access.readable_cases(request.user).filter(case_loops__loop=loop), pk=case_pk
             )

@@ -9,10 +9,14 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -41,6 +45,7 @@ from cases.api.serializers import (
 )
 from cases.filters import filters_from
 from cases.models import Case
+from core.api import ApiErrorSerializer, id_param
 
 LIBRARY_PARAMETERS = [
     OpenApiParameter(
@@ -68,6 +73,12 @@ LIBRARY_PARAMETERS = [
 ]
 
 
+MALFORMED_FILTER = OpenApiResponse(ApiErrorSerializer, description="A malformed id filter.")
+BAD_STATE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Refused by the workflow (field or detail → messages)."
+)
+
+
 @contextmanager
 def service_errors() -> Iterator[None]:
     """A service's Django errors as API errors: 400 for validation, 403 for rights."""
@@ -81,7 +92,9 @@ def service_errors() -> Iterator[None]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Cases the user can see (search, filters, sorting)", parameters=LIBRARY_PARAMETERS
+        summary="Cases the user can see (search, filters, sorting)",
+        parameters=LIBRARY_PARAMETERS,
+        responses={200: CaseSummarySerializer(many=True), 400: MALFORMED_FILTER},
     ),
     retrieve=extend_schema(summary="A case with its loops, annotations and phase markers"),
 )
@@ -93,6 +106,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Case.objects.none()
         user = self.request.user
         if self.action == "list":
+            # The pages ignore a malformed filter (a stale link still lists); the API says so.
+            id_param(self.request.query_params, "institution")
             cases = selectors.library_cases(user, filters_from(self.request.query_params))
             return selectors.with_tags_and_loops(cases)
         if self.action in ("retrieve", "partial_update", "update"):
@@ -135,7 +150,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.service_kwargs()
         institution = data.pop("institution", None)
         if institution is not None:
-            data["institution"] = get_object_or_404(Institution, pk=institution)
+            data["institution"] = Institution.objects.filter(pk=institution).first()
+            if data["institution"] is None:
+                raise ValidationError({"institution": [_("Unknown institution.")]})
         with service_errors():
             result = services.case_create(by=request.user, **data)
         return self._saved(result.case, result.warnings, status.HTTP_201_CREATED)
@@ -245,7 +262,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response({"bookmarked": bookmarked})
 
     @extend_schema(
-        summary="Send a draft for review (editors)", request=None, responses=CaseDetailSerializer
+        summary="Send a draft for review (editors)",
+        request=None,
+        responses={200: CaseDetailSerializer, 400: BAD_STATE},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
@@ -276,7 +295,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Revisions of a published case (editors)", responses=RevisionSerializer(many=True)
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         case = self._editable()
         return Response(RevisionSerializer(selectors.case_history(case), many=True).data)

@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,6 +39,7 @@ from certification.pdf import certificate_pdf, pdf_filename
 from certification.qr import verification_url
 from certification.services.certificates import certificate_status
 from certification.views.certificates import badge_filename, revoked_message
+from core.api import id_param
 
 
 class Gone(APIException):
@@ -132,15 +133,6 @@ def _visible_or_404(request: Request, code: str) -> Certificate:
     return certificate
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ParseError(_("%(name)s must be a number.") % {"name": name})
-    return int(raw)
-
-
 class CertificateList(generics.ListAPIView):
     serializer_class = CertificateSerializer
 
@@ -148,10 +140,10 @@ class CertificateList(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Certificate.objects.none()
         queryset = certificates_for(self.request.user)
-        holder = _int_param(self.request, "holder")
+        holder = id_param(self.request.query_params, "holder")
         if holder is not None:
             queryset = queryset.filter(holder_id=holder)
-        programme = _int_param(self.request, "programme")
+        programme = id_param(self.request.query_params, "programme")
         if programme is not None:
             queryset = queryset.filter(programme_id=programme)
         return queryset.order_by("-issued_at", "-pk")

@@ -27,6 +27,7 @@ from cases.models import Organ
 from certification.models import Adequacy, EntryStatus, ExamType, LogbookEntry
 from certification.services import logbook as services
 from cineloops.models import CineLoop
+from core.api import IdField, id_param
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -42,7 +43,9 @@ class LogbookPhiWarningSerializer(serializers.Serializer):
 
 
 class LogbookUnconfirmedSerializer(LogbookErrorSerializer):
-    phi_warnings = LogbookPhiWarningSerializer(many=True)
+    phi_warnings = LogbookPhiWarningSerializer(
+        many=True, required=False, help_text="Only when the text looks like an identifier."
+    )
 
 
 class LogbookLoopSerializer(serializers.Serializer):
@@ -92,15 +95,15 @@ class LogbookEntryInputSerializer(serializers.Serializer):
     findings = serializers.CharField(max_length=services.MAX_TEXT)
     impression = serializers.CharField(max_length=services.MAX_TEXT)
     loops = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         max_length=50,
         default=list,
         help_text="Ids of ready cine loops you may see.",
     )
-    supervisor = serializers.IntegerField(
+    supervisor = IdField(
         allow_null=True, default=None, help_text="An instructor of your institution."
     )
-    corrects = serializers.IntegerField(
+    corrects = IdField(
         allow_null=True, default=None, help_text="The approved or rejected entry this corrects."
     )
     confirm_no_identifiers = serializers.BooleanField(
@@ -240,8 +243,9 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             entries = entries.filter(status=params["status"])
         if params.get("exam_type") in ExamType.values:
             entries = entries.filter(exam_type=params["exam_type"])
-        if str(params.get("trainee", "")).isdigit():
-            entries = entries.filter(trainee_id=int(params["trainee"]))
+        trainee = id_param(params, "trainee")
+        if trainee is not None:
+            entries = entries.filter(trainee_id=trainee)
         return entries
 
     def _payloads(self, entries) -> list[dict[str, Any]]:
@@ -254,6 +258,7 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             OpenApiParameter("exam_type", OpenApiTypes.STR, enum=ExamType.values),
             OpenApiParameter("trainee", OpenApiTypes.INT, description="A trainee's user id."),
         ],
+        responses={200: LogbookEntrySerializer(many=True), 400: _error("A malformed trainee id.")},
     )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())

@@ -29,6 +29,7 @@ from certification.services.evaluation import (
     current_version,
     evaluate,
 )
+from core.api import parse_id
 
 # --- Shapes (schema only) --------------------------------------------------------------------
 
@@ -180,7 +181,8 @@ def _choice(queryset, value: str | None, name: str):
     """The row of ``queryset`` named by a query parameter; 400 for anything else."""
     if value in (None, ""):
         return None
-    found = queryset.filter(pk=value).first() if value.isdigit() else None
+    pk = parse_id(value)
+    found = queryset.filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise ParseError(_("Unknown %(name)s: %(value)s.") % {"name": name, "value": value})
     return found

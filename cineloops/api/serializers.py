@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cineloops.models import CineLoop
+from core.api import IdField
 
 
 class LoopFilesSerializer(serializers.Serializer):
@@ -100,7 +101,7 @@ class UploadRequestSerializer(serializers.Serializer):
         child=serializers.FileField(),
         help_text="One or more DICOM files or ZIPs of them (repeat the field).",
     )
-    institution = serializers.IntegerField(
+    institution = IdField(
         required=False, help_text="Owner; site administrators only (others get their own)."
     )
 

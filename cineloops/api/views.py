@@ -30,14 +30,9 @@ from cineloops.api.serializers import (
 )
 from cineloops.models import CineLoop
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
+from core.api import id_list_param, parse_id
 
 MAX_IDS = 200
-
-
-def _ids(raw: str | None) -> list[int] | None:
-    if not raw:
-        return None
-    return [int(part) for part in raw.split(",")[:MAX_IDS] if part.strip().isdigit()]
 
 
 class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -54,7 +49,7 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if getattr(self, "swagger_fake_view", False):
             return CineLoop.objects.none()
         loops = CineLoop.objects.for_user(self.request.user)
-        ids = _ids(self.request.query_params.get("ids"))
+        ids = id_list_param(self.request.query_params, "ids", limit=MAX_IDS)
         return loops.filter(pk__in=ids) if ids is not None else loops
 
     @extend_schema(
@@ -85,7 +80,11 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
             202: UploadResultSerializer,
-            400: OpenApiResponse(UploadResultSerializer, description="No file was accepted."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="No file was accepted ({accepted, rejected} as for 202), or the "
+                "request is invalid (field → messages).",
+            ),
             413: OpenApiResponse(ErrorSerializer, description="A file is over the limit."),
         },
     )
@@ -167,7 +166,10 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request=KeepMaskRequestSerializer,
         responses={
             202: CineLoopSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Bad rectangles, or no review."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Bad rectangles (field → messages), or no review ({detail}).",
+            ),
             403: OpenApiResponse(ErrorSerializer, description="Not an editor of the loop."),
         },
     )
@@ -203,7 +205,7 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         value = request.data.get("institution")
         if not value:
             return None
-        try:
-            return Institution.objects.get(pk=int(value))
-        except (ValueError, Institution.DoesNotExist):
-            raise ValidationError({"institution": [_("Unknown institution.")]}) from None
+        institution = Institution.objects.filter(pk=parse_id(value)).first()
+        if institution is None:
+            raise ValidationError({"institution": [_("Unknown institution.")]})
+        return institution

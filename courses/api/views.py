@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -144,7 +145,7 @@ class CourseViewSet(
         summary="Modules of the course",
         responses=ModuleSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], serializer_class=ModuleSerializer)
+    @action(detail=True, methods=["get"], serializer_class=ModuleSerializer, pagination_class=None)
     def modules(self, request: Request, pk: str | None = None) -> Response:
         course = self.get_object()
         modules = (
@@ -212,7 +213,12 @@ class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
                 services.module_set_status(module=module, by=self.request.user, status=new_status)
 
     @extend_schema(summary="Lessons of the module", responses=LessonSummarySerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=LessonSummarySerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=LessonSummarySerializer,
+        pagination_class=None,
+    )
     def lessons(self, request: Request, pk: str | None = None) -> Response:
         module = self.get_object()
         lessons = _visible_lessons(request.user).filter(module=module)
@@ -270,6 +276,9 @@ class LessonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
         request=None,
         responses={
             200: CompletionResultSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Refused by the service (field → messages)."
+            ),
             403: OpenApiResponse(description="Not enrolled, or prerequisites unfinished."),
         },
     )
