@@ -36,7 +36,9 @@ SKIP = re.compile(
 OVERFLOWING = """(() => {
   const out = [];
   for (const el of document.querySelectorAll("body *")) {
-    if (el.getBoundingClientRect().right <= window.innerWidth + 0.5) { continue; }
+    if (el.getBoundingClientRect().right <= document.documentElement.clientWidth + 0.5) {
+      continue;
+    }
     if (out.some((o) => o.contains(el))) { continue; }
     out.push(el);
   }
@@ -177,7 +179,10 @@ class Crawl:
             self.page.evaluate(
                 "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
             )
-            wide = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            # clientWidth, not innerWidth: a vertical scroll bar would hide an overflow as wide.
+            wide = self.page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
             overlaps = self.page.evaluate(OVERLAPPING_FIELDS)
             if overlaps:
                 self.problems.append(f"{where} at {width} px: fields overlap {overlaps}")
