@@ -234,7 +234,7 @@ def require_ultrasound(ds: Dataset) -> None:
     sop = sop.strip().rstrip("\x00")
     if sop == MEDIA_STORAGE_DIRECTORY or 0x00041220 in ds:  # DirectoryRecordSequence
         raise UnsupportedSopClassError(
-            "this is a DICOMDIR (the index of a disc or folder), not an ultrasound image: "
+            "the file is a DICOMDIR (a disc's index), not an ultrasound image: "
             "upload the image files it lists instead"
         )
     if sop and sop not in US_SOP_CLASSES:

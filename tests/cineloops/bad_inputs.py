@@ -32,7 +32,7 @@ from pathlib import Path
 import pydicom
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
 from tests.cine.cine_factory import base_dataset, make_cine, region_item, write
 
@@ -196,31 +196,36 @@ def _jpeg_bomb(tmp: Path) -> bytes:
     )
 
 
-def _listener_wrap(payload: bytes) -> bytes:
-    """A valid Part-10 file meta followed by ``payload`` as the dataset."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = US_MULTIFRAME
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    buffer = io.BytesIO()
+def _listener_wrap(payload: bytes, transfer_syntax: str = ExplicitVRLittleEndian) -> bytes:
+    """A valid Part-10 file meta (ultrasound) followed by ``payload`` as the dataset."""
     ds = Dataset()
-    ds.file_meta = meta
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = US_MULTIFRAME
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.file_meta.TransferSyntaxUID = transfer_syntax
     ds.preamble = b"\0" * 128
+    buffer = io.BytesIO()
     pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
     return buffer.getvalue() + payload
 
 
-def listener_bytes(data: bytes) -> bytes:
-    """What the listener test sends: Part-10 files as they are, anything else wrapped."""
-    if data[128:132] == b"DICM":
-        try:
-            at = _dataset_start(data)
-            if at <= len(data):
-                return data
-        except AssertionError:
-            pass
-        return _listener_wrap(data[132:])
-    return _listener_wrap(data)
+def listener_bytes(data: bytes) -> tuple[bytes, str]:
+    """What a lying or broken peer sends for ``data``, and in which transfer syntax: the
+    dataset after its file meta (or the whole file) under an ultrasound file meta, as a
+    C-STORE on the ultrasound context would deliver it. A file cut inside its meta sends an
+    empty dataset; an unknown transfer syntax never gets a context, so its bytes are moot."""
+    transfer_syntax, payload = str(ExplicitVRLittleEndian), data
+    if data[128:132] == b"DICM" and len(data) < 144:
+        payload = b""  # cut right after the magic: nothing to send
+    elif data[128:132] == b"DICM":
+        at = _dataset_start(data)
+        payload = data[at:]
+        if at <= len(data):
+            meta = pydicom.dcmread(io.BytesIO(data[:at]), force=True).file_meta
+            transfer_syntax = str(meta.TransferSyntaxUID)
+    if not UID(transfer_syntax).is_transfer_syntax:
+        return _listener_wrap(payload), transfer_syntax
+    return _listener_wrap(payload, transfer_syntax), transfer_syntax
 
 
 def _png(tmp: Path) -> bytes:
@@ -259,8 +264,8 @@ def _zip_bomb(tmp: Path) -> bytes:
 
 
 def _zip_lying_size(tmp: Path) -> bytes:
-    """An entry whose headers declare 1 kB while it inflates to 16 MiB."""
-    data = _zip({"study/IM0001": bytes(16 << 20)})
+    """An entry whose headers declare 1 kB while it holds a whole cine."""
+    data = _zip({"study/IM0001": good(tmp)})
     raw = bytearray(data)
     for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = raw.index(signature)
@@ -297,9 +302,11 @@ def _truncate(fraction: float | None = None, at: int | None = None, jpeg: bool =
 
 NOT_DICOM = Outcome(REFUSED, "not_dicom", "not a DICOM file")
 EMPTY = Outcome(REFUSED, "empty_file", "The file is empty")
-LISTENER_GARBAGE = Outcome(REFUSED, "", "cannot be parsed", CANNOT_UNDERSTAND)
-LISTENER_EMPTY = Outcome(REFUSED, "", "holds no elements", CANNOT_UNDERSTAND)
-NOT_US = "not an ultrasound image"
+# Garbage parsed as a dataset fails in ways that depend on the bytes: the status is the code,
+# and the comment must be one of the reader's reasons (non-empty, no header value).
+LISTENER_GARBAGE = Outcome(REFUSED, "", "", CANNOT_UNDERSTAND)
+LISTENER_EMPTY = Outcome(REFUSED, "", "ends before", CANNOT_UNDERSTAND)
+NOT_US = "not an ultrasound"  # what fits in a C-STORE Error Comment (64 characters) too
 
 
 def failed(code: str, text: str) -> Outcome:
@@ -344,9 +351,16 @@ CORPUS: list[BadInput] = [
     non_dicom("wrong_magic", lambda tmp: bytes(128) + b"DICX" + good(tmp)[132:]),
     non_dicom("truncated_in_preamble", _truncate(at=100)),
     # Truncated DICOM: stored, fails in processing (several cut points).
-    dicom("truncated_after_magic", _truncate(at=132), failed("truncated_file", "ends")),
-    dicom("truncated_in_meta", _truncate(at=170), failed("truncated_file", "ends")),
-    dicom("truncated_in_header", _truncate(at=400), failed("truncated_file", "ends")),
+    dicom(
+        "truncated_after_magic", _truncate(at=132), failed("truncated_file", "ends"), LISTENER_EMPTY
+    ),
+    dicom("truncated_in_meta", _truncate(at=170), failed("truncated_file", "ends"), LISTENER_EMPTY),
+    dicom(
+        "truncated_in_header",
+        _truncate(at=400),
+        failed("truncated_file", "ends inside its DICOM header"),
+        Outcome(REFUSED, "", "ends inside its DICOM header", CANNOT_UNDERSTAND),
+    ),
     dicom("truncated_in_pixels", _truncate(0.6), failed("truncated_file", "ends before")),
     dicom("truncated_last_byte", _truncate(at=-1), failed("truncated_file", "ends before")),
     dicom("truncated_jpeg", _truncate(0.7, jpeg=True), failed("truncated_file", "ends inside")),
@@ -446,6 +460,8 @@ CORPUS: list[BadInput] = [
         "unknown_transfer_syntax",
         lambda tmp: _with_meta_ts(tmp, "1.2.3.4.5.6"),
         failed("unsupported_transfer_syntax", "unknown transfer syntax"),
+        # No presentation context offers it: refused at association, before any data.
+        Outcome(REFUSED, "", "no accepted presentation context"),
     ),
     dicom(
         "encapsulated_no_fragments",
@@ -575,5 +591,39 @@ TEST_LIMITS = {
     "CINE_MAX_ZIP_MEMBERS": 50,
     "CINE_MAX_ZIP_EXPANDED_BYTES": 32 << 20,
 }
+
+
+def _work(folder: Path) -> None:
+    """The corpus worker: process every ``*.in`` file in ``folder`` one after the other, as
+    the task does (``cine.pipeline.process`` with the de-identifying DICOM writer), then a
+    good loop; print one JSON line per file and the peak RSS. Run in a fresh interpreter by
+    the test, so that its memory is the processing's alone."""
+    import json
+    import resource
+    import shutil
+
+    from cine.errors import CineError
+    from cine.pipeline import deidentified_dicom_writer, process
+
+    writer = deidentified_dicom_writer(b"corpus-worker-secret-0123456789")
+    (folder / "good.in").write_bytes(good(folder))
+    for path in sorted(folder.glob("*.in"), key=lambda p: p.name == "good.in"):
+        out = folder / "out" / path.stem / "derived"
+        try:
+            process(path, out, dicom_writer=writer)
+            line = {"name": path.stem, "outcome": PROCESSED}
+        except CineError as exc:
+            line = {"name": path.stem, "outcome": FAILED, "error": type(exc).__name__}
+        shutil.rmtree(folder / "out", ignore_errors=True)
+        print(json.dumps(line), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
+    print(json.dumps({"peak_rss_bytes": peak}), flush=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _work(Path(sys.argv[1]))
+
 
 __all__ = ["CORPUS", "TEST_LIMITS", "BadInput", "Outcome", "good", "listener_bytes"]
