@@ -32,7 +32,7 @@ from pydicom.uid import (
 )
 
 from cine.deid import quiet_pydicom
-from cine.errors import InconsistentImageError
+from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.uids import derived_uid
 
 Codec = Literal["jpeg", "rle", "native"]
@@ -49,7 +49,7 @@ COLOUR_PHOTOMETRICS = frozenset({"RGB", "YBR_FULL"})
 
 US_MULTIFRAME = UID("1.2.840.10008.5.1.4.1.1.3.1")
 US_SINGLE_FRAME = UID("1.2.840.10008.5.1.4.1.1.6.1")
-# Retired ultrasound classes map to their current equivalents; other classes are kept.
+# Retired ultrasound classes map to their current equivalents; other classes are refused.
 SINGLE_FRAME_CLASSES = frozenset({US_SINGLE_FRAME, UID("1.2.840.10008.5.1.4.1.1.6")})
 MULTIFRAME_CLASSES = frozenset({US_MULTIFRAME, UID("1.2.840.10008.5.1.4.1.1.3")})
 # Transfer syntaxes of the source that mean its pixels were already lossy.
@@ -158,7 +158,8 @@ def _sop_class(header: Dataset, n_frames: int) -> UID:
         return US_SINGLE_FRAME if n_frames == 1 else US_MULTIFRAME
     if original in MULTIFRAME_CLASSES:
         return US_MULTIFRAME
-    return original
+    # Another class's header (CT, MR, …) lacks what an ultrasound object needs (frame timing).
+    raise UnsupportedSopClassError("only ultrasound images are written; this is not one")
 
 
 def _copy_header(header: Dataset) -> Dataset:

@@ -43,3 +43,15 @@ class InvalidMaskError(CineError):
 
 class UnsupportedImageError(CineError):
     """A valid image this library does not display (e.g. an unusual photometric)."""
+
+
+class UnsupportedSopClassError(CineError):
+    """A DICOM object that is not an ultrasound image (CT, MR, a report, a DICOMDIR …)."""
+
+
+class NestingTooDeepError(CineError):
+    """Sequences nested deeper than any real image needs (a hostile or broken header)."""
+
+
+class FrameTooLargeError(CineError):
+    """Rows x Columns beyond any ultrasound frame: decoding it would exhaust memory."""

@@ -175,7 +175,8 @@ def process(
 
     ``manual_mask``: boolean rows x columns array of pixels to keep, or polygons of (x, y)
     points (two points = rectangle corners). ``progress(percent)`` is called with 0…100.
-    Raises ``CineError`` for input that cannot be handled.
+    Raises ``CineError`` for input that cannot be handled, and with a ``dicom_writer``
+    for anything but an ultrasound image (``UnsupportedSopClassError``).
     """
     with quiet_pydicom():  # header values parsed below must not leak into warnings/logs
         return _process(Path(src), Path(out_dir), manual_mask, progress, dicom_writer, options)
@@ -183,7 +184,8 @@ def process(
 
 def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> ProcessResult:
     options = options or ProcessOptions()
-    header = read_header(src)
+    # The DICOM writer writes ultrasound objects: refuse others before anything else.
+    header = read_header(src, ultrasound_only=dicom_writer is not None)
     layout = header.layout
     all_regions = parse_regions(header.dataset)
     regions = regions_fitting(all_regions, layout.rows, layout.columns)

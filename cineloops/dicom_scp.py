@@ -3,9 +3,12 @@
 Accepts the ultrasound storage SOP classes, current and retired, in every transfer syntax
 pynetdicom knows (``AllStoragePresentationContexts`` alone offers only uncompressed ones, and
 scanners send JPEG), plus Verification (C-ECHO) so a modality can test the link. Each dataset
-is written as received, as a Part-10 file with its file meta (``event.encoded_dataset()``,
-never decoded here), handed to the same service as uploads, and answered 0x0000 at once:
-processing is queued, not done in the association.
+is written as received, as a Part-10 file with its file meta (``event.encoded_dataset()``),
+its header (never its pixel data) checked, handed to the same service as uploads, and answered
+0x0000 at once: processing is queued, not done in the association. A dataset that cannot be
+parsed is answered 0xC000 (cannot understand), one that is not the ultrasound image its
+presentation context says 0xA900 (does not match SOP class), each with an Error Comment
+saying why; nothing of it is kept.
 
 Only registered senders may associate (``cineloops.models.DicomSender``, edited in the admin):
 a calling AE title not registered — or registered for another address — is refused at
@@ -29,12 +32,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from pydicom.dataset import Dataset
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config, evt
 from pynetdicom.service_class import ServiceClass, StorageServiceClass
 from pynetdicom.sop_class import Verification, register_uid, uid_to_service_class
 
 from accounts.models import Institution
-from cine.reader import US_SOP_CLASSES
+from cine.errors import CineError, UnsupportedSopClassError
+from cine.reader import US_SOP_CLASSES, read_dataset_header, require_ultrasound
 from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.selectors import allowed_calling_ae_titles, dicom_sender_for
@@ -45,6 +50,7 @@ SUCCESS = 0x0000
 OUT_OF_RESOURCES = 0xA700  # Refused: Out of Resources (PS3.4 Table B.2-1)
 CANNOT_UNDERSTAND = 0xC000  # Error: Cannot understand
 NOT_AUTHORIZED = 0x0124  # Refused: Not authorized (PS3.7 Table C-1)
+DOES_NOT_MATCH = 0xA900  # Error: Data Set does not match SOP Class
 
 # No AE title is this (a backslash is not allowed in one): what pynetdicom is given as the
 # allow-list when nobody may call, since an empty list would let everybody in.
@@ -116,6 +122,30 @@ def loop_receiver() -> Receiver:
     return receive
 
 
+def _failure(status: int, reason: str) -> Dataset:
+    answer = Dataset()
+    answer.Status = status
+    answer.ErrorComment = reason[:64]  # LO: 64 characters; never a header value
+    return answer
+
+
+def dataset_refusal(path: Path, sop_class: str) -> Dataset | None:
+    """The C-STORE failure answer for the received file at ``path``, or None to accept it."""
+    try:
+        header = read_dataset_header(path)
+        require_ultrasound(header)
+    except UnsupportedSopClassError as exc:
+        return _failure(DOES_NOT_MATCH, str(exc))
+    except CineError as exc:
+        return _failure(CANNOT_UNDERSTAND, str(exc))
+    declared = str(header.get("SOPClassUID", "") or "").strip().rstrip("\x00")
+    if not declared:
+        return _failure(CANNOT_UNDERSTAND, "the dataset has no SOP Class UID")
+    if declared != sop_class:
+        return _failure(DOES_NOT_MATCH, "the SOP Class UID differs from the context's")
+    return None
+
+
 def store_handlers(
     receive: Receiver, *, max_bytes: int | None = None, institution_id: int | None = None
 ) -> list:
@@ -145,6 +175,11 @@ def store_handlers(
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+            refusal = dataset_refusal(path, str(event.context.abstract_syntax))
+            if refusal is not None:
+                path.unlink(missing_ok=True)
+                logger.warning("C-STORE: refused a dataset (0x%04X)", refusal.Status)
+                return refusal
             loop = receive(path, sender.institution)
         except Exception as exc:
             path.unlink(missing_ok=True)

@@ -21,6 +21,9 @@ HEADLINES = {
     "file_too_large": _("The file is too large."),
     "pixel_decode": _("An image frame could not be decoded."),
     "invalid_mask": _("The cleaning mask does not fit the image."),
+    "unsupported_sop_class": _("The file is not an ultrasound image."),
+    "nesting_too_deep": _("The file's header is nested too deeply to be read safely."),
+    "frame_too_large": _("The image frames are too large to be processed."),
     "timeout": _("Processing took too long and was stopped."),
     "worker_lost": _(
         "Processing stopped unexpectedly several times; the file may be too large or damaged."

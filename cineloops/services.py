@@ -30,7 +30,7 @@ from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from cineloops.signals import loops_updated
-from cineloops.uploads import too_large_message
+from cineloops.uploads import dicom_refusal, too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class Rejected:
     file: int
     message: str
     entry: int | None = None
+    code: str = ""  # e.g. "not_dicom", "too_large", "zip_entry_symlink"
 
 
 @dataclass
@@ -160,12 +161,16 @@ def loop_create_from_upload(
 ) -> CineLoop:
     """Store one uploaded DICOM file privately and queue its processing.
 
-    The client's file name is never read: it may be the patient's name.
+    The client's file name is never read: it may be the patient's name. A file that does not
+    start like DICOM is refused (``ValidationError``, nothing stored).
     """
     owner = _owner(by, institution)
     limit = settings.CINE_MAX_UPLOAD_BYTES
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(too_large_message(limit), "too_large")
+    uploaded_file.seek(0)
+    _refuse_unless_dicom(uploaded_file.read(132))
+    uploaded_file.seek(0)
     temporary = getattr(uploaded_file, "temporary_file_path", None)
     if temporary is not None and Path(temporary()).parent == storage.incoming_dir():
         name, size = storage.adopt_original(Path(temporary()))  # streamed there: just rename
@@ -175,6 +180,12 @@ def loop_create_from_upload(
         except storage.LimitExceeded:
             raise ValidationError(too_large_message(limit), "too_large") from None
     return _create(institution=owner, by=by, name=name, size=size, source=source)
+
+
+def _refuse_unless_dicom(head: bytes) -> None:
+    refusal = dicom_refusal(head)
+    if refusal is not None:
+        raise refusal
 
 
 def loop_create_from_path(
@@ -191,6 +202,8 @@ def loop_create_from_path(
     limit = settings.CINE_MAX_UPLOAD_BYTES
     if path.stat().st_size > limit:
         raise ValidationError(too_large_message(limit), "too_large")
+    with open(path, "rb") as src:
+        _refuse_unless_dicom(src.read(132))
     if move:
         name, size = storage.adopt_original(path)
     else:
@@ -223,7 +236,7 @@ def loops_create_from_zip(
     )
     for entry in entries:
         if entry.error:
-            batch.rejected.append(Rejected(file_index, entry.error, entry.number))
+            batch.rejected.append(Rejected(file_index, entry.error, entry.number, entry.code))
             continue
         loop = _create(
             institution=owner, by=by, name=entry.original_name, size=entry.size, source=Source.ZIP
@@ -262,7 +275,7 @@ def loops_create_from_files(
     limit = settings.CINE_MAX_UPLOAD_BYTES
     for index, uploaded in enumerate(files):
         if uploaded.size is not None and uploaded.size > limit:
-            batch.rejected.append(Rejected(index, too_large_message(limit)))
+            batch.rejected.append(Rejected(index, too_large_message(limit), code="too_large"))
             continue
         zip_path = _zip_path(uploaded)
         try:
@@ -274,11 +287,15 @@ def loops_create_from_files(
                     loops_create_from_zip(path=zip_path, by=by, institution=owner, file_index=index)
                 )
         except ValidationError as exc:
-            batch.rejected.append(Rejected(index, " ".join(exc.messages)))
+            batch.rejected.append(Rejected(index, " ".join(exc.messages), code=_code(exc)))
         finally:
             if zip_path is not None:
                 zip_path.unlink(missing_ok=True)  # the archive is patient data too
     return batch
+
+
+def _code(exc: ValidationError) -> str:
+    return str(getattr(exc, "code", "") or "")
 
 
 def loops_create_from_path(
@@ -297,7 +314,7 @@ def loops_create_from_path(
             )
         loop = loop_create_from_path(path=path, by=by, institution=institution)
     except ValidationError as exc:
-        return Batch(rejected=[Rejected(file_index, " ".join(exc.messages))])
+        return Batch(rejected=[Rejected(file_index, " ".join(exc.messages), code=_code(exc))])
     return Batch(accepted=[Accepted(file_index, loop)])
 
 

@@ -5,6 +5,7 @@ ours writes every file to ``CINE_UPLOAD_DIR/incoming`` (owner-only), so an accep
 renamed into place instead of copied, and an original never lands in a shared folder. The
 handler counts bytes as they stream in and stops reading the request once a file passes
 ``CINE_MAX_UPLOAD_BYTES``: a 50 GB upload costs the server no more than the limit.
+``dicom_refusal`` is the check of a file's first bytes that every way in applies.
 """
 
 from __future__ import annotations
@@ -13,15 +14,36 @@ import contextlib
 import tempfile
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from cine.reader import looks_like_dicom
 from cineloops.storage import incoming_dir
 
 _REFUSED_ATTR = "cine_upload_refused_limit"
+
+
+def dicom_refusal(head: bytes) -> ValidationError | None:
+    """Why a file whose first 132 bytes are ``head`` is refused at upload, or None.
+
+    Only the start is checked (the DICOM preamble, or a dataset without it): the rest is
+    processing's to judge, with its own reasons.
+    """
+    if not head:
+        return ValidationError(_("The file is empty."), "empty_file")
+    if not looks_like_dicom(head):
+        return ValidationError(
+            _(
+                "The file is not a DICOM file: it starts with neither the DICOM preamble nor a "
+                "DICOM dataset."
+            ),
+            "not_dicom",
+        )
+    return None
 
 
 def too_large_message(limit: int) -> str:

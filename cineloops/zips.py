@@ -6,12 +6,16 @@
   folders and metadata, never logged, stored or put into a message; an entry is known by its
   position. ``zipfile``'s own exception texts quote entry names, so they are never shown.
 * Skipped: folders, DICOMDIR (a directory listing of patient names), macOS metadata
-  (``__MACOSX/``, ``._*``) and other hidden files. Everything else becomes a loop, and a
-  non-DICOM entry fails in processing with its reason like any other bad file.
+  (``__MACOSX/``, ``._*``) and other hidden files.
+* Refused, each with its code and message: symbolic links, names that climb out of the
+  archive (``../``, absolute; never used for storage, but no honest export has them),
+  encrypted or damaged entries, and entries that do not start like DICOM (the upload check,
+  ``cineloops.uploads.dicom_refusal``). Everything else becomes a loop.
 """
 
 from __future__ import annotations
 
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -23,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from cineloops.storage import CHUNK, LimitExceeded, write_original
+from cineloops.uploads import dicom_refusal
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -46,6 +51,7 @@ class Entry:
     original_name: str = ""
     size: int = 0
     error: str = ""
+    code: str = ""  # why refused, e.g. "not_dicom", "zip_entry_symlink"
 
 
 def _wanted(info: zipfile.ZipInfo) -> bool:
@@ -64,27 +70,53 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield chunk
 
 
+def _unsafe_name(info: zipfile.ZipInfo) -> bool:
+    name = info.filename.replace("\\", "/")
+    return name.startswith("/") or ".." in name.split("/") or name[1:2] == ":"
+
+
+def _head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as member:
+        return member.read(132)
+
+
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, number: int, limit: int) -> Entry:
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return Entry(number, error=_("The ZIP entry is a symbolic link."), code="zip_entry_symlink")
+    if _unsafe_name(info):
+        return Entry(
+            number,
+            error=_("The ZIP entry has an unsafe name (outside the archive's folder)."),
+            code="zip_entry_unsafe_name",
+        )
     if info.flag_bits & 0x1:
-        return Entry(number, error=_("The ZIP entry is encrypted."))
+        return Entry(number, error=_("The ZIP entry is encrypted."), code="zip_entry_encrypted")
     if info.file_size > limit:
-        return Entry(number, error=_entry_too_large(limit))
+        return _entry_too_large(number, limit)
     try:
+        refusal = dicom_refusal(_head(archive, info))
+        if refusal is not None:
+            return Entry(number, error=" ".join(refusal.messages), code=refusal.code or "")
         # Never more than declared (zipfile stops there) and never more than the limit.
         name, size = write_original(_chunks(archive, info), limit=min(limit, info.file_size))
     except LimitExceeded:
-        return Entry(number, error=_entry_too_large(limit))
+        return _entry_too_large(number, limit)
     except NotImplementedError:
-        return Entry(number, error=_("The ZIP entry uses a compression method not supported."))
+        return Entry(
+            number,
+            error=_("The ZIP entry uses a compression method not supported."),
+            code="zip_entry_compression",
+        )
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
-        return Entry(number, error=_("The ZIP entry is damaged."))
+        return Entry(number, error=_("The ZIP entry is damaged."), code="zip_entry_damaged")
     return Entry(number, original_name=name, size=size)
 
 
-def _entry_too_large(limit: int) -> str:
-    return _("The ZIP entry is larger than the upload limit of %(limit)s.") % {
+def _entry_too_large(number: int, limit: int) -> Entry:
+    message = _("The ZIP entry is larger than the upload limit of %(limit)s.") % {
         "limit": filesizeformat(limit)
     }
+    return Entry(number, error=message, code="zip_entry_too_large")
 
 
 def expand_zip(path: Path, *, limit: int, max_entries: int, max_total: int) -> Iterator[Entry]:

@@ -118,6 +118,11 @@ class RejectedSerializer(serializers.Serializer):
     file = serializers.IntegerField(help_text="Position of the file in the request, from 0.")
     entry = serializers.IntegerField(allow_null=True)
     error = serializers.CharField(source="message")
+    code = serializers.CharField(
+        help_text="Why, for programs: not_dicom, empty_file, too_large, bad_zip, zip_too_many, "
+        "zip_too_large, zip_empty, zip_entry_symlink, zip_entry_unsafe_name, "
+        "zip_entry_encrypted, zip_entry_too_large, zip_entry_compression, zip_entry_damaged."
+    )
 
 
 class UploadResultSerializer(serializers.Serializer):

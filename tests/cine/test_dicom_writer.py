@@ -13,7 +13,7 @@ from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
 
 from cine.deid import deidentify_dataset
 from cine.dicom_writer import choose_codec, write_deidentified_dicom
-from cine.errors import InconsistentImageError
+from cine.errors import InconsistentImageError, UnsupportedSopClassError
 
 SECRET = b"writer-secret-0123456789abcdef"
 US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
@@ -213,6 +213,19 @@ def test_single_frame_class_kept_for_one_frame(tmp_path):
         compress=True,
     )
     assert dcmread(many.path).SOPClassUID == US_MULTIFRAME
+
+
+def test_another_class_is_refused_with_its_reason_not_a_value_error(tmp_path):
+    """A single CT frame (no frame time) once failed as 'internal error' (ValueError)."""
+    with pytest.raises(UnsupportedSopClassError, match="only ultrasound"):
+        write_deidentified_dicom(
+            header("1.2.840.10008.5.1.4.1.1.2"),
+            grey_frames(1),
+            tmp_path / "ct.dcm",
+            photometric_in="MONOCHROME2",
+            compress=True,
+        )
+    assert not list(tmp_path.glob("ct.dcm*"))
 
 
 def test_refuses_identified_header_and_bad_frames(tmp_path):

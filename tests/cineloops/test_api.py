@@ -52,11 +52,11 @@ def test_several_files_one_bad_the_rest_unaffected(celery_eager, api, tmp_path):
     body = api.post(URL, {"file": files}).json()
 
     statuses = {item["file"]: item["loop"]["status"] for item in body["accepted"]}
-    assert statuses == {0: "ready", 1: "failed", 2: "needs_review"}
-    failed = next(item["loop"] for item in body["accepted"] if item["file"] == 1)
-    assert failed["error_code"] == "not_dicom"
-    assert "not a DICOM" in failed["error"]
-    assert failed["files"] is None
+    assert statuses == {0: "ready", 2: "needs_review"}
+    [refused] = body["rejected"]  # not DICOM: refused at upload, never stored
+    assert (refused["file"], refused["entry"], refused["code"]) == (1, None, "not_dicom")
+    assert "not a DICOM file" in refused["error"]
+    assert CineLoop.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -79,12 +79,12 @@ def test_a_zip_with_good_and_bad_files(celery_eager, api, tmp_path, settings):
     body = response.json()
     by_entry = {item["entry"]: item["loop"] for item in body["accepted"]}
     assert by_entry[1]["status"] == "ready"
-    assert (by_entry[2]["status"], by_entry[2]["error_code"]) == ("failed", "not_dicom")
     assert (by_entry[3]["status"], by_entry[3]["error_code"]) == ("failed", "truncated_file")
-    [refused] = body["rejected"]
-    assert (refused["file"], refused["entry"]) == (0, 4)
-    assert "upload limit of 195.3" in refused["error"]
-    assert CineLoop.objects.count() == 3  # DICOMDIR and macOS metadata skipped
+    refused = {item["entry"]: item for item in body["rejected"]}
+    assert (refused[2]["file"], refused[2]["code"]) == (0, "not_dicom")
+    assert (refused[4]["file"], refused[4]["code"]) == (0, "zip_entry_too_large")
+    assert "upload limit of 195.3" in refused[4]["error"]
+    assert CineLoop.objects.count() == 2  # DICOMDIR and macOS metadata skipped
 
 
 def test_a_file_over_the_limit_stops_the_request_with_413(api, tmp_path, settings, cine_dirs):

@@ -325,7 +325,9 @@ def test_the_listener_command_binds_and_limits_to_an_institution(hospital, monke
 
 
 @pytest.mark.django_db(transaction=True)
-def test_not_dicom_received_by_import_fails_in_processing(celery_eager, hospital, tmp_path):
-    _out, _err, failure = run_import(str(not_dicom(tmp_path / "notes.txt")))
-    assert failure is None  # stored: processing decides, and says why
-    assert CineLoop.objects.get().error_code == "not_dicom"
+def test_not_dicom_is_refused_by_import_with_its_reason(celery_eager, hospital, tmp_path):
+    _out, err, failure = run_import(str(not_dicom(tmp_path / "notes.txt")))
+    assert failure is not None  # the same check as uploads: nothing stored
+    assert "not a DICOM file" in err
+    assert not CineLoop.objects.exists()
+    assert not any(p.is_file() for p in storage.upload_dir().rglob("*"))

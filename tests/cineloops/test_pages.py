@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cineloops import services, storage
 from cineloops.models import CineLoop
 from cineloops.visibility import register_visibility_rule, unregister_visibility_rule
-from tests.cineloops.samples import good_cine, not_dicom, ybr_cine
+from tests.cineloops.samples import good_cine, not_dicom, truncated, ybr_cine
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,13 @@ def test_nav_link_for_instructors_only(client, instructor, trainee):
 @pytest.mark.django_db(transaction=True)
 def test_list_shows_the_institution_s_loops(celery_eager, client, instructor, tmp_path):
     ready = make_loop(instructor, good_cine(tmp_path / "a.dcm"))
-    failed = make_loop(instructor, not_dicom(tmp_path / "b.dcm"))
+    failed = make_loop(instructor, truncated(tmp_path / "b.dcm"))
     client.force_login(instructor)
 
     page = client.get("/cineloops/").content.decode()
 
     assert f"Loop {ready.pk}" in page and f"Loop {failed.pk}" in page
-    assert "The file is not a DICOM image." in page
+    assert "The file is incomplete." in page
     assert f"/cineloops/{ready.pk}/media/poster/" in page
 
 
@@ -86,8 +86,10 @@ def test_upload_without_javascript(celery_eager, client, instructor, tmp_path):
     response = client.post("/cineloops/upload/", {"file": files}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/cineloops/"
-    assert "2 loops are being processed." in response.content.decode()
-    assert sorted(CineLoop.objects.values_list("status", flat=True)) == ["failed", "ready"]
+    page = response.content.decode()
+    assert "1 loops are being processed." in page
+    assert "File 2: The file is not a DICOM file" in page  # refused at upload, not stored
+    assert list(CineLoop.objects.values_list("status", flat=True)) == ["ready"]
 
 
 def test_upload_without_javascript_checks_csrf(instructor, tmp_path):

@@ -10,7 +10,7 @@ from pydicom import config, dcmread
 from pydicom.dataset import Dataset
 
 from cineloops.models import CineLoop
-from tests.cineloops.samples import good_cine, zip_of
+from tests.cineloops.samples import dicom_head, good_cine, zip_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,7 +127,7 @@ def test_zip_entry_names_never_reach_messages(api, settings, tmp_path):
 
 def test_a_damaged_zip_entry_is_reported_without_its_name(api, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    archive = bytearray(zip_of({f"{MARKER}.dcm": b"x" * 5000}))
+    archive = bytearray(zip_of({f"{MARKER}.dcm": dicom_head(b"x" * 5000)}))
     # A wrong CRC in the central directory: zipfile's error text quotes the entry name.
     crc_at = archive.find(b"PK\x01\x02") + 16
     archive[crc_at : crc_at + 4] = b"\0\0\0\0"

@@ -51,8 +51,8 @@ def test_upload_page_shows_progress_status_and_reasons(
     files.nth(0).locator(".cine-status-ready").wait_for()
     assert files.nth(0).locator("progress").first.evaluate("bar => bar.value") == 100
     chooser.set_input_files([str(bad)])
-    files.nth(1).locator(".cine-status-failed").wait_for()
-    assert "not a DICOM" in files.nth(1).inner_text()
+    files.nth(1).locator(".cine-loop.is-failed").wait_for()  # refused at upload, with why
+    assert "not a DICOM file" in files.nth(1).inner_text()
     chooser.set_input_files([str(big)])
     assert re.search(r"upload limit of 97\.7\s*KB", files.nth(2).inner_text())
     assert files.count() == 3

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cineloops.zips import expand_zip, is_zip
-from tests.cineloops.samples import ybr_cine, zip_of
+from tests.cineloops.samples import dicom_head, ybr_cine, zip_of
 
 LIMITS = {"limit": 1_000_000, "max_entries": 10, "max_total": 5_000_000}
 
@@ -35,12 +35,12 @@ def test_too_many_entries(tmp_path):
 
 
 def test_an_entry_over_the_limit_is_refused_alone(tmp_path, cine_dirs):
-    path = write(tmp_path, {"a": b"\0" * 1_000_001, "b": b"small"})
+    path = write(tmp_path, {"a": b"\0" * 1_000_001, "b": dicom_head(b"small")})
 
     entries = list(expand_zip(path, **LIMITS))
 
     assert "upload limit" in entries[0].error and not entries[0].original_name
-    assert entries[1].size == 5 and not entries[1].error
+    assert entries[1].size == 137 and not entries[1].error
     assert len([p for p in cine_dirs.uploads.rglob("*") if p.is_file()]) == 1
 
 
@@ -80,14 +80,14 @@ def test_folders_dicomdir_and_hidden_files_are_skipped(tmp_path):
         archive.writestr("study/dicomdir", b"names")
         archive.writestr("__MACOSX/study/._IM1", b"fork")
         archive.writestr(".DS_Store", b"finder")
-        archive.writestr("study\\IM1", b"one")  # Windows separators
-        archive.writestr("study/IM2", b"two")
+        archive.writestr("study\\IM1", dicom_head(b"one"))  # Windows separators
+        archive.writestr("study/IM2", dicom_head(b"two"))
     path = tmp_path / "upload.zip"
     path.write_bytes(buffer.getvalue())
 
     entries = list(expand_zip(path, **LIMITS))
 
-    assert [(e.number, e.size) for e in entries] == [(1, 3), (2, 3)]
+    assert [(e.number, e.size) for e in entries] == [(1, 135), (2, 135)]
 
 
 def test_an_empty_archive_is_refused(tmp_path):
