@@ -23,7 +23,7 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config
 from pynetdicom.sop_class import UltrasoundMultiFrameImageStorage
 
 from cineloops import dicom_scp, storage
-from cineloops.models import CineLoop
+from cineloops.models import CineLoop, DicomSender
 from cineloops.processing import loop_process
 from tests.cineloops.bad_inputs import (
     CORPUS,
@@ -209,11 +209,13 @@ def test_every_input_through_the_api(celery_eager, api, corpus, limits, cine_dir
 def listener(hospital, monkeypatch):
     # Send files as they are (what a broken or hostile peer does), never re-encoded by pydicom.
     monkeypatch.setattr(_config, "STORE_SEND_CHUNKED_DATASET", True)
+    # A registered scanner: the corpus is refused for what it is, not for who sent it.
+    DicomSender.objects.create(institution=hospital, ae_title="SCANNER")
     server = dicom_scp.start_listener(
         ae_title="CEUS_TRAINING",
-        host="127.0.0.1",
+        bind="127.0.0.1",
         port=0,
-        receive=dicom_scp.loop_receiver(hospital),
+        receive=dicom_scp.loop_receiver(),
         block=False,
     )
     yield server.server_address[1]
