@@ -64,6 +64,9 @@ def people(db):
 
 
 def overlapping(first, second) -> bool:
+    # Measured once the page has loaded: before its stylesheet applies, fields sit at their
+    # intrinsic widths (a loaded CI machine measured that once).
+    first.page.wait_for_load_state("load")
     a, b = first.bounding_box(), second.bounding_box()
     return (
         a["x"] < b["x"] + b["width"]
