@@ -26,19 +26,6 @@ _UTC_OFFSET = re.compile(r"[+-][0-9]{4}")
 _MAX_FRACTION = 6
 
 
-def patient_key(
-    patient_id: str, patient_name: str = "", birth_date: str = "", study_uid: str = ""
-) -> str:
-    """Key of one patient's offset: the ID, else name and birth date, else the study."""
-    pid = str(patient_id or "").strip()
-    if pid:
-        return "id:" + pid
-    name = str(patient_name or "").strip()
-    if name:
-        return "name:" + name + "|" + str(birth_date or "").strip()
-    return "study:" + str(study_uid or "").strip()
-
-
 def date_offset_days(secret: bytes, key: str) -> int:
     """Return the secret per-patient shift in days, within OFFSET_RANGE_DAYS."""
     low, high = OFFSET_RANGE_DAYS

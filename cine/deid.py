@@ -2,7 +2,9 @@
 
 Options applied: Retain Longitudinal Temporal Information with Modified Dates (every kept date
 shifted by one secret per-patient offset) and, when the caller has blanked the burned-in text,
-Clean Pixel Data. The action for each attribute comes from the table in ``deid_table``; it is
+Clean Pixel Data. The pseudonym (PatientName, PatientID) and the offset share one key
+(``identity.patient_key``): the real identity, or the study when the identity is a placeholder.
+The action for each attribute comes from the table in ``deid_table``; it is
 applied at every nesting level. All private elements, elements of unknown VR, curves,
 overlays and stray items are removed.
 
@@ -42,7 +44,7 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
 )
 
-from cine.dates import date_offset_days, normalise_tm, patient_key, shift_da, shift_dt
+from cine.dates import date_offset_days, normalise_tm, shift_da, shift_dt
 from cine.deid_table import (
     BINARY_VRS,
     DATE_VRS,
@@ -58,6 +60,7 @@ from cine.deid_table import (
     resolve,
 )
 from cine.errors import CineError
+from cine.identity import patient_key
 from cine.uids import check_secret, is_class_uid, is_valid_uid, map_uid
 
 logger = logging.getLogger(__name__)
@@ -398,6 +401,7 @@ def _deidentify(ds: Dataset, secret: bytes, pixels_cleaned: bool) -> Dataset:
         _read_text(out, "PatientName"),
         _read_text(out, "PatientBirthDate"),
         _read_text(out, "StudyInstanceUID"),
+        _read_text(out, "SOPInstanceUID"),
     )
     burned_in = _read_text(out, "BurnedInAnnotation").strip().upper()
     ctx = _Context(secret=secret, offset_days=date_offset_days(secret, key))

@@ -248,6 +248,27 @@ def _keywords(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Patient names and IDs that say "no identity here": dummies of PS3.15 and of earlier
+# anonymisers, scanner defaults. Compared as ``identity.compact`` gives them: upper case,
+# letters and digits only, separators ("^", "=", spaces, "/", "-") and repeated words
+# dropped, so "Anonymous^Patient" is ANONYMOUSPATIENT and "N/A" is NA. A value with no letter
+# or digit at all ("", "^", "---") or only zeros is a placeholder too (rule in ``identity``).
+# Erring towards "placeholder" is the safe side: a real patient then gets one pseudonym per
+# study, whereas an unlisted placeholder pools unrelated patients under one pseudonym.
+PLACEHOLDER_IDENTITIES = _keywords(
+    """
+    ANON ANONYMOUS ANONYMIZED ANONYMISED ANONYMOUSPATIENT PATIENTANONYMOUS ANONPATIENT
+    ANONYMIZEDPATIENT ANONYMISEDPATIENT DEIDENTIFIED DEIDENTIFIEDPATIENT
+    UNKNOWN UNK UNKNOWNPATIENT PATIENTUNKNOWN UNKNOWNNAME NAMEUNKNOWN NOTKNOWN
+    NA NONE NULL NIL NAN NOTAVAILABLE NOTGIVEN NOTAPPLICABLE MISSING BLANK EMPTY
+    NONAME NONAMEGIVEN NOPATIENTNAME NOID NOPATIENTID NOPATIENT
+    NAME PATIENT PATIENTNAME PATIENTID ID
+    REMOVED DELETED REDACTED HIDDEN CONFIDENTIAL X XX XXX XXXX XXXXX
+    TEST TESTPATIENT PHANTOM DEMO
+    """
+)
+
+
 # --- Attributes outside the table -------------------------------------------------------------
 # The table names what is known to identify; anything else is judged by its VR. Values that can
 # only be digits, codes or numbers are kept once they are valid for their VR (PS3.5 6.2), so a

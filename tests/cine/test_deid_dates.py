@@ -9,7 +9,6 @@ from cine.dates import (
     OFFSET_RANGE_DAYS,
     date_offset_days,
     normalise_tm,
-    patient_key,
     shift_da,
     shift_dt,
 )
@@ -25,12 +24,6 @@ def test_offset_in_range_stable_and_secret_dependent():
     assert len(offsets) > 150  # spread over the range, not a constant
     assert date_offset_days(SECRET, "id:1") == date_offset_days(SECRET, "id:1")
     assert date_offset_days(SECRET, "id:1") != date_offset_days(b"other-secret-0123456789", "id:1")
-
-
-def test_patient_key_fallbacks():
-    assert patient_key(" 123 ", "A^B") == "id:123"
-    assert patient_key("", "A^B", "19500101") == "name:A^B|19500101"
-    assert patient_key("", "", "", "1.2.3") == "study:1.2.3"
 
 
 @pytest.mark.parametrize(
