@@ -339,6 +339,9 @@ def _mark(out: Dataset, pseudonym: str, *, pixels_cleaned: bool, burned_in: str)
     out.LongitudinalTemporalInformationModified = "MODIFIED"
     # Pixels untouched: anything but an explicit NO may hide burned-in text.
     out.BurnedInAnnotation = "NO" if pixels_cleaned or burned_in == "NO" else "YES"
+    # Exactly the options applied: the offset is whole days, so times of day are kept and every
+    # DT keeps its time and zone (113107); patient characteristics and device identity are
+    # removed, not retained, so 113108 and 113109 are not claimed.
     codes = [BASIC_PROFILE_CODE, *([CLEAN_PIXEL_CODE] if pixels_cleaned else [])]
     codes.append(MODIFIED_DATES_CODE)
     out.DeidentificationMethod = [meaning[:64] for _, meaning in codes]
