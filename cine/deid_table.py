@@ -252,7 +252,8 @@ def _keywords(text: str) -> frozenset[str]:
 # anonymisers, scanner defaults. Compared as ``identity.compact`` gives them: upper case,
 # letters and digits only, separators ("^", "=", spaces, "/", "-") and repeated words
 # dropped, so "Anonymous^Patient" is ANONYMOUSPATIENT and "N/A" is NA. A value with no letter
-# or digit at all ("", "^", "---") or only zeros is a placeholder too (rule in ``identity``).
+# or digit at all ("", "^", "---") or one character repeated ("0", "XXXXXX", "999999") is a
+# placeholder too (rule in ``identity``).
 # Erring towards "placeholder" is the safe side: a real patient then gets one pseudonym per
 # study, whereas an unlisted placeholder pools unrelated patients under one pseudonym.
 PLACEHOLDER_IDENTITIES = _keywords(
@@ -263,8 +264,8 @@ PLACEHOLDER_IDENTITIES = _keywords(
     NA NONE NULL NIL NAN NOTAVAILABLE NOTGIVEN NOTAPPLICABLE MISSING BLANK EMPTY
     NONAME NONAMEGIVEN NOPATIENTNAME NOID NOPATIENTID NOPATIENT
     NAME PATIENT PATIENTNAME PATIENTID ID
-    REMOVED DELETED REDACTED HIDDEN CONFIDENTIAL X XX XXX XXXX XXXXX
-    TEST TESTPATIENT PHANTOM DEMO
+    REMOVED DELETED REDACTED HIDDEN CONFIDENTIAL
+    TEST TESTPATIENT PHANTOM DEMO DOEJOHN DOEJANE JOHNDOE JANEDOE
     """
 )
 

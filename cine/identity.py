@@ -27,7 +27,8 @@ def compact(value: object) -> str:
 def is_placeholder(value: object) -> bool:
     """True when a patient name or ID is empty or a known stand-in for "no identity"."""
     letters = compact(value)
-    return not letters.strip("0") or letters in PLACEHOLDER_IDENTITIES
+    # One character repeated ("", "0", "XXXXXXXX", "999999") is a mask, never a person.
+    return len(set(letters)) <= 1 or letters in PLACEHOLDER_IDENTITIES
 
 
 def patient_key(

@@ -28,6 +28,8 @@ PLACEHOLDER_NAMES = [
     "Anonymized ",
     "ANONYMIZED\x00",
     "Anonymized==",
+    "XXXXXXXXXXXXXXXX",
+    "Doe^John",
 ]
 
 
@@ -60,7 +62,9 @@ def test_placeholder_names_are_recognised(name):
     assert is_placeholder(name)
 
 
-@pytest.mark.parametrize("value", ["", "0", "00000000", "N/A", "none", "ANONYMIZED", "-"])
+@pytest.mark.parametrize(
+    "value", ["", "0", "00000000", "999999", "XXXXXX", "N/A", "none", "ANONYMIZED", "-"]
+)
 def test_placeholder_ids_are_recognised(value):
     assert is_placeholder(value)
 
