@@ -32,6 +32,7 @@ from pydicom.uid import (
 )
 
 from cine.deid import quiet_pydicom
+from cine.dicom_conformance import add_type2, as_list, ds_text, ds_values, lossy_history
 from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.uids import derived_uid
 
@@ -52,17 +53,6 @@ US_SINGLE_FRAME = UID("1.2.840.10008.5.1.4.1.1.6.1")
 # Retired ultrasound classes map to their current equivalents; other classes are refused.
 SINGLE_FRAME_CLASSES = frozenset({US_SINGLE_FRAME, UID("1.2.840.10008.5.1.4.1.1.6")})
 MULTIFRAME_CLASSES = frozenset({US_MULTIFRAME, UID("1.2.840.10008.5.1.4.1.1.3")})
-# Transfer syntaxes of the source that mean its pixels were already lossy.
-LOSSY_SOURCE_SYNTAXES = frozenset(
-    {
-        "1.2.840.10008.1.2.4.50",
-        "1.2.840.10008.1.2.4.51",
-        "1.2.840.10008.1.2.4.81",
-        "1.2.840.10008.1.2.4.91",
-        "1.2.840.10008.1.2.4.203",
-    }
-)
-
 # Header attributes describing the source pixel encoding: replaced or meaningless afterwards.
 STRIPPED_KEYWORDS = (
     "NumberOfFrames",
@@ -179,55 +169,50 @@ def _set_timing(
     frame_time_ms: float | None,
     frame_time_vector_ms: Sequence[float] | None,
 ) -> None:
+    """Frame timing as valid DS text, the source's own text kept where it says the same."""
     if frame_time_vector_ms is not None:
         if len(frame_time_vector_ms) != n_frames:
             raise InconsistentImageError("the frame time vector does not match the frame count")
-        out.FrameTimeVector = [float(v) for v in frame_time_vector_ms]
+        out.FrameTimeVector = ds_values(frame_time_vector_ms, out.get("FrameTimeVector"))
         out.pop("FrameTime", None)
     elif frame_time_ms is not None:
-        out.FrameTime = float(frame_time_ms)
+        out.FrameTime = ds_values([frame_time_ms], out.get("FrameTime"))[0]
         out.pop("FrameTimeVector", None)
-    elif "FrameTime" not in out and "FrameTimeVector" not in out:
-        rate = out.get("CineRate") or out.get("RecommendedDisplayFrameRate")
-        if not rate:
-            raise ValueError("a multi-frame cine needs its frame time (frame_time_ms)")
-        out.FrameTime = 1000.0 / float(rate)
-    if "FrameTimeVector" in out and len(out.FrameTimeVector) != n_frames:
+    else:
+        for keyword in ("FrameTime", "FrameTimeVector"):
+            if keyword in out and not as_list(out[keyword].value):
+                del out[keyword]  # present but empty says nothing about timing
+        if "FrameTime" not in out and "FrameTimeVector" not in out:
+            rate = out.get("CineRate") or out.get("RecommendedDisplayFrameRate")
+            if not rate:
+                raise ValueError("a multi-frame cine needs its frame time (frame_time_ms)")
+            out.FrameTime = ds_text(1000.0 / float(rate))
+    if "FrameTimeVector" in out and len(as_list(out.FrameTimeVector)) != n_frames:
         raise InconsistentImageError("the frame time vector does not match the frame count")
     keyword = "FrameTime" if "FrameTime" in out else "FrameTimeVector"
     out.FrameIncrementPointer = Tag(keyword)
 
 
-def _as_list(value: object) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [value]
-    try:
-        return [str(v) for v in value]  # type: ignore[attr-defined]
-    except TypeError:
-        return [str(value)]
-
-
 def _set_lossy(out: Dataset, source_syntax: str, codec: Codec, ratio: float) -> None:
     """Record lossy history: once lossy, always lossy (PS3.3 C.7.6.1.1.5)."""
-    was_lossy = out.get("LossyImageCompression") == "01" or source_syntax in LOSSY_SOURCE_SYNTAXES
-    if not (was_lossy or codec == "jpeg"):
+    history = lossy_history(out, source_syntax, ("ISO_10918_1", ratio) if codec == "jpeg" else None)
+    if history is None:
         return
-    methods = _as_list(out.get("LossyImageCompressionMethod")) if was_lossy else []
-    ratios = _as_list(out.get("LossyImageCompressionRatio")) if was_lossy else []
+    methods, ratios = history
     if codec == "jpeg":
-        methods.append("ISO_10918_1")
-        ratios.append(f"{ratio:.2f}")
-        image_type = list(out.get("ImageType", []))
+        image_type = as_list(out.get("ImageType"))  # may be present and empty
         if image_type:
             image_type[0] = "DERIVED"  # no longer the original pixel values
             out.ImageType = image_type
     out.LossyImageCompression = "01"
-    if methods:
-        out.LossyImageCompressionMethod = methods
-    if ratios:
-        out.LossyImageCompressionRatio = ratios
+    for keyword, values in (
+        ("LossyImageCompressionMethod", methods),
+        ("LossyImageCompressionRatio", ratios),
+    ):
+        if values:
+            setattr(out, keyword, values)
+        else:
+            out.pop(keyword, None)
 
 
 def _build_header(
@@ -252,6 +237,7 @@ def _build_header(
     out.SOPInstanceUID = derived_uid(str(header.SOPInstanceUID), "rewritten:" + codec)
     if sop_class not in SINGLE_FRAME_CLASSES:
         out.NumberOfFrames = n_frames
+    add_type2(out)  # also what a relabelled retired class lacked
     meta = FileMetaDataset()
     meta.FileMetaInformationVersion = b"\x00\x01"
     meta.MediaStorageSOPClassUID = out.SOPClassUID
