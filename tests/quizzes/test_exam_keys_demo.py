@@ -160,25 +160,23 @@ def _lesion(case: Case, loop: CineLoop) -> Annotation | None:
     return marks.filter(roi_role="lesion").first() or marks.first()
 
 
-def _calls(paper: Paper):
-    """(what, send) of every schema operation and page for every case and loop of the paper,
-    once each; ``send(api, client)`` makes the request(s) and returns the responses."""
-    seen = set()
+def _steps(paper: Paper) -> list[tuple[str, str, str, dict]]:
+    """(what, method, url, query) of every schema operation ("API") and page ("page") for
+    every case and loop of the paper, once each."""
+    steps: dict[tuple, tuple[str, str, str, dict]] = {}
     for case, loop in paper.pairs:
         for method, path, url, query in schema_operations(case, loop, _lesion(case, loop)):
-            if (method, url, str(query)) not in seen:
-                seen.add((method, url, str(query)))
-                yield (
-                    (f"{method} {path}", url, query),
-                    (lambda api, _c, m=method, u=url, q=query: [call(api, m, u, q)]),
-                )
+            steps.setdefault((method, url, str(query)), (f"{method} {path}", method, url, query))
         for url in html_routes(case, loop):
-            if url not in seen:
-                seen.add(url)
-                yield (
-                    (f"page {url}", url, {}),
-                    (lambda _a, client, u=url: [client.get(u), client.post(u)]),
-                )
+            steps.setdefault(("page", url), (f"page {url}", "page", url, {}))
+    return list(steps.values())
+
+
+def _send(api, client, method: str, url: str, query: dict) -> list:
+    """The responses of one step: a page is asked for (GET) and posted to."""
+    if method == "page":
+        return [client.get(url), client.post(url)]
+    return [call(api, method, url, query)]
 
 
 def test_no_route_gives_a_key_of_the_demo_exam_while_the_attempt_is_open(client, paper):
@@ -186,9 +184,9 @@ def test_no_route_gives_a_key_of_the_demo_exam_while_the_attempt_is_open(client,
     api = api_for(trainee)
     client.force_login(trainee)
     covered = set()
-    for (what, url, _query), send in _calls(paper):
+    for what, method, url, query in _steps(paper):
         covered.add(what)
-        for response in send(api, client):
+        for response in _send(api, client, method, url, query):
             assert not paper.keys_in(response), (what, url, response.status_code)
             if url.startswith("/api/") and ("/cases/" in url or "/tic/" in url):
                 assert response.status_code == 403, (what, url, response.status_code)
@@ -217,9 +215,9 @@ def test_after_submission_the_routes_answer_as_the_feedback_policy_allows(client
     peer_client.force_login(peer)
     client.force_login(trainee)
     found: set[str] = set()
-    for (what, url, _query), send in _calls(paper):
-        theirs = send(api_for(trainee), client)
-        expected = send(api_for(peer), peer_client)
+    for what, method, url, query in _steps(paper):
+        theirs = _send(api_for(trainee), client, method, url, query)
+        expected = _send(api_for(peer), peer_client, method, url, query)
         for response, control in zip(theirs, expected, strict=True):
             assert response.status_code == control.status_code, (what, url)
             found.update(paper.keys_in(response))
