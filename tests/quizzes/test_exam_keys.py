@@ -10,17 +10,12 @@ the feedback policy allows; another trainee is never affected.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from django.urls import URLPattern, reverse
 from django.utils import timezone
-from drf_spectacular.generators import SchemaGenerator
 
 from cases.models import Annotation, PhaseMarker, RoiCurve, TicStatus
-from cases.urls import urlpatterns as case_urls
-from cineloops.urls import urlpatterns as loop_urls
 from quizzes.locks import exam_key_lock
 from quizzes.models import FeedbackPolicy, QuizKind
 from quizzes.payload import attempt_payload
@@ -39,6 +34,7 @@ from tests.quizzes.factories import (
     make_question,
     wrong_response,
 )
+from tests.quizzes.key_walk import body, call, found_keys, html_routes, schema_operations
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +44,6 @@ KEY_NUMBERS = {
     TIME_KEY,
     *(value for point in POLYGON_KEY["points"] for value in point),
 }
-# Path parameters naming a case or a loop, by the resource the path is under.
-ID_PARAMS = {"id", "pk", "case_id", "loop_id"}
 LOCKED_MESSAGE = "part of your exam in progress"
 WAITING_MESSAGE = "opens again when the exam closes"
 
@@ -102,67 +96,11 @@ def exam(hospital, instructor):
     return quiz, cases
 
 
-def _body(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
-
-
 def leaks(text: str, *, category: bool = True) -> list[str]:
     """The key material found in a response body: geometry and marker numbers, the
     diagnosis, the category (not on library pages: their filter bar lists every category)."""
-    found = [DIAGNOSIS] if DIAGNOSIS in text else []
-    if category and CATEGORY_KEY in text:
-        found.append(CATEGORY_KEY)
-    for number in KEY_NUMBERS:
-        if re.search(rf"(?<![\d.]){re.escape(f'{number:g}')}(?![\d])", text):
-            found.append(f"{number:g}")
-    return found
-
-
-def _schema_operations(case, loop, lesion) -> list[tuple[str, str, str, dict]]:
-    """(method, schema path, url, query) of every schema operation that takes a case or loop id."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    operations = []
-    for path, methods in schema["paths"].items():
-        under = "case" if "/cases/{" in path else "loop" if "/cineloops/{" in path else None
-        for method, operation in methods.items():
-            url, query, takes_id = path, {}, under is not None
-            for param in operation.get("parameters", []):
-                name, where = param["name"], param["in"]
-                if where == "path" and name in ID_PARAMS and under:
-                    url = url.replace(f"{{{name}}}", str(case.pk if under == "case" else loop.pk))
-                elif where == "path" and name == "kind":
-                    url = url.replace("{kind}", "video")
-                elif where == "query" and name in ("case", "cases"):
-                    query[name], takes_id = case.pk, True
-                elif where == "query" and name in ("loop", "loops", "ids"):
-                    query[name], takes_id = loop.pk, True
-                elif where == "query" and name == "roi":
-                    query[name] = lesion.pk  # the stored lesion curve
-            if takes_id and "{" not in url:
-                operations.append((method.upper(), path, url, query))
-    return operations
-
-
-def _call(api, method: str, url: str, query: dict):
-    if method == "GET":
-        return api.get(url, query)
-    return getattr(api, method.lower())(url, {"loop": 0, "played_s": 1, "position_s": 1})
-
-
-def _html_routes(case, loop) -> list[str]:
-    """Every page of the case library and of cine loops that takes the id of one."""
-    urls = []
-    for namespace, patterns, pk in (
-        ("cases", case_urls, case.pk),
-        ("cineloops", loop_urls, loop.pk),
-    ):
-        for pattern in patterns:
-            if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
-                kwargs = {"pk": pk} | ({"kind": "video"} if "kind" in str(pattern.pattern) else {})
-                urls.append(reverse(f"{namespace}:{pattern.name}", kwargs=kwargs))
-    return urls
+    phrases = [DIAGNOSIS, CATEGORY_KEY] if category else [DIAGNOSIS]
+    return found_keys(text, phrases=phrases, numbers=KEY_NUMBERS)
 
 
 def test_no_route_gives_an_exam_key_while_the_attempt_is_open(client, exam, trainee):
@@ -172,16 +110,16 @@ def test_no_route_gives_an_exam_key_while_the_attempt_is_open(client, exam, trai
     client.force_login(trainee)
     covered = set()
     for case, loop, lesion in cases:
-        for method, path, url, query in _schema_operations(case, loop, lesion):
+        for method, path, url, query in schema_operations(case, loop, lesion):
             covered.add(f"{method} {path}")
-            response = _call(api, method, url, query)
-            assert not leaks(_body(response)), (method, url, response.status_code)
+            response = call(api, method, url, query)
+            assert not leaks(body(response)), (method, url, response.status_code)
             if f"/cases/{case.pk}/" in url or "/tic/" in url:
                 assert response.status_code == 403, (method, url, response.status_code)
                 assert "exam" in response.json()["detail"], (method, url)
-        for url in _html_routes(case, loop):
+        for url in html_routes(case, loop):
             for response in (client.get(url), client.post(url)):
-                assert not leaks(_body(response)), (url, response.status_code)
+                assert not leaks(body(response)), (url, response.status_code)
         page = client.get(case.get_absolute_url())
         assert page.status_code == 403 and LOCKED_MESSAGE in page.content.decode()
     # The walk reached the routes that leaked (so it is not empty by mistake).
@@ -204,8 +142,8 @@ def test_the_library_lists_no_case_of_the_exam_in_progress(client, exam, trainee
     client.force_login(trainee)
     api = api_for(trainee)
     for query in ({}, {"q": "SECRET-DIAGNOSIS"}, {"q": "focal"}, {"category": CATEGORY_KEY}):
-        page = _body(client.get("/cases/", query))
-        listed = _body(api.get("/api/v1/cases/", query))
+        page = body(client.get("/cases/", query))
+        listed = body(api.get("/api/v1/cases/", query))
         for case, _loop, _lesion in cases:
             assert case.title not in page and case.title not in listed, query
         assert not leaks(page, category=False) and not leaks(listed), query
@@ -256,7 +194,7 @@ def test_feedback_after_close_keeps_the_cases_locked_until_the_quiz_closes(clien
 
     waiting = client.get(case.get_absolute_url())
     assert waiting.status_code == 403 and WAITING_MESSAGE in waiting.content.decode()
-    assert not leaks(_body(waiting))
+    assert not leaks(body(waiting))
     assert api_for(trainee).get(f"/api/v1/cases/{case.pk}/").status_code == 403
 
     quiz.closes_at = now - timedelta(minutes=1)
