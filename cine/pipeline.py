@@ -21,6 +21,7 @@ failure leaves nothing half-written and a rerun replaces the previous result.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -35,6 +36,7 @@ import numpy as np
 from numpy.lib.format import write_array_header_1_0
 
 from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
+from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf
 from cine.errors import InconsistentImageError
 from cine.frames import display_converter, luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
@@ -234,6 +236,11 @@ def _render(
     thumbs = ThumbnailStrip(thumbnail_indices(total, options.thumb_count))
     times, last = timing.times_s, timing.last_duration_s
     reported = -1
+    settings = options.video
+    if settings.crf is None:
+        colour_flow = any(r.data_type == COLOUR_FLOW_DATA_TYPE for r in regions)
+        crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow)
+        settings = dataclasses.replace(settings, crf=crf)
 
     with ExitStack() as stack:
         frames = background(lambda: _display_frames(src, header, plan), options.queue_size)
@@ -245,7 +252,7 @@ def _render(
         video = None
         if total > 1:
             video = stack.enter_context(
-                Mp4Writer(work / "video.mp4", rows, columns, timing.fps, options.video)
+                Mp4Writer(work / "video.mp4", rows, columns, timing.fps, settings)
             )
         dicom = None
         if dicom_writer is not None:
@@ -296,7 +303,7 @@ def _render(
     if progress:
         progress(100)
     return {
-        "video": _video_facts(video, options.video) if video is not None else None,
+        "video": _video_facts(video, settings) if video is not None else None,
         "poster": {
             "file": "poster.jpg",
             "frame_index": poster.index,
