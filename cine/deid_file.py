@@ -21,7 +21,13 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from cine.deid import deidentify_dataset, quiet_pydicom, refuse_dicomdir
-from cine.errors import CineError, NotDicomError, TruncatedFileError
+from cine.errors import (
+    CineError,
+    NotDicomError,
+    TruncatedFileError,
+    UnsupportedTransferSyntaxError,
+)
+from cine.reader import transfer_syntax_name
 from cine.uids import is_valid_uid
 
 _CHUNK = 1 << 20
@@ -124,6 +130,10 @@ def deidentify_file(
         if transfer_syntax is None:
             raise NotDicomError("the file does not say how its data is encoded")
         transfer_syntax = UID(str(transfer_syntax))
+        if not transfer_syntax.is_transfer_syntax:  # pydicom can neither encode nor copy it
+            raise UnsupportedTransferSyntaxError(
+                f"cannot de-identify {transfer_syntax_name(transfer_syntax)}: unknown encoding"
+            )
         try:
             with open(partial, "wb") as dst:
                 if transfer_syntax.is_deflated:

@@ -438,9 +438,13 @@ def _decoder_available(ts: str) -> bool:
         return False
 
 
-def _ts_name(ts: str) -> str:
+def transfer_syntax_name(ts: str) -> str:
+    """A transfer syntax's name when pydicom knows it, else its UID (not patient data, and
+    what a PACS administrator can look up)."""
     uid = UID(ts)
-    return uid.name if uid.is_transfer_syntax else "an unknown transfer syntax"
+    if uid.is_transfer_syntax and uid.name != ts:
+        return uid.name
+    return f"the unknown transfer syntax {ts}" if uid.is_valid else "an invalid transfer syntax UID"
 
 
 @contextmanager
@@ -473,7 +477,9 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         require_ultrasound(ds)
     ts, guessed = _transfer_syntax(ds)
     if not UID(ts).is_transfer_syntax:
-        raise UnsupportedTransferSyntaxError(f"no installed decoder reads {_ts_name(ts)}")
+        raise UnsupportedTransferSyntaxError(
+            f"no installed decoder reads {transfer_syntax_name(ts)}"
+        )
     source: BinaryIO = fp
     in_memory = ts == DEFLATED
     if in_memory:  # the pixel data sits inside the deflate stream: inflate the dataset
@@ -494,7 +500,9 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
     if UID(ts).is_encapsulated != (length is None):
         raise InconsistentImageError("the pixel data encoding does not match the transfer syntax")
     if not _decoder_available(ts):
-        raise UnsupportedTransferSyntaxError(f"no installed decoder reads {_ts_name(ts)}")
+        raise UnsupportedTransferSyntaxError(
+            f"no installed decoder reads {transfer_syntax_name(ts)}"
+        )
 
     # Absent or empty NumberOfFrames means one frame (PS3.3 C.7.6.6); an explicit 0 is rejected.
     frames = 1 if ds.get("NumberOfFrames") in (None, "") else _int(ds, "NumberOfFrames")
