@@ -36,12 +36,13 @@ import numpy as np
 from numpy.lib.format import write_array_header_1_0
 
 from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
+from cine.dataset_checks import quiet_pydicom
 from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf
 from cine.errors import InconsistentImageError
 from cine.frames import display_converter, luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
 from cine.metadata import process_metadata, write_json
-from cine.reader import CineHeader, iter_frames, quiet_pydicom, read_header
+from cine.reader import CineHeader, iter_frames, read_header
 from cine.regions import Region, parse_regions, regions_fitting
 from cine.streams import ThreadedConsumer, background
 from cine.timing import DEFAULT_FPS, FrameTiming, frame_timing

@@ -38,8 +38,8 @@ from pynetdicom.service_class import ServiceClass, StorageServiceClass
 from pynetdicom.sop_class import Verification, register_uid, uid_to_service_class
 
 from accounts.models import Institution
+from cine.dataset_checks import US_SOP_CLASSES, read_dataset_header, require_ultrasound
 from cine.errors import CineError, UnsupportedSopClassError
-from cine.reader import US_SOP_CLASSES, read_dataset_header, require_ultrasound
 from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.selectors import allowed_calling_ae_titles, dicom_sender_for

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from cine.reader import looks_like_dicom
+from cine.dataset_checks import looks_like_dicom
 from cineloops.storage import incoming_dir
 
 _REFUSED_ATTR = "cine_upload_refused_limit"

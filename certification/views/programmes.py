@@ -18,6 +18,7 @@ from certification.models import Programme, ProgrammeVersion, Requirement
 from certification.services import programmes as authoring
 from certification.sharing import version_hidden_dependencies, version_next_action
 from certification.views.dashboards import director_required
+from core.sharing import report_sharing
 
 
 def _managed(request: HttpRequest, slug: str) -> Programme:
@@ -157,13 +158,7 @@ def version_share(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """The next-action bar's "share those too": what could be shared is, the rest is listed."""
     programme = _managed(request, slug)
     version = _version(programme, number)
-    result = authoring.share_version_dependencies(version=version, by=request.user)
-    if result.shared:
-        names = ", ".join(f"“{dep.obj}”" for dep in result.shared)
-        messages.success(request, _("Shared with the whole network: %(names)s.") % {"names": names})
-    for dep in result.left:
-        why = "" if dep.editable else " " + _("You cannot change it: ask its authors.")
-        messages.warning(request, dep.message + why)
+    report_sharing(request, authoring.share_version_dependencies(version=version, by=request.user))
     return redirect(_version_url(version))
 
 

@@ -11,26 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import author_required
-from core.scoping import SharingResult
+from core.sharing import report_sharing
 from quizzes.models import Question, Quiz
 from quizzes.services import sharing
 from quizzes.services.errors import QuizError
-
-
-def _report(request: HttpRequest, result: SharingResult) -> None:
-    if result.shared:
-        names = ", ".join(f"“{dep.obj}”" for dep in result.shared)
-        messages.success(request, _("Shared with the whole network: %(names)s.") % {"names": names})
-    for dep in result.left:
-        why = "" if dep.editable else " " + _("You cannot change it: ask its authors.")
-        messages.warning(request, dep.message + why)
 
 
 @author_required
 @require_POST
 def quiz_share(request: HttpRequest, pk: int) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.editable_by(request.user), pk=pk)
-    _report(request, sharing.share_quiz_dependencies(quiz=quiz, by=request.user))
+    report_sharing(request, sharing.share_quiz_dependencies(quiz=quiz, by=request.user))
     return redirect("quizzes:edit", pk=quiz.pk)
 
 
@@ -53,5 +44,5 @@ def quiz_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_share(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.editable_by(request.user), pk=pk)
-    _report(request, sharing.share_question_dependencies(question=question, by=request.user))
+    report_sharing(request, sharing.share_question_dependencies(question=question, by=request.user))
     return redirect("quizzes:question_edit", pk=question.pk)

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from cine.dataset_checks import US_SOP_CLASSES, looks_like_dicom
 from cine.errors import NotDicomError
-from cine.reader import US_SOP_CLASSES, looks_like_dicom
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
 from cineloops.processing import REVIEW_DECISIONS
