@@ -21,11 +21,22 @@ ID_PARAMS = {"id", "pk", "case_id", "loop_id"}
 POST_BODY = {"loop": 0, "played_s": 1, "position_s": 1}
 
 
+TEXT_TYPES = ("text/", "application/json", "application/problem+json", "application/xml")
+
+
 def body(response) -> str:
-    """A response's body as text (streamed or not)."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+    """A response's body as text (streamed or not); "" for pixels and video. A key is text or
+    numbers written as text; a loop's video, poster or DICOM is made from the scanner's file
+    before any case or question exists, and its random bytes spell "32 s" now and then."""
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    content_type = response.get("Content-Type", "")
+    if content_type and not content_type.startswith(TEXT_TYPES):
+        return ""
+    return raw.decode("utf-8", "replace")
 
 
 def number_in(number: float, text: str) -> bool:
