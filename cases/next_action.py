@@ -61,7 +61,10 @@ def case_next_action(case: Case, user: User) -> NextAction | None:
         return None
     state, tone = case.get_status_display(), _TONES.get(case.status, "draft")
     audience = audience_sentence(
-        status=case.status, visibility=case.visibility, institution_name=str(case.institution)
+        status=case.status,
+        visibility=case.visibility,
+        institution_name=str(case.institution),
+        in_review=case.status == CaseStatus.IN_REVIEW,
     )
     bar = {"state": state, "tone": tone, "audience": audience}
     if case.status == CaseStatus.DRAFT:

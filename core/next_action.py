@@ -51,9 +51,22 @@ class NextAction:
     note: str = ""  # e.g. the reviewer's comment on a draft sent back to its authors
 
 
-def audience_sentence(*, status: str, visibility: str, institution_name: str) -> str:
-    """Who can see a piece of scoped content, now or once published, in plain words."""
+def audience_sentence(
+    *, status: str, visibility: str, institution_name: str, in_review: bool = False
+) -> str:
+    """Who can see a piece of scoped content, now or once published, in plain words.
+    ``in_review``: its reviewers (perhaps at another institution) see it too meanwhile."""
     shared = visibility == Visibility.NETWORK
+    if in_review:
+        if shared:
+            return _(
+                "In review: its editors and reviewers see it now. Once published, everyone in "
+                "the teaching network will see it."
+            )
+        return _(
+            "In review: its editors and reviewers see it now. Once published, only people at "
+            "%(institution)s will see it."
+        ) % {"institution": institution_name}
     if status == PublicationStatus.PUBLISHED:
         if shared:
             return _("Published: everyone in the teaching network can see it.")

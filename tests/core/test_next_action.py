@@ -46,3 +46,13 @@ def test_bar_renders_posting_steps_with_their_fields_and_links():
     assert '<a class="button secondary" href="/cases/1/edit/">Edit</a>' in html
     assert "the final diagnosis" in html
     assert render_to_string("core/_next_action.html", {"next_action": None}).strip() == ""
+
+
+def test_in_review_the_sentence_names_the_reviewers_too():
+    text = audience_sentence(
+        status=PublicationStatus.DRAFT,
+        visibility=Visibility.INSTITUTION,
+        institution_name="Songyang",
+        in_review=True,
+    )
+    assert "editors and reviewers see it now" in text and "only people at Songyang" in text
