@@ -22,10 +22,9 @@ class MenuCounts:
 
     @cached_property
     def may_sign_off(self) -> bool:
-        user = self.user
-        return bool(
-            getattr(user, "is_authenticated", False) and (user.is_site_admin or user.is_instructor)
-        )
+        from certification.services.logbook_access import may_sign_off
+
+        return may_sign_off(self.user)
 
     @cached_property
     def reviews(self) -> int:

@@ -45,12 +45,17 @@ def entries_to_sign_off(user: User) -> QuerySet[LogbookEntry]:
     )
 
 
+def may_sign_off(user) -> bool:
+    """Whether ``user`` signs off logbook entries at all: instructors and site admins."""
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_site_admin or user.is_instructor)
+    )
+
+
 def can_review(user: User, entry: LogbookEntry) -> bool:
-    if not getattr(user, "is_authenticated", False) or entry.trainee_id == user.pk:
+    if not may_sign_off(user) or entry.trainee_id == user.pk:
         return False
-    if user.is_site_admin:
-        return True
-    return user.is_instructor and user.institution_id == entry.trainee.institution_id
+    return user.is_site_admin or user.institution_id == entry.trainee.institution_id
 
 
 def can_edit(user: User, entry: LogbookEntry) -> bool:

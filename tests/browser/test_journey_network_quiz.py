@@ -12,7 +12,7 @@ import pytest
 from cases.models import Case
 from core.scoping import Visibility
 from quizzes.models import QuestionKind
-from tests.browser.journey import log_in, log_out, menu_link, use_language
+from tests.browser.journey import horizontal_overflow, log_in, log_out, menu_link, use_language
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 from tests.factories import InstructorFactory, TraineeFactory
 from tests.quizzes.factories import make_question
@@ -87,10 +87,7 @@ def test_network_quiz_on_a_private_case(page, setting):
     page.wait_for_url(re.compile(r"/review/$"))
     feedback = page.locator("[data-feedback]")
     feedback.wait_for()
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 1
+    assert horizontal_overflow(page) <= 1
     # The case the quiz showed opens for this hospital's trainee too: no 404 behind the link.
     feedback.get_by_role("link", name="查看带标注的病例").click()
     assert page.get_by_role("heading", name="Arterial rim nodule").is_visible()
