@@ -4,11 +4,12 @@ API, the curves API and the library ask.
 A case a user may open (``Case.objects.open_to``) is still refused to them, with a message
 (HTTP 403; never a 404: they know the case exists, they should know why it is closed), when:
 
-* **a key lock holds it**: another app registers ``rule(user) -> KeyLock`` naming the cases and
-  loops whose annotations, phase markers, category, findings and diagnosis would answer one
-  of the user's questions (``quizzes.locks``: an exam in progress). Loops of a locked case are
-  locked too, for what carries their annotations (the curves API); the loop's video stays
-  playable, since the attempt itself shows it;
+* **a key lock holds it**: another app registers ``rule(user, now=None) -> KeyLock`` on
+  ``KEY_LOCKS`` (``core.plugins``) naming the cases and loops whose annotations, phase
+  markers, category, findings and diagnosis would answer one of the user's questions
+  (``quizzes.locks``: an exam in progress). Loops of a locked case are locked too, for what
+  carries their annotations (the curves API); the loop's video stays playable, since the
+  attempt itself shows it;
 * **it is "for assessment only"** (``Case.assessment_only``): listed to its editors only, and
   refused to anyone but its editors and reviewers (``cases.reviewers``): to trainees.
 
@@ -16,7 +17,7 @@ Editors of the case (its institution's instructors, site admins) are never refus
 the keys already. Lists (the library grid, its search, the list API) leave refused cases out.
 
 Public functions:
-    register_key_lock(rule) / unregister_key_lock(rule)   (rule(user, now=None) -> KeyLock)
+    KEY_LOCKS.register(rule)                   (rule(user, now=None) -> KeyLock)
     case_refusal(user, case) -> str            ("" when the user may read it)
     loop_refusal(user, loop_id) -> str
     listed_q(user) -> Q                        (cases a library list may show, before locks)
@@ -35,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseLoop
+from core.plugins import HookPoint
 from core.scoping import editable_q
 
 
@@ -54,19 +56,7 @@ class KeyLock:
 
 
 KeyLockRule = Callable[..., KeyLock]  # rule(user, now=None)
-_RULES: list[KeyLockRule] = []
-
-
-def register_key_lock(rule: KeyLockRule) -> KeyLockRule:
-    """Add ``rule(user, now=None) -> KeyLock``; call it from an AppConfig.ready()."""
-    if rule not in _RULES:
-        _RULES.append(rule)
-    return rule
-
-
-def unregister_key_lock(rule: KeyLockRule) -> None:
-    if rule in _RULES:
-        _RULES.remove(rule)
+KEY_LOCKS: HookPoint[KeyLockRule] = HookPoint("cases.key_locks")
 
 
 def _is_editor_everywhere(user) -> bool:
@@ -75,10 +65,10 @@ def _is_editor_everywhere(user) -> bool:
 
 def key_lock(user, now: datetime | None = None) -> KeyLock:
     """What the registered rules lock for ``user`` (at ``now``), less what the user may edit."""
-    if _is_editor_everywhere(user) or not _RULES:
+    if _is_editor_everywhere(user) or not KEY_LOCKS:
         return KeyLock()
     lock = KeyLock()
-    for rule in _RULES:
+    for rule in KEY_LOCKS:
         lock |= rule(user, now=now)
     if not (lock.cases or lock.loops):
         return lock

@@ -8,13 +8,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import cache
-        from cases.visibility import loops_in_visible_cases
-        from cineloops.visibility import register_visibility_rule
-        from courses.demo import register_demo_loader
+        from cases.hooks import loops_in_visible_cases
+        from cineloops.visibility import LOOP_VISIBILITY
+        from courses.demo import DEMO_LOADERS
 
         # Trainees see a loop only through a case they may see (and only once it is ready).
-        register_visibility_rule(loops_in_visible_cases)
-        register_demo_loader(_load_demo_cases)
+        LOOP_VISIBILITY.register(loops_in_visible_cases)
+        DEMO_LOADERS.register(_load_demo_cases)
         cache.connect()  # cached library parts: a new content version on every change
 
 

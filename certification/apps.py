@@ -8,17 +8,16 @@ class CertificationConfig(AppConfig):
 
     def ready(self) -> None:
         from certification import signals
-        from certification.services.logbook_access import loops_in_visible_entries
-        from cineloops.visibility import register_visibility_rule
+        from certification.hooks import loops_in_visible_entries
+        from cineloops.visibility import LOOP_VISIBILITY
+        from courses.demo import DEMO_LOADERS
 
         # Records that can complete a requirement queue an evaluation after commit.
         signals.connect()
         # A logbook entry's loops are seen by those who may see the entry (once ready).
-        register_visibility_rule(loops_in_visible_entries)
+        LOOP_VISIBILITY.register(loops_in_visible_entries)
         # The demo programme runs after the course, cases and quizzes loaders (INSTALLED_APPS).
-        from courses.demo import register_demo_loader
-
-        register_demo_loader(_load_demo_certification)
+        DEMO_LOADERS.register(_load_demo_certification)
 
 
 def _load_demo_certification() -> str:

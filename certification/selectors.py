@@ -36,7 +36,7 @@ from certification.services.evaluation import (
     current_version,
     evaluate_many,
 )
-from core.scoping import Visibility
+from core.scoping import Visibility, managed_q
 from courses.models import Cohort
 
 EXPIRY_WINDOW_DAYS = 90
@@ -48,14 +48,8 @@ NEXT_STEPS = 3
 
 def manageable_programmes(user: User) -> QuerySet[Programme]:
     """Programmes the user manages: all for site admins, their institution's for directors
-    (the same rule as ``certificates.can_manage``, in SQL)."""
-    if not getattr(user, "is_authenticated", False):
-        return Programme.objects.none()
-    if user.is_site_admin:
-        return Programme.objects.all()
-    if user.is_director and user.institution_id:
-        return Programme.objects.filter(institution_id=user.institution_id)
-    return Programme.objects.none()
+    (``core.scoping.manage_rule``, as ``certificates.can_manage`` reads it in Python)."""
+    return Programme.objects.filter(managed_q(user))
 
 
 def published_programmes_for(user: User) -> QuerySet[Programme]:

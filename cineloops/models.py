@@ -18,7 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cineloops.messages import cleaning_label, cleaning_reason_text, error_text
-from cineloops.visibility import editable_loops_q, visible_loops_q
+from cineloops.visibility import visible_loops_q
+from core.scoping import editable_q, may_edit
 
 
 class CineLoopQuerySet(models.QuerySet):
@@ -26,7 +27,7 @@ class CineLoopQuerySet(models.QuerySet):
         return self.filter(visible_loops_q(user))
 
     def editable_by(self, user) -> CineLoopQuerySet:
-        return self.filter(editable_loops_q(user))
+        return self.filter(editable_q(user))
 
 
 class LoopStatus(models.TextChoices):
@@ -218,7 +219,7 @@ class CineLoop(models.Model):
         return reverse("cineloops:media", kwargs={"pk": self.pk, "kind": kind})
 
     def is_editable_by(self, user) -> bool:
-        return type(self).objects.editable_by(user).filter(pk=self.pk).exists()
+        return may_edit(user, self)
 
 
 class DicomSender(models.Model):

@@ -32,6 +32,7 @@ from cineloops.processing import loop_process
 from cineloops.signals import loops_updated
 from cineloops.uploads import dicom_refusal, too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
+from core.scoping import acts_for
 
 logger = logging.getLogger(__name__)
 Source = CineLoop.Source
@@ -101,7 +102,7 @@ def _owner(by: User | None, institution: Institution | None) -> Institution:
             raise PermissionDenied(_("Only instructors can upload cine loops."))
         if institution is None:
             institution = by.institution
-        elif not by.is_site_admin and institution.pk != by.institution_id:
+        elif not acts_for(by, institution.pk):
             raise PermissionDenied(_("You can only upload loops for your own institution."))
     if institution is None:
         raise ValidationError(_("Choose the institution that owns the loops."), "institution")

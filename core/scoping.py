@@ -1,12 +1,27 @@
-"""Who may see and who may edit institution-scoped teaching content.
+"""Who may see, edit and manage institution-scoped teaching content — the only copy of each rule.
 
-Content (courses, and later cases and quizzes) belongs to one institution and is either private
-to it or shared with the whole teaching network. The rules live here, as ``Q`` objects, so that
-every queryset — including those of child objects reached through a relation — applies the same
-rules in SQL rather than in templates.
+Content (courses, cases, quizzes, questions, programmes, loops) belongs to one institution and
+is either private to it or shared with the whole teaching network. Each rule is one ``Rule``
+read both as a ``Q`` (so that every queryset, including those of child objects reached through
+a relation, applies it in SQL) and as a predicate on a loaded row:
+
+    acts_for(user, institution_id)          site admins act for every institution, others for
+                                            their own (the check of every ``*_create``)
+    may_edit(user, obj) / editable_q(user, prefix)   instructors: their institution's content
+    may_manage(user, obj) / managed_q(user, prefix)  directors: their institution's cohorts,
+                                                     programmes and certificates
+    may_see(user, obj) / visible_q(user, prefix)     published and shared with the user's
+                                                     institution, or editable by them
+    shared_with_q(institution_id, prefix)   published and shared with that institution
+    ScopedQuerySet.for_user / editable_by, ScopedContent.is_visible_to / is_editable_by
+
+Site admins pass every rule; anonymous users none.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -81,6 +96,167 @@ class HiddenDependency:
         return (self.obj._meta.label_lower, self.obj.pk)
 
 
+# --- The rules ------------------------------------------------------------------------------
+#
+# Each rule is written once, as a ``Rule`` built for one user, and read two ways: ``q()`` for
+# querysets (``editable_q``, ``ScopedQuerySet.editable_by`` …) and ``holds()`` for a row already
+# in memory (``may_edit``, ``ScopedContent.is_editable_by`` …). Nobody writes the condition a
+# second time, so the SQL and the Python cannot drift (``tests/core/test_scoping_matrix.py``
+# walks every rule over users and rows and checks both readings agree).
+
+
+class Rule:
+    """A condition on rows that carry ``institution_id``, ``visibility`` and ``status``."""
+
+    def q(self, prefix: str = "") -> Q:
+        """The condition in SQL; ``prefix`` is the relation path to the scoped row."""
+        raise NotImplementedError
+
+    def holds(self, obj: Any) -> bool:
+        """The condition on ``obj`` (a loaded row, or anything with the same attributes)."""
+        raise NotImplementedError
+
+    def __or__(self, other: Rule) -> Rule:
+        if other is EVERYTHING or self is NOTHING:
+            return other
+        if self is EVERYTHING or other is NOTHING:
+            return self
+        return _Either(self, other)
+
+    def __and__(self, other: Rule) -> Rule:
+        if other is NOTHING or self is EVERYTHING:
+            return other
+        if self is NOTHING or other is EVERYTHING:
+            return self
+        return _Both(self, other)
+
+
+class _Everything(Rule):
+    # Q() is "every row" alone but vanishes when ORed (``Q() | x`` is ``x``): ``Rule.__or__``
+    # absorbs it before any Q is built.
+    def q(self, prefix: str = "") -> Q:
+        return Q()
+
+    def holds(self, obj: Any) -> bool:
+        return True
+
+
+class _Nothing(Rule):
+    def q(self, prefix: str = "") -> Q:
+        return _NOTHING
+
+    def holds(self, obj: Any) -> bool:
+        return False
+
+
+EVERYTHING: Rule = _Everything()
+NOTHING: Rule = _Nothing()
+
+
+@dataclass(frozen=True)
+class _Equals(Rule):
+    field: str
+    value: object
+
+    def q(self, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}{self.field}": self.value})
+
+    def holds(self, obj: Any) -> bool:
+        return getattr(obj, self.field) == self.value
+
+
+@dataclass(frozen=True)
+class _Either(Rule):
+    left: Rule
+    right: Rule
+
+    def q(self, prefix: str = "") -> Q:
+        return self.left.q(prefix) | self.right.q(prefix)
+
+    def holds(self, obj: Any) -> bool:
+        return self.left.holds(obj) or self.right.holds(obj)
+
+
+@dataclass(frozen=True)
+class _Both(Rule):
+    left: Rule
+    right: Rule
+
+    def q(self, prefix: str = "") -> Q:
+        return self.left.q(prefix) & self.right.q(prefix)
+
+    def holds(self, obj: Any) -> bool:
+        return self.left.holds(obj) and self.right.holds(obj)
+
+
+class _Owner(NamedTuple):
+    """An institution as a row, to ask a rule about content it would own."""
+
+    institution_id: int | None
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def shared_with_rule(institution_id: int | None) -> Rule:
+    """Published rows that members of the institution read: their own and the network's."""
+    own = _Equals("institution_id", institution_id) if institution_id else NOTHING
+    return _Equals("status", PublicationStatus.PUBLISHED) & (
+        _Equals("visibility", Visibility.NETWORK) | own
+    )
+
+
+def acting_rule(user) -> Rule:
+    """Rows of the institutions ``user`` acts for: every one for site admins, their own for
+    everyone else (who then needs a role too: see the rules below)."""
+    if not _signed_in(user):
+        return NOTHING
+    if user.is_site_admin:
+        return EVERYTHING
+    return _Equals("institution_id", user.institution_id) if user.institution_id else NOTHING
+
+
+def edit_rule(user) -> Rule:
+    """Rows ``user`` may change: instructors edit their institution's, site admins all."""
+    return acting_rule(user) if _signed_in(user) and user.can_author else NOTHING
+
+
+def manage_rule(user) -> Rule:
+    """Rows (cohorts, programmes, certificates) ``user`` manages: directors their
+    institution's, site admins all."""
+    if not _signed_in(user) or not (user.is_site_admin or user.is_director):
+        return NOTHING
+    return acting_rule(user)
+
+
+def visible_rule(user) -> Rule:
+    """Rows ``user`` may read: published ones shared with their institution (see
+    ``shared_with_rule``), and whatever they may edit (drafts included)."""
+    if not _signed_in(user):
+        return NOTHING
+    return shared_with_rule(user.institution_id) | edit_rule(user)
+
+
+def acts_for(user, institution_id: int | None) -> bool:
+    """Whether ``user`` may act for the institution (create its content, sign off its
+    trainees …): site admins for any, everyone else for their own."""
+    return acting_rule(user).holds(_Owner(institution_id))
+
+
+def may_edit(user, obj) -> bool:
+    return edit_rule(user).holds(obj)
+
+
+def may_manage(user, obj) -> bool:
+    return manage_rule(user).holds(obj)
+
+
+def may_see(user, obj) -> bool:
+    """``visible_q`` for a row already loaded: the same rule, without a query."""
+    return visible_rule(user).holds(obj)
+
+
 def visible_q(user, prefix: str = "") -> Q:
     """Rows of scoped content that ``user`` may read.
 
@@ -88,25 +264,23 @@ def visible_q(user, prefix: str = "") -> Q:
     Published content is readable by its institution, or by everyone when shared with the
     network; drafts only by those who may edit them.
     """
-    if not getattr(user, "is_authenticated", False):
-        return _NOTHING
-    if user.is_site_admin:
-        return Q()
-    published = Q(**{f"{prefix}status": PublicationStatus.PUBLISHED})
-    shared = Q(**{f"{prefix}visibility": Visibility.NETWORK})
-    own = Q(**{f"{prefix}institution_id": user.institution_id}) if user.institution_id else _NOTHING
-    return (published & (shared | own)) | editable_q(user, prefix)
+    return visible_rule(user).q(prefix)
 
 
 def editable_q(user, prefix: str = "") -> Q:
     """Rows of scoped content that ``user`` may change: instructors edit their institution's."""
-    if not getattr(user, "is_authenticated", False):
-        return _NOTHING
-    if user.is_site_admin:
-        return Q()
-    if user.can_author:
-        return Q(**{f"{prefix}institution_id": user.institution_id})
-    return _NOTHING
+    return edit_rule(user).q(prefix)
+
+
+def managed_q(user, prefix: str = "") -> Q:
+    """Rows that ``user`` manages (cohorts, programmes): directors their institution's."""
+    return manage_rule(user).q(prefix)
+
+
+def shared_with_q(institution_id: int | None, prefix: str = "") -> Q:
+    """Published rows that members of the institution read (a cohort's courses, a quiz's
+    bank questions)."""
+    return shared_with_rule(institution_id).q(prefix)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -161,14 +335,10 @@ class ScopedContent(models.Model):
         abstract = True
 
     def is_visible_to(self, user) -> bool:
-        return type(self).objects.filter(pk=self.pk).filter(visible_q(user)).exists()
+        return may_see(user, self)
 
     def is_editable_by(self, user) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return user.is_site_admin or (
-            user.can_author and user.institution_id == self.institution_id
-        )
+        return may_edit(user, self)
 
 
 def hidden_message(*, owner, noun: str, kind: str, dependency, reason: str) -> str:

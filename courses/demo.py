@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import Institution, User
 from core.demo_accounts import DEMO_PASSWORD  # load_demo_data refuses in production
+from core.plugins import HookPoint
 from core.scoping import PublicationStatus, Visibility
 from courses import demo_content as text
 from courses import demo_content_zh as zh
@@ -27,22 +28,17 @@ class DemoDataRefused(RuntimeError):
 
 
 # Other apps add their demo content (e.g. the case library's processed cine loops) by
-# registering a loader from their AppConfig.ready(); the load_demo_data command runs them,
-# each in its own transactions, after the courses. A loader returns a line for the console.
+# registering a loader on DEMO_LOADERS from their AppConfig.ready() (``core.plugins``); the
+# load_demo_data command runs them, each in its own transactions, after the courses, in the
+# order of INSTALLED_APPS. A loader returns a line for the console.
 DemoLoader = Callable[[], str]
-_DEMO_LOADERS: list[DemoLoader] = []
-
-
-def register_demo_loader(loader: DemoLoader) -> DemoLoader:
-    if loader not in _DEMO_LOADERS:
-        _DEMO_LOADERS.append(loader)
-    return loader
+DEMO_LOADERS: HookPoint[DemoLoader] = HookPoint("courses.demo_loaders")
 
 
 def run_demo_loaders() -> list[str]:
     if not settings.DEMO_DATA_ALLOWED:
         raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
-    return [loader() for loader in _DEMO_LOADERS]
+    return [loader() for loader in DEMO_LOADERS]
 
 
 # (module title, summary, [(lesson title, minutes, body)])

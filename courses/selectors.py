@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import User
-from core.scoping import PublicationStatus, Visibility
+from core.scoping import PublicationStatus, shared_with_q
 from courses.models import Cohort, Course, Enrolment, Lesson, LessonCompletion, Module
 from courses.progress import AnyUser, CourseState, Progress, build_course_states
 
@@ -121,9 +121,7 @@ def authoring_courses(user: AnyUser) -> QuerySet[Course]:
 
 def courses_for_institution(institution_id: int) -> QuerySet[Course]:
     """Published courses the members of an institution can see: a cohort may only take these."""
-    return Course.objects.published().filter(
-        Q(visibility=Visibility.NETWORK) | Q(institution_id=institution_id)
-    )
+    return Course.objects.filter(shared_with_q(institution_id))
 
 
 def cohort_member_choices(institution_id: int) -> QuerySet[User]:

@@ -24,6 +24,7 @@ from cases.snapshot import CASE_TEXTS, SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
 from core.authoring import apply_fields
 from core.content_language import localized
+from core.scoping import acts_for
 
 # The texts a trainee reads, in English and Chinese (``CASE_TEXTS``); the authoring form sets
 # them per language.
@@ -193,7 +194,7 @@ def case_create(
     institution = institution or by.institution
     if institution is None:
         raise ValidationError(_("Choose the institution that owns the case."), "required")
-    if not by.is_site_admin and institution.pk != by.institution_id:
+    if not acts_for(by, institution.pk):
         raise PermissionDenied(_("You can only create cases for your own institution."))
     case = Case(institution=institution, created_by=by, title=title, organ=organ)
     apply_fields(case, CASE_FIELDS, fields)

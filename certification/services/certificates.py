@@ -60,6 +60,7 @@ from certification.models import (
 )
 from certification.services.audit import record_event
 from certification.services.evaluation import current_version, evaluate
+from core.scoping import may_manage
 
 # How long before its expiry a valid certificate may be renewed by meeting the recertification
 # requirements (the director's dashboard lists certificates expiring within 90 days).
@@ -96,15 +97,7 @@ def certificate_status(certificate: Certificate, now: datetime | None = None) ->
 
 def can_manage(user, programme: Programme) -> bool:
     """Directors of the programme's institution and site admins issue and revoke."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_site_admin:
-        return True
-    return bool(
-        user.is_director
-        and user.institution_id is not None
-        and user.institution_id == programme.institution_id
-    )
+    return may_manage(user, programme)
 
 
 def issue_if_eligible(

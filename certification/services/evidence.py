@@ -25,24 +25,9 @@ from certification.models import (
     Requirement,
     RequirementKind,
 )
-from core.scoping import PublicationStatus, Visibility
+from core.scoping import PublicationStatus
 from courses.models import Course, Lesson, LessonCompletion, Module
 from quizzes.models import Attempt, Quiz
-
-
-def visible_to(user, obj) -> bool:
-    """``core.scoping.visible_q`` in memory, for rows already loaded (institution_id,
-    visibility, status): the same rule, without a query per user."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_site_admin:
-        return True
-    if user.can_author and obj.institution_id == user.institution_id:
-        return True
-    return obj.status == PublicationStatus.PUBLISHED and (
-        obj.visibility == Visibility.NETWORK
-        or (user.institution_id is not None and obj.institution_id == user.institution_id)
-    )
 
 
 @dataclass

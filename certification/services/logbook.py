@@ -37,7 +37,6 @@ from certification.services.logbook_access import (  # noqa: F401
     counts_by_exam_type,
     entries_to_sign_off,
     entries_visible_to,
-    loops_in_visible_entries,
     open_correction,
     selectable_loops,
     supervisors_for,

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from certification.models import EntryStatus, ExamType, LogbookEntry
 from cineloops.models import CineLoop
+from core.scoping import acts_for
 
 
 def _staff_of(user: User) -> bool:
@@ -55,7 +56,7 @@ def may_sign_off(user) -> bool:
 def can_review(user: User, entry: LogbookEntry) -> bool:
     if not may_sign_off(user) or entry.trainee_id == user.pk:
         return False
-    return user.is_site_admin or user.institution_id == entry.trainee.institution_id
+    return acts_for(user, entry.trainee.institution_id)
 
 
 def can_edit(user: User, entry: LogbookEntry) -> bool:
@@ -91,15 +92,6 @@ def supervisors_for(trainee: User) -> QuerySet[User]:
 def selectable_loops(user: User) -> QuerySet[CineLoop]:
     """Loops a trainee may attach: finished cleanly (``ready``) and visible to them."""
     return CineLoop.objects.for_user(user).filter(status=CineLoop.Status.READY)
-
-
-def loops_in_visible_entries(user: User) -> Q:
-    """Visibility rule for ``cineloops``: loops attached to a logbook entry the user may see
-    (cineloops adds: only ready ones). A trainee's own uploads are owned by the institution,
-    which no trainee can see otherwise."""
-    entries = entries_visible_to(user).values("pk")
-    through = LogbookEntry.loops.through
-    return Q(pk__in=through.objects.filter(logbookentry__in=entries).values("cineloop_id"))
 
 
 def counts_by_exam_type(entries: Iterable[LogbookEntry]) -> list[dict[str, object]]:

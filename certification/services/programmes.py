@@ -29,7 +29,13 @@ from certification.services.audit import record_event
 from certification.services.certificates import can_manage
 from core.authoring import apply_fields, apply_translations, first_text, unique_slug
 from core.content_language import localized
-from core.scoping import PublicationStatus, SharingResult, Visibility, default_visibility
+from core.scoping import (
+    PublicationStatus,
+    SharingResult,
+    Visibility,
+    acts_for,
+    default_visibility,
+)
 from quizzes.services.errors import QuizError
 
 # Translated texts are set either through the plain name (the active language) or per language.
@@ -105,7 +111,7 @@ def programme_create(
     institution = institution or by.institution
     if institution is None:
         raise ValidationError(_("Choose the institution that owns the programme."), code="required")
-    if not by.is_site_admin and institution.pk != by.institution_id:
+    if not acts_for(by, institution.pk):
         raise PermissionDenied(_("You can only create programmes for your own institution."))
     programme = Programme(
         institution=institution,

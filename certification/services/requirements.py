@@ -38,7 +38,8 @@ from django.utils.translation import ngettext
 
 from cases.models import Organ
 from certification.models import Adequacy, ExamType, Requirement, RequirementKind
-from certification.services.evidence import Evidence, visible_to
+from certification.services.evidence import Evidence
+from core.scoping import may_see
 from quizzes.models import AttemptStatus
 from quizzes.services.results import grade_from_attempts
 
@@ -79,10 +80,10 @@ def check_courses(req: Requirement, user, ev: Evidence, since, now) -> Check:
 
 def course_complete(user, ev: Evidence, course_id: int) -> bool:
     content = ev.courses.get(course_id)
-    if content is None or not visible_to(user, content.course):
+    if content is None or not may_see(user, content.course):
         return False
     completed = ev.completions.get(user.pk, {})
-    quizzes = [quiz for quiz in content.quizzes if visible_to(user, quiz)]
+    quizzes = [quiz for quiz in content.quizzes if may_see(user, quiz)]
     if not content.lesson_ids and not quizzes:
         return False
     if any(lesson_id not in completed for lesson_id in content.lesson_ids):

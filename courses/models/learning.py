@@ -8,19 +8,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import managed_q
 from courses.models.content import Course, Lesson
 
 
 class CohortQuerySet(models.QuerySet):
     def manageable_by(self, user):
         """Directors manage the cohorts of their own institution; site admins manage all."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_site_admin:
-            return self
-        if user.is_director and user.institution_id:
-            return self.filter(institution_id=user.institution_id)
-        return self.none()
+        return self.filter(managed_q(user))
 
 
 class Cohort(models.Model):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Institution, User
 from core.authoring import apply_fields, apply_translations, first_text, unique_slug
 from core.content_language import localized
-from core.scoping import PublicationStatus, default_visibility
+from core.scoping import PublicationStatus, acts_for, default_visibility
 from courses.models import Course, Lesson, Module
 
 # Translated texts are set either through the plain name (the active language) or per language.
@@ -56,7 +56,7 @@ def course_create(
         institution = by.institution
     if institution is None:
         raise ValidationError(_("Choose the institution that owns the course."), code="required")
-    if not by.is_site_admin and institution.pk != by.institution_id:
+    if not acts_for(by, institution.pk):
         raise PermissionDenied(_("You can only create courses for your own institution."))
     course = Course(
         institution=institution,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
+from core.scoping import acts_for
 from courses.models import Cohort, Course, Enrolment
 from courses.selectors import courses_for_institution
 
@@ -22,9 +23,9 @@ def cohort_create(*, by: User, name: str, institution: Institution | None = None
     """A new cohort at the director's institution (site admins choose the institution)."""
     if not getattr(by, "is_authenticated", False) or not (by.is_director or by.is_site_admin):
         raise PermissionDenied(_("Only programme directors can create cohorts."))
+    if institution is not None and not acts_for(by, institution.pk):
+        raise PermissionDenied(_("You can only create cohorts for your own institution."))
     if not by.is_site_admin:
-        if institution is not None and institution.pk != by.institution_id:
-            raise PermissionDenied(_("You can only create cohorts for your own institution."))
         institution = by.institution
     if institution is None:
         raise ValidationError(_("Choose the institution of the cohort."), code="required")

@@ -45,7 +45,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from core.authoring import apply_translations
 from core.content_language import localized
-from core.scoping import PublicationStatus, Visibility, default_visibility
+from core.scoping import PublicationStatus, Visibility, acts_for, default_visibility
 from quizzes.models import Option, Question, QuestionKind, QuestionTag, Quiz, QuizDraw, QuizItem
 from quizzes.services.errors import NotAllowed
 from quizzes.services.paper import usable_bank_q
@@ -79,7 +79,7 @@ def _in_every_language(message: str) -> dict[str, str]:
 def _require_author(by, institution_id: int | None = None) -> None:
     if not getattr(by, "is_authenticated", False) or not by.can_author:
         raise NotAllowed(_("Only instructors may author quizzes."))
-    if institution_id is not None and not by.is_site_admin and by.institution_id != institution_id:
+    if institution_id is not None and not acts_for(by, institution_id):
         raise NotAllowed()
 
 

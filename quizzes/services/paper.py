@@ -19,7 +19,7 @@ import secrets
 
 from django.db.models import Q
 
-from core.scoping import PublicationStatus, Visibility
+from core.scoping import shared_with_q
 from quizzes.models import Option, Question, QuestionKind, Quiz
 
 # Kinds whose options are listed on the paper. Ordering options are always shuffled: shown
@@ -31,9 +31,7 @@ LISTED_OPTION_KINDS = frozenset(
 
 def usable_bank_q(quiz: Quiz) -> Q:
     """Published bank questions the quiz's institution may put on a paper."""
-    return Q(status=PublicationStatus.PUBLISHED) & (
-        Q(institution_id=quiz.institution_id) | Q(visibility=Visibility.NETWORK)
-    )
+    return shared_with_q(quiz.institution_id)
 
 
 def new_seed() -> int:

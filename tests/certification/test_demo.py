@@ -73,7 +73,7 @@ def user(username: str) -> User:
 
 
 def test_the_certification_loader_runs_after_the_quizzes_loader():
-    names = [loader.__module__ for loader in course_demo._DEMO_LOADERS]
+    names = [loader.__module__ for loader in course_demo.DEMO_LOADERS]
     assert names.index("cases.apps") < names.index("quizzes.apps")
     assert names.index("quizzes.apps") < names.index("certification.apps")
 

@@ -11,21 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.models import EntryStatus, LogbookEntry
-from certification.services import logbook as services
-from cineloops.visibility import _RULES, register_visibility_rule, unregister_visibility_rule
 from tests.cases.factories import ReadyLoopFactory, with_files
 from tests.certification.factories import LogbookEntryFactory, pending_entry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def logbook_loop_rule():
-    present = services.loops_in_visible_entries in _RULES
-    register_visibility_rule(services.loops_in_visible_entries)
-    yield
-    if not present:
-        unregister_visibility_rule(services.loops_in_visible_entries)
 
 
 def form_data(**changes):

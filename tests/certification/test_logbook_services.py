@@ -16,7 +16,6 @@ from certification.models import Adequacy, EntryStatus, LogbookEntry
 from certification.services import logbook as services
 from cineloops import services as cine_services
 from cineloops.models import CineLoop
-from cineloops.visibility import _RULES, register_visibility_rule, unregister_visibility_rule
 from tests.cases.factories import ReadyLoopFactory
 from tests.certification.factories import LogbookEntryFactory
 from tests.factories import InstructorFactory, SiteAdminFactory, TraineeFactory
@@ -46,17 +45,6 @@ def pending(trainee, **kwargs):
         "reviewed_at": None,
     }
     return LogbookEntryFactory(trainee=trainee, **{**fields, **kwargs})
-
-
-@pytest.fixture(autouse=True)
-def logbook_loop_rule():
-    """The rule the app registers (see the report: certification.apps ready()); registered here
-    too so these tests do not depend on it, and left as found."""
-    present = services.loops_in_visible_entries in _RULES
-    register_visibility_rule(services.loops_in_visible_entries)
-    yield
-    if not present:
-        unregister_visibility_rule(services.loops_in_visible_entries)
 
 
 # --- Logging a scan ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cineloops import services, storage
 from cineloops.models import CineLoop
-from cineloops.visibility import register_visibility_rule, unregister_visibility_rule
+from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.samples import good_cine, not_dicom, truncated, ybr_cine
 
 pytestmark = pytest.mark.django_db
@@ -182,11 +182,8 @@ def test_other_apps_can_widen_visibility_to_ready_loops(
     def everyone_at_the_hospital(user):
         return Q(institution_id=user.institution_id)
 
-    register_visibility_rule(everyone_at_the_hospital)
-    try:
+    with LOOP_VISIBILITY.registered(everyone_at_the_hospital):
         visible = set(CineLoop.objects.for_user(trainee).values_list("pk", flat=True))
-    finally:
-        unregister_visibility_rule(everyone_at_the_hospital)
 
     assert visible == {ready.pk}  # never a loop that may still show burned-in text
     assert review.status == CineLoop.Status.NEEDS_REVIEW
@@ -204,10 +201,7 @@ def test_a_visibility_rule_never_narrows_what_a_site_admin_sees(site_admin, hosp
     def nothing(user):
         return Q(pk__in=[])
 
-    register_visibility_rule(nothing)
-    try:
+    with LOOP_VISIBILITY.registered(nothing):
         visible = list(CineLoop.objects.for_user(site_admin).values_list("pk", flat=True))
-    finally:
-        unregister_visibility_rule(nothing)
 
     assert visible == [review.pk]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cineloops import processing, services, storage
 from cineloops.models import CineLoop
-from cineloops.visibility import register_visibility_rule, unregister_visibility_rule
+from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.samples import good_cine
 from tests.factories import api_for
 
@@ -227,9 +227,6 @@ def test_the_api_hides_other_institutions_loops_and_refuses_readers(
         return Q(institution_id=user.institution_id)
 
     CineLoop.objects.filter(pk=failed.pk).update(status=Status.READY)
-    register_visibility_rule(everyone_at_the_hospital)
-    try:
+    with LOOP_VISIBILITY.registered(everyone_at_the_hospital):
         response = api_for(trainee).post(api_url(failed))  # sees the ready loop, may not edit
-    finally:
-        unregister_visibility_rule(everyone_at_the_hospital)
     assert response.status_code == 403

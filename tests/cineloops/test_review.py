@@ -12,7 +12,7 @@ from django.db.models import Q
 from cineloops import review, services, storage
 from cineloops.models import CineLoop
 from cineloops.tasks import process_loop
-from cineloops.visibility import register_visibility_rule, unregister_visibility_rule
+from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.masks import COLUMNS, ROWS, assert_blank_outside, cine_without_regions
 
 pytestmark = pytest.mark.django_db
@@ -201,8 +201,7 @@ def test_an_unresolved_loop_is_served_to_its_editors_only(
     def everyone(user):
         return Q(institution_id=user.institution_id)
 
-    register_visibility_rule(everyone)
-    try:
+    with LOOP_VISIBILITY.registered(everyone):
         client.force_login(trainee)
         assert client.get(f"/cineloops/{loop.pk}/media/poster/").status_code == 404
         assert client.get(f"/cineloops/{loop.pk}/").status_code == 404
@@ -212,8 +211,6 @@ def test_an_unresolved_loop_is_served_to_its_editors_only(
         client.force_login(trainee)
         assert client.get(f"/cineloops/{loop.pk}/media/poster/").status_code == 200
         assert "data-mask-editor" not in client.get(f"/cineloops/{loop.pk}/").content.decode()
-    finally:
-        unregister_visibility_rule(everyone)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_quizzes_loader_runs_after_the_cases_loader():
-    names = [loader.__module__ for loader in course_demo._DEMO_LOADERS]
+    names = [loader.__module__ for loader in course_demo.DEMO_LOADERS]
     assert names.index("cases.apps") < names.index("quizzes.apps")
 
 

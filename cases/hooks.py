@@ -1,4 +1,5 @@
-"""The cine-loop visibility rule of the case library (registered in ``CasesConfig.ready``)."""
+"""What the case library plugs into other apps (registered in ``CasesConfig.ready``): the
+cine-loop visibility rule."""
 
 from __future__ import annotations
 
