@@ -29,8 +29,7 @@ from cine.errors import (
     TruncatedFileError,
     UnsupportedTransferSyntaxError,
 )
-from cine.reader import transfer_syntax_name
-from cine.syntaxes import JPEG_XL, encoding, is_known
+from cine.syntaxes import JPEG_XL, encoding, is_known, transfer_syntax_name
 from cine.uids import is_valid_uid
 
 _CHUNK = 1 << 20

@@ -42,7 +42,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels import as_pixel_options, get_decoder
 from pydicom.uid import UID
 
-from cine import jpegxl, video_stream
+from cine import jpegxl, syntaxes, video_stream
 from cine.dataset_checks import (
     US_SOP_CLASSES,
     open_dicom,
@@ -62,7 +62,7 @@ from cine.errors import (
 )
 from cine.frames import SUPPORTED_PHOTOMETRIC
 from cine.jpeg import JpegInfo, j2k_size, jpeg_info
-from cine.syntaxes import JPEG_XL, VIDEO, encoding, is_encapsulated, is_known, syntax_name
+from cine.syntaxes import JPEG_XL, VIDEO, encoding, is_encapsulated, is_known
 from cine.timing import frame_timing
 from cine.video_stream import VideoStreamInfo
 
@@ -314,17 +314,6 @@ def _decoder_available(ts: str) -> bool:
         return False
 
 
-def transfer_syntax_name(ts: str) -> str:
-    """A transfer syntax's name when it is a known one, else its UID (not patient data, and
-    what a PACS administrator can look up)."""
-    name = syntax_name(ts)
-    if name is not None:
-        return name
-    if not UID(ts).is_valid:
-        return "an invalid transfer syntax UID"
-    return f"the unknown transfer syntax {ts}"
-
-
 def _photometrics(ts: str) -> frozenset[str]:
     if ts in JPEG_XL:
         return jpegxl.PHOTOMETRICS
@@ -350,7 +339,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
     ts, guessed = _transfer_syntax(ds)
     if not is_known(ts):
         raise UnsupportedTransferSyntaxError(
-            f"no installed decoder reads {transfer_syntax_name(ts)}"
+            f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
     source: BinaryIO = fp
     in_memory = ts == DEFLATED
@@ -373,7 +362,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         raise InconsistentImageError("the pixel data encoding does not match the transfer syntax")
     if not _decoder_available(ts):
         raise UnsupportedTransferSyntaxError(
-            f"no installed decoder reads {transfer_syntax_name(ts)}"
+            f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
 
     # Absent or empty NumberOfFrames means one frame (PS3.3 C.7.6.6); an explicit 0 is rejected.

@@ -36,6 +36,17 @@ def syntax_name(ts: str) -> str | None:
     return uid.name if uid.is_transfer_syntax and uid.name != ts else None
 
 
+def transfer_syntax_name(ts: str) -> str:
+    """A transfer syntax's name when it is a known one, else its UID (not patient data, and
+    what a PACS administrator can look up): for messages."""
+    name = syntax_name(ts)
+    if name is not None:
+        return name
+    if not UID(ts).is_valid:
+        return "an invalid transfer syntax UID"
+    return f"the unknown transfer syntax {ts}"
+
+
 def is_known(ts: str) -> bool:
     return ts in JPEG_XL or UID(ts).is_transfer_syntax
 

@@ -50,16 +50,28 @@ def encode_stream(
     fps: int = 25,
     pix_fmt: str = "yuv420p",
     options: dict[str, str] | None = None,
+    bt709_range: str | None = None,
 ) -> bytes:
-    """The frames as one video stream: raw Annex B ("h264"/"hevc") or "mpegts"."""
+    """The frames as one video stream: raw Annex B ("h264"/"hevc") or "mpegts".
+
+    ``bt709_range`` ("MPEG" or "JPEG"): convert with the BT.709 matrix in that range and say
+    so in the stream (by default x264 gets BT.601 limited range and says nothing)."""
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=container) as out:
         opts = {"x265-params": "log-level=error"} if codec == "libx265" else {}
         stream = out.add_stream(codec, rate=fps, options={**opts, **(options or {})})
         stream.width, stream.height, stream.pix_fmt = pixels.shape[2], pixels.shape[1], pix_fmt
+        if bt709_range:
+            ctx = stream.codec_context
+            ctx.colorspace = ctx.color_primaries = ctx.color_trc = 1  # BT.709
+            ctx.color_range = 2 if bt709_range == "JPEG" else 1
         for i, frame in enumerate(pixels):
             rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=-1)
             video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            if bt709_range:
+                video_frame = video_frame.reformat(
+                    format=pix_fmt, dst_colorspace="ITU709", dst_color_range=bt709_range
+                )
             video_frame.pts = i
             for packet in stream.encode(video_frame):
                 out.mux(packet)
@@ -100,15 +112,16 @@ def video_cine(
 
 
 def nal_units(data: bytes, length_prefixed: bool) -> list[bytes]:
-    """NAL units of an Annex B stream (start codes) or of MP4 samples (4-byte lengths)."""
+    """NAL units of an Annex B stream (start codes) or of MP4 samples (4-byte lengths),
+    without trailing zero bytes (4-byte start codes, the pad byte of an odd-length stream):
+    a NAL unit itself ends in a non-zero byte."""
     if length_prefixed:
         units, i = [], 0
         while i < len(data):
             (size,) = struct.unpack(">L", data[i : i + 4])
-            units.append(data[i + 4 : i + 4 + size])
+            units.append(data[i + 4 : i + 4 + size].rstrip(b"\x00"))
             i += 4 + size
         return units
-    # A 4-byte start code leaves its leading zero on the unit before: NAL units end non-zero.
     return [u.rstrip(b"\x00") for u in data.split(b"\x00\x00\x01") if u.rstrip(b"\x00")]
 
 
@@ -133,7 +146,10 @@ def test_video_frames_reach_every_output(
     uid: str, colour: bool, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     pixels = frames_pattern(12, 48, 64, colour)
-    src = video_cine(tmp_path / "loop.dcm", uid, syntax_stream(uid, pixels), len(pixels))
+    # Main 10 samples are stored in 16 bits (PS3.5 8.2.11); frames still come out 8-bit.
+    depth = {"BitsAllocated": 16, "BitsStored": 10, "HighBit": 9} if uid == HEVC_MAIN10 else {}
+    data = syntax_stream(uid, pixels)
+    src = video_cine(tmp_path / "loop.dcm", uid, data, len(pixels), **depth)
     header = read_header(src)
     assert header.decoder == "pyav" and header.video is not None
     assert header.video.codec == ("hevc" if uid in (HEVC_MAIN, HEVC_MAIN10) else "h264")
@@ -231,6 +247,30 @@ def test_h264_that_browsers_do_not_play_is_reencoded(
     out, meta = cli_process(src, tmp_path, monkeypatch, capsys)
     assert meta["video_stream"]["profile"] == profile
     assert not meta["video"]["remuxed"] and meta["video"]["pix_fmt"] == "yuv420p"
+    assert_outputs_match(out, pixels)
+
+
+def saturated_frames(count: int, rows: int = 48, columns: int = 64) -> np.ndarray:
+    """Colour-flow-like saturated gradients: a wrong YUV matrix or range shows at once."""
+    y, x = np.mgrid[0:rows, 0:columns]
+    frames = [
+        np.stack([(x + 2 * k) * 4, y * 5, 255 - x * 3], axis=-1).clip(0, 255) for k in range(count)
+    ]
+    return np.asarray(frames, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("colour_range", ["MPEG", "JPEG"], ids=["limited", "full"])
+def test_the_streams_colour_matrix_and_range_are_honoured(
+    colour_range: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    pixels = saturated_frames(6)
+    data = encode_stream(pixels, options={"crf": "12"}, bt709_range=colour_range)
+    src = video_cine(tmp_path / "loop.dcm", H264_HIGH_41, data, len(pixels))
+    decoded = list(iter_frames(src, read_header(src)))
+    assert min(psnr(d, p) for d, p in zip(decoded, pixels, strict=True)) >= 33
+    out, meta = cli_process(src, tmp_path, monkeypatch, capsys)
+    # Full range is the JPEG flavour of 4:2:0 (yuvj420p): re-encoded, not re-muxed.
+    assert meta["video"]["remuxed"] == (colour_range == "MPEG")
     assert_outputs_match(out, pixels)
 
 
