@@ -229,8 +229,10 @@ def iter_video_frames(
         for frame in _decoded(container, stream):
             if (frame.height, frame.width) != (layout.rows, layout.columns):
                 raise InconsistentImageError("a frame's size differs from Rows x Columns")
-            if decode_order is not None:
-                decode_order.append(int(frame.pts))
+            if decode_order is not None:  # -1: unknown, which turns the re-mux down
+                decode_order.append(-1 if frame.pts is None else int(frame.pts))
+            # Converted with the matrix and range the stream signals (BT.601 limited range
+            # when it signals none, as every player assumes).
             yield frame.to_ndarray(format=fmt)
 
 

