@@ -311,8 +311,7 @@ def _render(
         dicom_facts = dicom.finish() if dicom is not None else None
 
     video_facts = _video_facts(video, settings) if video is not None else None
-    if remux:
-        assert decode_order is not None
+    if decode_order is not None:  # the source's own packets become the video
         video_facts = remux_h264(src, header, decode_order, timing, work / "video.mp4")
         if video_facts is None:  # packets and frames do not pair (e.g. fields): encode
             video_facts = _encode_video(src, header, plan, timing, settings, work / "video.mp4")

@@ -10,8 +10,8 @@ frames: frame i is shown at ``times_s[i]``. A raw stream has no timestamps and m
 frames (B-frames), so the decode pass records which packet each shown frame came from
 (``decode_order``); a packet's presentation time follows from it, and decode times trail them
 by the stream's reorder depth (the MP4's edit list starts the video at its first frame).
-When packets and frames do not pair one to one (e.g. interlaced fields), ``remux_h264``
-returns None and the caller encodes instead.
+When packets and frames do not pair one to one (e.g. interlaced fields), or the muxer
+refuses the stream, ``remux_h264`` returns None and the caller encodes instead.
 """
 
 from __future__ import annotations
@@ -68,14 +68,10 @@ def packet_times(
     return pts, dts, durations
 
 
-def remux_h264(
-    src: Path, header: CineHeader, decode_order: list[int], timing: FrameTiming, path: Path
-) -> dict[str, Any] | None:
-    """Write ``path`` from the source's packets; the video facts for metadata, or None."""
-    times = packet_times(decode_order, timing)
-    if times is None:
-        return None
-    pts, dts, durations = times
+def _mux(
+    src: Path, header: CineHeader, path: Path, pts: list[int], dts: list[int], durations: list[int]
+) -> int | None:
+    """Copy every packet with its timestamps; the packet count, None if it is not len(pts)."""
     count = 0
     with (
         src.open("rb") as fp,
@@ -92,10 +88,22 @@ def remux_h264(
             packet.pts, packet.dts, packet.duration = pts[count], dts[count], durations[count]
             out.mux(packet)
             count += 1
-    if count != len(pts):
+    return count if count == len(pts) else None
+
+
+def remux_h264(
+    src: Path, header: CineHeader, decode_order: list[int], timing: FrameTiming, path: Path
+) -> dict[str, Any] | None:
+    """Write ``path`` from the source's packets; the video facts for metadata, or None."""
+    times, video = packet_times(decode_order, timing), header.video
+    if times is None or video is None:
         return None
-    video = header.video
-    assert video is not None  # can_remux
+    try:
+        count = _mux(src, header, path, *times)
+    except av.FFmpegError:  # a stream the MP4 muxer will not take as it is
+        return None
+    if count is None:
+        return None
     return {
         "file": path.name,
         "codec": "h264",

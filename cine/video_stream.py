@@ -232,8 +232,11 @@ def iter_video_frames(
             if decode_order is not None:  # -1: unknown, which turns the re-mux down
                 decode_order.append(-1 if frame.pts is None else int(frame.pts))
             # Converted with the matrix and range the stream signals (BT.601 limited range
-            # when it signals none, as every player assumes).
-            yield frame.to_ndarray(format=fmt)
+            # when it signals none, as every player assumes); explicit, as older PyAV
+            # releases did not default to the frame's own.
+            yield frame.to_ndarray(
+                format=fmt, src_colorspace=frame.colorspace, src_color_range=frame.color_range
+            )
 
 
 def check_rate(timing: FrameTiming, info: VideoStreamInfo) -> None:
