@@ -54,9 +54,10 @@ def _info(args: argparse.Namespace) -> int:
     from cine.reader import read_header
     from cine.regions import parse_regions
     from cine.timing import frame_timing
+    from cine.video_stream import stream_timing
 
     header = read_header(args.file)
-    timing = frame_timing(header.dataset, header.layout.frames)
+    timing = stream_timing(frame_timing(header.dataset, header.layout.frames), header.video)
     facts = header_facts(header, timing, parse_regions(header.dataset))
     print(json.dumps(facts, indent=1))
     return 0

@@ -18,7 +18,9 @@ from typing import BinaryIO
 from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import UID
+from pydicom.filebase import DicomIO
+from pydicom.filewriter import write_dataset, write_file_meta_info
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
 from cine.deid import deidentify_dataset, quiet_pydicom, refuse_dicomdir
 from cine.errors import (
@@ -27,7 +29,7 @@ from cine.errors import (
     TruncatedFileError,
     UnsupportedTransferSyntaxError,
 )
-from cine.reader import transfer_syntax_name
+from cine.syntaxes import JPEG_XL, encoding, is_known, transfer_syntax_name
 from cine.uids import is_valid_uid
 
 _CHUNK = 1 << 20
@@ -109,6 +111,19 @@ def _pixel_element_length(fp: BinaryIO, little: bool, implicit: bool) -> int:
         fp.seek(item_length, os.SEEK_CUR)
 
 
+def _write_header(dst: BinaryIO, out: Dataset, transfer_syntax: str) -> None:
+    if transfer_syntax not in JPEG_XL:
+        dcmwrite(dst, out, enforce_file_format=True)
+        return
+    # pydicom 3.0 writes no syntax it does not know: preamble, meta and an explicit VR little
+    # endian body by hand, the same bytes whether or not something registered the UID.
+    fp = DicomIO(dst)
+    fp.is_implicit_VR, fp.is_little_endian = False, True
+    fp.write(b"\x00" * 128 + b"DICM")
+    write_file_meta_info(fp, out.file_meta, enforce_standard=True)
+    write_dataset(fp, out)
+
+
 def _copy(src: BinaryIO, dst: BinaryIO, length: int) -> None:
     while length > 0:
         chunk = _read_exact(src, min(_CHUNK, length))
@@ -130,23 +145,22 @@ def deidentify_file(
         if transfer_syntax is None:
             raise NotDicomError("the file does not say how its data is encoded")
         transfer_syntax = UID(str(transfer_syntax))
-        if not transfer_syntax.is_transfer_syntax:  # pydicom can neither encode nor copy it
+        if not is_known(transfer_syntax):  # its encoding is unknown: it cannot be copied
             raise UnsupportedTransferSyntaxError(
                 f"cannot de-identify {transfer_syntax_name(transfer_syntax)}: unknown encoding"
             )
         try:
             with open(partial, "wb") as dst:
-                if transfer_syntax.is_deflated:
+                if transfer_syntax == DeflatedExplicitVRLittleEndian:
                     # The whole body is one deflate stream: re-encode it in memory (small).
                     src.seek(0)
                     full = deidentify_dataset(dcmread(src), secret=secret, pixels_cleaned=False)
                     dcmwrite(dst, full, enforce_file_format=True)
                 else:
-                    dcmwrite(dst, out, enforce_file_format=True)
+                    _write_header(dst, out, transfer_syntax)
                     src.seek(pixel_start)
-                    length = _pixel_element_length(
-                        src, transfer_syntax.is_little_endian, transfer_syntax.is_implicit_VR
-                    )
+                    implicit, little = encoding(transfer_syntax)
+                    length = _pixel_element_length(src, little, implicit)
                     src.seek(pixel_start)
                     _copy(src, dst, length)
             os.replace(partial, out_path)

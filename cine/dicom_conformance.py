@@ -30,6 +30,8 @@ LOSSY_METHOD_OF_SYNTAX: dict[str, str] = {
     "1.2.840.10008.1.2.4.106": "ISO_14496_10",
     "1.2.840.10008.1.2.4.107": "ISO_23008_2",  # HEVC / H.265
     "1.2.840.10008.1.2.4.108": "ISO_23008_2",
+    # JPEG XL JPEG Recompression keeps a JPEG's coefficients: its pixels are that JPEG's.
+    "1.2.840.10008.1.2.4.111": "ISO_10918_1",
     "1.2.840.10008.1.2.4.112": "ISO_18181_1",  # JPEG XL
 }
 

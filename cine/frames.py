@@ -1,7 +1,8 @@
 """Turn decoded frames into 8-bit display frames (grey HxW or RGB HxWx3), and shrink them.
 
 The reader already yields RGB for every colour photometric (YBR_FULL, YBR_FULL_422, YBR_ICT,
-YBR_RCT are converted once, by the decoder), so nothing here converts YBR again. What is left:
+YBR_RCT, and the codec-specific YBR_PARTIAL_420 of H.264/HEVC and XYB of JPEG XL are converted
+once, by the decoder), so nothing here converts YBR again. What is left:
 
 * PALETTE COLOR — the LUT (8- or 16-bit entries, plain or segmented, any first mapped value) is
   expanded once into a table over every possible index; a frame is then one ``take``.
@@ -34,6 +35,8 @@ SUPPORTED_PHOTOMETRIC = frozenset(
         "YBR_FULL_422",
         "YBR_ICT",
         "YBR_RCT",
+        "YBR_PARTIAL_420",  # H.264 / HEVC only (cine.reader checks which syntax allows which)
+        "XYB",  # JPEG XL only
     }
 )
 Converter = Callable[[np.ndarray], np.ndarray]

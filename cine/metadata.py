@@ -18,6 +18,7 @@ from pydicom.uid import UID
 from cine.cleaning import CleaningPlan
 from cine.reader import US_SOP_CLASSES, CineHeader
 from cine.regions import Region
+from cine.syntaxes import syntax_name
 from cine.timing import FrameTiming
 
 SCHEMA_VERSION = 1
@@ -66,7 +67,7 @@ def header_facts(
         "sop_class_name": _uid_name(header.sop_class_uid),
         "is_ultrasound": header.is_ultrasound,
         "transfer_syntax": layout.transfer_syntax,
-        "transfer_syntax_name": _uid_name(layout.transfer_syntax),
+        "transfer_syntax_name": syntax_name(layout.transfer_syntax),
         "transfer_syntax_guessed": header.transfer_syntax_guessed,
         "frames": layout.frames,
         "rows": layout.rows,
@@ -78,6 +79,7 @@ def header_facts(
         "planar_configuration": layout.planar_configuration,
         "encapsulated": layout.encapsulated,
         "decoder": header.decoder,
+        "video_stream": header.video.as_dict() if header.video else None,
         **timing_facts(timing, with_times=False),
         "regions": [
             {**r.as_dict(), "fits_image": r.fits(layout.rows, layout.columns)} for r in regions

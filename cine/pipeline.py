@@ -2,7 +2,9 @@
 
 ``process(src, out_dir)`` writes into ``out_dir``:
 
-* ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``);
+* ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``); an
+  H.264 source that browsers play is re-muxed as it is when cleaning changes no pixel
+  (``cine.remux``);
 * ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
 * ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
 * ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
@@ -44,9 +46,11 @@ from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indic
 from cine.metadata import process_metadata, write_json
 from cine.reader import CineHeader, iter_frames, read_header
 from cine.regions import Region, parse_regions, regions_fitting
+from cine.remux import can_remux, remux_h264
 from cine.streams import ThreadedConsumer, background
 from cine.timing import DEFAULT_FPS, FrameTiming, frame_timing
 from cine.video import Mp4Writer, VideoSettings
+from cine.video_stream import stream_timing
 
 Progress = Callable[[int], None]
 ManualMask = np.ndarray | Iterable[Iterable[Iterable[float]]]
@@ -128,9 +132,11 @@ def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
     return write
 
 
-def _display_frames(src: Path, header: CineHeader, plan: CleaningPlan) -> Iterator[np.ndarray]:
+def _display_frames(
+    src: Path, header: CineHeader, plan: CleaningPlan, decode_order: list[int] | None = None
+) -> Iterator[np.ndarray]:
     """Decoded → 8-bit display → cleaned frames (runs in the producer thread)."""
-    raw = iter_frames(src, header)
+    raw = iter_frames(src, header, decode_order=decode_order)
     first = next(raw, None)
     if first is None:
         raise InconsistentImageError("the pixel data holds no frames")
@@ -193,6 +199,7 @@ def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> Proc
     all_regions = parse_regions(header.dataset)
     regions = regions_fitting(all_regions, layout.rows, layout.columns)
     timing = frame_timing(header.dataset, layout.frames, options.default_fps)
+    timing = stream_timing(timing, header.video)
     plan = plan_cleaning(
         all_regions,
         layout.rows,
@@ -242,16 +249,20 @@ def _render(
         colour_flow = any(r.data_type == COLOUR_FLOW_DATA_TYPE for r in regions)
         crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow)
         settings = dataclasses.replace(settings, crf=crf)
+    remux = can_remux(header, pixels_change=plan.blanks)
+    decode_order: list[int] | None = [] if remux else None
 
     with ExitStack() as stack:
-        frames = background(lambda: _display_frames(src, header, plan), options.queue_size)
+        frames = background(
+            lambda: _display_frames(src, header, plan, decode_order), options.queue_size
+        )
         stack.callback(frames.close)
         stack_file = stack.enter_context((work / "intensity.npy").open("wb"))
         write_array_header_1_0(
             stack_file, {"descr": "|u1", "fortran_order": False, "shape": (total, h, w)}
         )
         video = None
-        if total > 1:
+        if total > 1 and not remux:
             video = stack.enter_context(
                 Mp4Writer(work / "video.mp4", rows, columns, timing.fps, settings)
             )
@@ -299,12 +310,18 @@ def _render(
             video.close()
         dicom_facts = dicom.finish() if dicom is not None else None
 
+    video_facts = _video_facts(video, settings) if video is not None else None
+    if decode_order is not None:  # the source's own packets become the video
+        video_facts = remux_h264(src, header, decode_order, timing, work / "video.mp4")
+        if video_facts is None:  # packets and frames do not pair (e.g. fields): encode
+            video_facts = _encode_video(src, header, plan, timing, settings, work / "video.mp4")
+
     save_jpeg(poster.frame, work / "poster.jpg")
     thumbs.save(work / "thumbs.jpg")
     if progress:
         progress(100)
     return {
-        "video": _video_facts(video, settings) if video is not None else None,
+        "video": video_facts,
         "poster": {
             "file": "poster.jpg",
             "frame_index": poster.index,
@@ -330,6 +347,23 @@ def _render(
     }
 
 
+def _encode_video(
+    src: Path,
+    header: CineHeader,
+    plan: CleaningPlan,
+    timing: FrameTiming,
+    settings: VideoSettings,
+    path: Path,
+) -> dict[str, Any]:
+    """A second decode pass into the encoder, for a source the re-mux turned down late."""
+    layout, times = header.layout, timing.times_s
+    with Mp4Writer(path, layout.rows, layout.columns, timing.fps, settings) as video:
+        for i, frame in enumerate(_display_frames(src, header, plan)):
+            end = times[i + 1] if i + 1 < len(times) else times[i] + timing.last_duration_s
+            video.write(frame, times[i], end - times[i])
+    return _video_facts(video, settings)
+
+
 def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
     return {
         "file": "video.mp4",
@@ -342,4 +376,5 @@ def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
         "height": video.height,
         "frames": video.frames,
         "padded": [video.width - video.columns, video.height - video.rows],
+        "remuxed": False,
     }

@@ -9,14 +9,17 @@ the bytes contradict, zero frames, frames larger than ``MAX_FRAME_PIXELS``.
 uploads use.
 
 ``iter_frames`` yields one decoded frame at a time, as stored samples except that colour
-comes out RGB: YBR_* is converted exactly once, by whichever decoder runs. Two paths:
+comes out RGB: YBR_* is converted exactly once, by whichever decoder runs. Four paths:
 
 * ``pillow-jpeg`` — JPEG Baseline frames decoded straight from their fragments by Pillow
   (libjpeg-turbo, which converts YCbCr to RGB itself; DOMAIN §7: ~7x faster). Only used when
   the codestream's own colour signalling (JFIF/Adobe markers, component ids) makes libjpeg
   interpret the colours the way the DICOM header says; otherwise —
 * ``pydicom`` — pydicom's decoder for the transfer syntax (``get_decoder(ts).iter_array``,
-  what ``pydicom.pixels.iter_pixels`` runs) on the open file, positioned at the pixel data.
+  what ``pydicom.pixels.iter_pixels`` runs) on the open file, positioned at the pixel data;
+* ``jpegxl`` — JPEG XL frames, one codestream each, through libjxl (``cine.jpegxl``);
+* ``pyav`` — H.264 / HEVC: all fragments are one video stream, decoded by FFmpeg as it is
+  read from the file (``cine.video_stream``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels import as_pixel_options, get_decoder
 from pydicom.uid import UID
 
+from cine import jpegxl, syntaxes, video_stream
 from cine.dataset_checks import (
     US_SOP_CLASSES,
     open_dicom,
@@ -58,6 +62,9 @@ from cine.errors import (
 )
 from cine.frames import SUPPORTED_PHOTOMETRIC
 from cine.jpeg import JpegInfo, j2k_size, jpeg_info
+from cine.syntaxes import JPEG_XL, VIDEO, encoding, is_encapsulated, is_known
+from cine.timing import frame_timing
+from cine.video_stream import VideoStreamInfo
 
 # A 4K UHD frame; scanners send at most ~2 MP. Larger Rows x Columns (a tiny RLE or JPEG
 # claiming 20000 x 20000) would allocate hundreds of MB per decoded frame.
@@ -69,6 +76,8 @@ RLE = "1.2.840.10008.1.2.5"
 _LONG_VRS = {b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN", b"UT", b"SQ", b"UC", b"UR"}
 _PIXEL_TAGS = {(0x7FE0, 0x0010): "PixelData", (0x7FE0, 0x0008): "Float", (0x7FE0, 0x0009): "Dbl"}
 _ITEM, _SEQ_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
+# Photometric interpretations that only these codecs define (PS3.5 8.2.7, 8.2.15).
+_CODEC_PHOTOMETRICS = frozenset({"YBR_PARTIAL_420", "XYB"})
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ class PixelLayout:
     encapsulated: bool
     value_offset: int  # where the Pixel Data value starts in the source
     pixel_vr: str | None = None  # explicit VR of Pixel Data (OB/OW matters for big endian)
-    # Encapsulated: ((offset, length), ...) of the fragments of each frame.
+    # Encapsulated: ((offset, length), ...) of the fragments of each frame; for a video
+    # stream (H.264, HEVC) one entry holding every fragment.
     frame_fragments: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), repr=False)
 
 
@@ -95,9 +105,10 @@ class CineHeader:
     dataset: Dataset = field(repr=False, compare=False)  # everything before Pixel Data
     layout: PixelLayout
     sop_class_uid: str
-    decoder: str  # "pillow-jpeg" or "pydicom"
+    decoder: str  # "pillow-jpeg", "pydicom", "jpegxl" or "pyav"
     transfer_syntax_guessed: bool = False  # no file meta: derived from the encoding
     in_memory: bool = False  # deflated: the whole dataset had to be inflated
+    video: VideoStreamInfo | None = None  # H.264 / HEVC: what the stream itself says
 
     @property
     def is_ultrasound(self) -> bool:
@@ -116,12 +127,13 @@ def _transfer_syntax(ds: Dataset) -> tuple[str, bool]:
     return (guessed if little else "1.2.840.10008.1.2.2"), True
 
 
-def _pixel_element(fp: BinaryIO, ds: Dataset, ts: UID) -> tuple[int | None, int, str | None]:
+def _pixel_element(fp: BinaryIO, ds: Dataset, ts: str) -> tuple[int | None, int, str | None]:
     """Read the Pixel Data element header at fp: (value length or None, value offset, VR)."""
     # pydicom reports the encoding it really found, which some files get wrong in the meta.
     implicit, little = ds.original_encoding
-    implicit = ts.is_implicit_VR if implicit is None else implicit
-    little = ts.is_little_endian if little is None else little
+    ts_implicit, ts_little = encoding(ts)
+    implicit = ts_implicit if implicit is None else implicit
+    little = ts_little if little is None else little
     data = fp.read(8)
     if not data:
         raise NoPixelDataError("the file has no pixel data")
@@ -292,19 +304,22 @@ def _check_codestream_size(layout: PixelLayout, first: bytes) -> JpegInfo | None
 
 
 def _decoder_available(ts: str) -> bool:
+    if ts in JPEG_XL:
+        return jpegxl.available()
+    if ts in VIDEO:
+        return video_stream.available(ts)
     try:
         return bool(get_decoder(UID(ts)).is_available)
     except (NotImplementedError, ValueError):
         return False
 
 
-def transfer_syntax_name(ts: str) -> str:
-    """A transfer syntax's name when pydicom knows it, else its UID (not patient data, and
-    what a PACS administrator can look up)."""
-    uid = UID(ts)
-    if uid.is_transfer_syntax and uid.name != ts:
-        return uid.name
-    return f"the unknown transfer syntax {ts}" if uid.is_valid else "an invalid transfer syntax UID"
+def _photometrics(ts: str) -> frozenset[str]:
+    if ts in JPEG_XL:
+        return jpegxl.PHOTOMETRICS
+    if ts in VIDEO:
+        return video_stream.PHOTOMETRICS
+    return SUPPORTED_PHOTOMETRIC - _CODEC_PHOTOMETRICS
 
 
 def read_header(path: str | os.PathLike[str], *, ultrasound_only: bool = False) -> CineHeader:
@@ -322,9 +337,9 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
     if ultrasound_only:
         require_ultrasound(ds)
     ts, guessed = _transfer_syntax(ds)
-    if not UID(ts).is_transfer_syntax:
+    if not is_known(ts):
         raise UnsupportedTransferSyntaxError(
-            f"no installed decoder reads {transfer_syntax_name(ts)}"
+            f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
     source: BinaryIO = fp
     in_memory = ts == DEFLATED
@@ -339,15 +354,15 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         source, size = io.BytesIO(full.PixelData), len(full.PixelData)
         length, value_offset, vr = size, 0, None
     else:
-        length, value_offset, vr = _pixel_element(fp, ds, UID(ts))
+        length, value_offset, vr = _pixel_element(fp, ds, ts)
 
     if "PixelData" in ds:  # only possible after a full read; keep the header light
         del ds.PixelData
-    if UID(ts).is_encapsulated != (length is None):
+    if is_encapsulated(ts) != (length is None):
         raise InconsistentImageError("the pixel data encoding does not match the transfer syntax")
     if not _decoder_available(ts):
         raise UnsupportedTransferSyntaxError(
-            f"no installed decoder reads {transfer_syntax_name(ts)}"
+            f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
 
     # Absent or empty NumberOfFrames means one frame (PS3.3 C.7.6.6); an explicit 0 is rejected.
@@ -366,7 +381,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         )
     if not photometric:
         raise InconsistentImageError("PhotometricInterpretation is missing")
-    if photometric not in SUPPORTED_PHOTOMETRIC:
+    if photometric not in _photometrics(ts):
         raise UnsupportedImageError("this PhotometricInterpretation is not supported")
     layout = dict(
         transfer_syntax=ts,
@@ -384,14 +399,25 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         pixel_vr=vr,
     )
 
-    info = None
+    info, video = None, None
     if length is None:
         source.seek(value_offset)
         bot, frags = _scan_items(source, size)
-        grouped = _group_frames(source, ds, bot, frags, frames)
-        layout["frame_fragments"] = grouped
-        pixel_layout = PixelLayout(**layout)
-        info = _check_codestream_size(pixel_layout, _read_frame(source, grouped[0]))
+        if ts in VIDEO:
+            if not frags:
+                raise InconsistentImageError("the pixel data holds no frames")
+            pixel_layout = PixelLayout(**layout, frame_fragments=(tuple(frags),))
+            video = video_stream.probe(source, pixel_layout)
+            video_stream.check_rate(frame_timing(ds, frames), video)
+        else:
+            grouped = _group_frames(source, ds, bot, frags, frames)
+            pixel_layout = PixelLayout(**layout, frame_fragments=grouped)
+            first = _read_frame(source, grouped[0])
+            if ts in JPEG_XL:
+                with _wrapped_decode_errors():  # size, samples and depth of the codestream
+                    jpegxl.decode_frame(first, pixel_layout)
+            else:
+                info = _check_codestream_size(pixel_layout, first)
     else:
         if length == 0:
             raise InconsistentImageError("the pixel data is empty: there are no frames")
@@ -399,9 +425,14 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         _check_native(length, value_offset, size, frame_len, frames)
         pixel_layout = PixelLayout(**layout)
 
-    decoder = "pillow-jpeg" if _pillow_can_decode(pixel_layout, info) else "pydicom"
+    if ts in JPEG_XL:
+        decoder = "jpegxl"
+    elif ts in VIDEO:
+        decoder = "pyav"
+    else:
+        decoder = "pillow-jpeg" if _pillow_can_decode(pixel_layout, info) else "pydicom"
     sop = str(ds.get("SOPClassUID", "") or "")
-    return CineHeader(ds, pixel_layout, sop, decoder, guessed, in_memory)
+    return CineHeader(ds, pixel_layout, sop, decoder, guessed, in_memory, video)
 
 
 @contextmanager
@@ -416,10 +447,22 @@ def _wrapped_decode_errors() -> Iterator[None]:
         raise PixelDecodeError("a frame of the pixel data could not be decoded") from exc
 
 
-def iter_frames(path: str | os.PathLike[str], header: CineHeader) -> Iterator[np.ndarray]:
-    """Yield each frame of ``path`` (checked by ``read_header``): RGB or stored grey/indices."""
+def iter_frames(
+    path: str | os.PathLike[str], header: CineHeader, *, decode_order: list[int] | None = None
+) -> Iterator[np.ndarray]:
+    """Yield each frame of ``path`` (checked by ``read_header``): RGB or stored grey/indices.
+
+    ``decode_order``: for a video stream, receives each frame's packet number (``cine.remux``).
+    """
     layout = header.layout
     with Path(path).open("rb") as fp, _wrapped_decode_errors():
+        if header.decoder == "pyav":
+            yield from video_stream.iter_video_frames(fp, layout, decode_order)
+            return
+        if header.decoder == "jpegxl":
+            for fragments in layout.frame_fragments:
+                yield jpegxl.decode_frame(_read_frame(fp, fragments), layout)
+            return
         if header.decoder == "pillow-jpeg":
             for fragments in layout.frame_fragments:
                 image = Image.open(io.BytesIO(_read_frame(fp, fragments)), formats=("JPEG",))

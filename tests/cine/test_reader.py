@@ -107,8 +107,9 @@ def test_transfer_syntax_without_decoder(tmp_path: Path) -> None:
     ds = base_dataset(frames=1, rows=4, columns=4, photometric="YBR_PARTIAL_420")
     ds.SamplesPerPixel = 3
     ds.PixelData = encapsulate([b"\x00\x00\x01\xb3" + b"\x00" * 64])
-    path = write(ds, tmp_path / "mpeg.dcm", "1.2.840.10008.1.2.4.102")  # MPEG-4 AVC/H.264
-    assert "MPEG" in refuses(path, UnsupportedTransferSyntaxError)
+    # MPEG-2 Main Profile / Main Level: no decoder here (H.264 and HEVC have one: PyAV).
+    path = write(ds, tmp_path / "mpeg.dcm", "1.2.840.10008.1.2.4.100")
+    assert "MPEG2" in refuses(path, UnsupportedTransferSyntaxError)
 
 
 def test_file_without_preamble_or_meta(tmp_path: Path) -> None:
