@@ -96,8 +96,9 @@ class DicomWriter(Protocol):
     ) -> dict[str, Any]: ...
 
 
-def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
-    """The project's writer: ``cine.deid`` header + ``cine.dicom_writer`` compact pixels."""
+def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWriter:
+    """The project's writer: ``cine.deid`` header + ``cine.dicom_writer`` compact pixels
+    (lossless for a lossless source unless ``lossy``: see ``cine.dicom_writer``)."""
     from cine.deid import deidentify_dataset
     from cine.dicom_writer import write_deidentified_dicom
     from cine.uids import check_secret
@@ -115,7 +116,7 @@ def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
         elif timing.frames > 1:
             timing_args["frame_time_vector_ms"] = [0.0] + [s * 1000 for s in timing.intervals_s]
         written = write_deidentified_dicom(
-            out, frames, path, photometric_in=photometric, compress=True, **timing_args
+            out, frames, path, photometric_in=photometric, compress=True, lossy=lossy, **timing_args
         )
         return {
             "file": path.name,
