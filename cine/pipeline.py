@@ -2,7 +2,9 @@
 
 ``process(src, out_dir)`` writes into ``out_dir``:
 
-* ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``);
+* ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``); small
+  colour loops enlarged ``metadata["video"]["scale"]`` times each way (``cine.encoder_choice``),
+  every other output and coordinate in source pixels;
 * ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
 * ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
 * ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
@@ -37,7 +39,7 @@ from numpy.lib.format import write_array_header_1_0
 
 from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
 from cine.dataset_checks import quiet_pydicom
-from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf
+from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf, choose_scale, x264_params
 from cine.errors import InconsistentImageError
 from cine.frames import display_converter, luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
@@ -241,8 +243,11 @@ def _render(
     settings = options.video
     if settings.crf is None:
         colour_flow = any(r.data_type == COLOUR_FLOW_DATA_TYPE for r in regions)
-        crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow)
-        settings = dataclasses.replace(settings, crf=crf)
+        scale = choose_scale(rows, columns, total, colour=colour)
+        crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow, scale=scale)
+        settings = dataclasses.replace(
+            settings, crf=crf, scale=scale, x264_params=x264_params(scale)
+        )
 
     with ExitStack() as stack:
         frames = background(lambda: _display_frames(src, header, plan), options.queue_size)
@@ -341,6 +346,10 @@ def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
         "pix_fmt": settings.pix_fmt,
         "width": video.width,
         "height": video.height,
+        "scale": video.scale,  # video pixels per source pixel, each way
         "frames": video.frames,
-        "padded": [video.width - video.columns, video.height - video.rows],
+        "padded": [
+            video.width - video.scale * video.columns,
+            video.height - video.scale * video.rows,
+        ],
     }
