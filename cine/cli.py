@@ -84,7 +84,9 @@ def _manual_mask(args: argparse.Namespace) -> np.ndarray | list | None:
 def _process(args: argparse.Namespace) -> int:
     from cine.pipeline import deidentified_dicom_writer, process
 
-    writer = None if args.no_dicom else deidentified_dicom_writer(_secret())
+    writer = None
+    if not args.no_dicom:
+        writer = deidentified_dicom_writer(_secret(), lossy=args.lossy_dicom)
 
     def report(percent: int) -> None:
         if args.progress:
@@ -128,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proc.add_argument("--mask-npy", metavar="FILE", help="boolean rowsxcolumns array to keep")
     proc.add_argument("--no-dicom", action="store_true", help="skip deidentified.dcm")
+    proc.add_argument(
+        "--lossy-dicom",
+        action="store_true",
+        help="JPEG Baseline deidentified.dcm even for a lossless source (smaller; lossless "
+        "sources stay lossless by default)",
+    )
     proc.add_argument("--progress", action="store_true", help="print progress on stderr")
     proc.set_defaults(func=_process)
     return parser

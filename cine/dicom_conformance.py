@@ -19,7 +19,7 @@ LOSSY_METHOD_OF_SYNTAX: dict[str, str] = {
     "1.2.840.10008.1.2.4.51": "ISO_10918_1",  # JPEG Extended
     "1.2.840.10008.1.2.4.81": "ISO_14495_1",  # JPEG-LS near-lossless
     "1.2.840.10008.1.2.4.91": "ISO_15444_1",  # JPEG 2000
-    "1.2.840.10008.1.2.4.93": "ISO_15444_1",  # JPIP referenced (JPEG 2000)
+    "1.2.840.10008.1.2.4.93": "ISO_15444_1",  # JPEG 2000 Part 2 multi-component
     "1.2.840.10008.1.2.4.203": "ISO_15444_15",  # HTJ2K
     "1.2.840.10008.1.2.4.100": "ISO_13818_2",  # MPEG-2
     "1.2.840.10008.1.2.4.101": "ISO_13818_2",
@@ -93,6 +93,13 @@ def ds_values(new: Sequence[float], original: object) -> list[str]:
             same = False
         out.append(kept if same and is_ds_text(kept) else ds_text(value))  # type: ignore[arg-type]
     return out
+
+
+def was_lossy(ds: Dataset, source_syntax: str) -> bool:
+    """Whether the pixels went through lossy compression before: the header says so, or the
+    transfer syntax they arrive in is a lossy one."""
+    flagged = str(ds.get("LossyImageCompression") or "").strip() == "01"
+    return flagged or source_syntax in LOSSY_METHOD_OF_SYNTAX
 
 
 def lossy_history(

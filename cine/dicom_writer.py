@@ -1,10 +1,25 @@
 """Write a compact de-identified multi-frame DICOM file, one frame at a time.
 
-Frames are encoded as they arrive (JPEG Baseline through Pillow, RLE through pydicom's
-encoders, or kept native) and spooled to a temporary file next to the output; memory holds one
-frame. When the count is known the final file is assembled: header (pydicom), then the Pixel
-Data element written by hand (PS3.5 A.4: undefined length, Basic Offset Table, one fragment
-per frame, sequence delimiter), then renamed into place.
+Codec policy (``choose_codec``): what was lossless stays lossless, what was lossy is not made
+bigger for nothing.
+
+* A lossless source (native, RLE, JPEG Lossless, JPEG-LS or JPEG 2000 lossless, never flagged
+  lossy) is written losslessly: JPEG-LS Lossless (pydicom + pyjpegls; on the real samples about
+  half the bytes of RLE and faster to encode), RLE Lossless where pyjpegls is not installed.
+  The frames are bit for bit the decoded (and cleaned) source; LossyImageCompression "00".
+* A lossy source (a lossy transfer syntax, or LossyImageCompression "01") is re-encoded as JPEG
+  Baseline, 4:2:2, quality 90: a lossless copy of already-lossy pixels keeps only the old
+  artefacts at 3-12 times the size (orthanc-Issue16: 0.7 MB source, 5 MB JPEG-LS, 8.7 MB RLE),
+  while the second JPEG generation stays 46-52 dB from the decoded source. The history says
+  both stages (``cine.dicom_conformance.lossy_history``).
+* ``lossy=True`` asks for JPEG Baseline for every source (smaller files, one lossy stage added,
+  recorded in the history and ImageType DERIVED).
+
+Frames are encoded as they arrive (JPEG Baseline through Pillow, JPEG-LS and RLE through
+pydicom's encoders, or kept native) and spooled to a temporary file next to the output; memory
+holds one frame. When the count is known the final file is assembled: header (pydicom), then
+the Pixel Data element written by hand (PS3.5 A.4: undefined length, Basic Offset Table, one
+fragment per frame, sequence delimiter), then renamed into place.
 """
 
 import copy
@@ -21,27 +36,36 @@ import numpy as np
 from PIL import Image
 from pydicom import dcmwrite
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.pixels.encoders import RLELosslessEncoder
+from pydicom.pixels.encoders import JPEGLSLosslessEncoder, RLELosslessEncoder
 from pydicom.tag import Tag
 from pydicom.uid import (
     PYDICOM_IMPLEMENTATION_UID,
     UID,
     ExplicitVRLittleEndian,
     JPEGBaseline8Bit,
+    JPEGLSLossless,
     RLELossless,
 )
 
 from cine.deid import quiet_pydicom
-from cine.dicom_conformance import add_type2, as_list, ds_text, ds_values, lossy_history
+from cine.dicom_conformance import (
+    add_type2,
+    as_list,
+    ds_text,
+    ds_values,
+    lossy_history,
+    was_lossy,
+)
 from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.uids import derived_uid
 
-Codec = Literal["jpeg", "rle", "native"]
+Codec = Literal["jpeg", "jpegls", "rle", "native"]
 
 JPEG_QUALITY = 90
 JPEG_SUBSAMPLING_422 = 1  # Pillow: 0 = 4:4:4, 1 = 4:2:2, 2 = 4:2:0
 TRANSFER_SYNTAX: dict[str, UID] = {
     "jpeg": JPEGBaseline8Bit,
+    "jpegls": JPEGLSLossless,
     "rle": RLELossless,
     "native": ExplicitVRLittleEndian,
 }
@@ -95,11 +119,17 @@ class WrittenDicom:
     compression_ratio: float | None
 
 
-def choose_codec(samples_per_pixel: int, compress: bool) -> Codec:
-    """Colour is always JPEG (uncompressed colour cines are huge); grey is RLE when asked."""
-    if samples_per_pixel == 3:
+def lossless_codec() -> Codec:
+    """JPEG-LS Lossless where pydicom can encode it (pyjpegls), else RLE Lossless."""
+    return "jpegls" if JPEGLSLosslessEncoder.is_available else "rle"
+
+
+def choose_codec(*, compress: bool, lossy: bool = False, source_lossy: bool = False) -> Codec:
+    """The codec for a frame stream (see the module docstring): lossless unless the source was
+    lossy already or ``lossy`` is asked for; ``compress=False`` keeps lossless frames native."""
+    if lossy or (source_lossy and compress):
         return "jpeg"
-    return "rle" if compress else "native"
+    return lossless_codec() if compress else "native"
 
 
 def _check_frame(frame: np.ndarray, photometric_in: str, shape: tuple[int, ...] | None) -> None:
@@ -115,8 +145,9 @@ def _check_frame(frame: np.ndarray, photometric_in: str, shape: tuple[int, ...] 
 def _encode(frame: np.ndarray, codec: Codec, photometric_in: str, quality: int) -> bytes:
     if codec == "native":
         return np.ascontiguousarray(frame).tobytes()
-    if codec == "rle":
-        return RLELosslessEncoder.encode(
+    if codec in ("rle", "jpegls"):
+        encoder = RLELosslessEncoder if codec == "rle" else JPEGLSLosslessEncoder
+        return encoder.encode(
             np.ascontiguousarray(frame),
             rows=frame.shape[0],
             columns=frame.shape[1],
@@ -197,6 +228,9 @@ def _set_lossy(out: Dataset, source_syntax: str, codec: Codec, ratio: float) -> 
     """Record lossy history: once lossy, always lossy (PS3.3 C.7.6.1.1.5)."""
     history = lossy_history(out, source_syntax, ("ISO_10918_1", ratio) if codec == "jpeg" else None)
     if history is None:
+        out.LossyImageCompression = "00"  # said, not left to be guessed (C.7.6.1.1.5)
+        out.pop("LossyImageCompressionMethod", None)
+        out.pop("LossyImageCompressionRatio", None)
         return
     methods, ratios = history
     if codec == "jpeg":
@@ -287,6 +321,7 @@ def write_deidentified_dicom(
     *,
     photometric_in: str,
     compress: bool,
+    lossy: bool = False,
     codec: Codec | None = None,
     frame_time_ms: float | None = None,
     frame_time_vector_ms: Sequence[float] | None = None,
@@ -295,15 +330,18 @@ def write_deidentified_dicom(
     """Write uint8 `frames` (rows x cols grey, or x 3 in `photometric_in`) under `header`.
 
     `header` must come from ``deidentify_dataset``; its Pixel Data and pixel-module values are
-    replaced. The codec is chosen by ``choose_codec`` unless given. Timing: `frame_time_ms` or
+    replaced. The codec is chosen by ``choose_codec`` (``lossy`` asks for JPEG even for a
+    lossless source) unless given. Timing: `frame_time_ms` or
     `frame_time_vector_ms` when given, else the header's FrameTime/FrameTimeVector/CineRate.
     """
     if str(header.get("PatientIdentityRemoved", "")).upper() != "YES":
         raise ValueError("the header has not been de-identified")
     if photometric_in not in PILLOW_MODE:
         raise ValueError(f"unsupported input photometric interpretation {photometric_in}")
-    colour = photometric_in in COLOUR_PHOTOMETRICS
-    codec = codec or choose_codec(3 if colour else 1, compress)
+    source_syntax = str(getattr(header, "file_meta", {}).get("TransferSyntaxUID", ""))
+    codec = codec or choose_codec(
+        compress=compress, lossy=lossy, source_lossy=was_lossy(header, source_syntax)
+    )
     out_path = Path(out_path)
     partial = out_path.with_name(out_path.name + ".part")
     lengths: list[int] = []
@@ -331,7 +369,6 @@ def write_deidentified_dicom(
             if "NumberOfFrames" in out:
                 _set_timing(out, len(lengths), frame_time_ms, frame_time_vector_ms)
             ratio = len(lengths) * int(np.prod(shape)) / max(sum(lengths), 1)
-            source_syntax = str(getattr(header, "file_meta", {}).get("TransferSyntaxUID", ""))
             _set_lossy(out, source_syntax, codec, ratio)
             with open(partial, "wb") as dst, quiet_pydicom():
                 dcmwrite(dst, out, enforce_file_format=True)

@@ -4,7 +4,9 @@
 
 * ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``); an
   H.264 source that browsers play is re-muxed as it is when cleaning changes no pixel
-  (``cine.remux``);
+  (``cine.remux``, at scale 1: its chroma is 4:2:0 already); small colour loops otherwise
+  enlarged ``metadata["video"]["scale"]`` times each way (``cine.encoder_choice``), every other
+  output and coordinate in source pixels;
 * ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
 * ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
 * ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
@@ -39,7 +41,7 @@ from numpy.lib.format import write_array_header_1_0
 
 from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
 from cine.dataset_checks import quiet_pydicom
-from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf
+from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf, choose_scale, x264_params
 from cine.errors import InconsistentImageError
 from cine.frames import display_converter, luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
@@ -100,8 +102,9 @@ class DicomWriter(Protocol):
     ) -> dict[str, Any]: ...
 
 
-def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
-    """The project's writer: ``cine.deid`` header + ``cine.dicom_writer`` compact pixels."""
+def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWriter:
+    """The project's writer: ``cine.deid`` header + ``cine.dicom_writer`` compact pixels
+    (lossless for a lossless source unless ``lossy``: see ``cine.dicom_writer``)."""
     from cine.deid import deidentify_dataset
     from cine.dicom_writer import write_deidentified_dicom
     from cine.uids import check_secret
@@ -119,7 +122,7 @@ def deidentified_dicom_writer(secret: bytes) -> DicomWriter:
         elif timing.frames > 1:
             timing_args["frame_time_vector_ms"] = [0.0] + [s * 1000 for s in timing.intervals_s]
         written = write_deidentified_dicom(
-            out, frames, path, photometric_in=photometric, compress=True, **timing_args
+            out, frames, path, photometric_in=photometric, compress=True, lossy=lossy, **timing_args
         )
         return {
             "file": path.name,
@@ -247,8 +250,11 @@ def _render(
     settings = options.video
     if settings.crf is None:
         colour_flow = any(r.data_type == COLOUR_FLOW_DATA_TYPE for r in regions)
-        crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow)
-        settings = dataclasses.replace(settings, crf=crf)
+        scale = choose_scale(rows, columns, total, colour=colour)
+        crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow, scale=scale)
+        settings = dataclasses.replace(
+            settings, crf=crf, scale=scale, x264_params=x264_params(scale)
+        )
     remux = can_remux(header, pixels_change=plan.blanks)
     decode_order: list[int] | None = [] if remux else None
 
@@ -374,7 +380,11 @@ def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
         "pix_fmt": settings.pix_fmt,
         "width": video.width,
         "height": video.height,
+        "scale": video.scale,  # video pixels per source pixel, each way
         "frames": video.frames,
-        "padded": [video.width - video.columns, video.height - video.rows],
+        "padded": [
+            video.width - video.scale * video.columns,
+            video.height - video.scale * video.rows,
+        ],
         "remuxed": False,
     }

@@ -115,6 +115,7 @@ def remux_h264(
         "width": video.width,
         "height": video.height,
         "frames": count,
+        "scale": 1,  # the source's own pixels
         "padded": [0, 0],
         "remuxed": True,
     }

@@ -223,7 +223,9 @@ def _run(loop: CineLoop) -> ProcessResult:
     source = storage.original_path(loop.original_name)
     if not source.exists():
         raise OriginalMissing
-    writer = deidentified_dicom_writer(settings.CINE_DEID_SECRET.encode())
+    writer = deidentified_dicom_writer(
+        settings.CINE_DEID_SECRET.encode(), lossy=settings.CINE_DICOM_LOSSY
+    )
     # pydicom's value-validation warnings quote header values: keep them out of the logs.
     with quiet_pydicom():
         return process(

@@ -377,6 +377,8 @@ else:
 if len(CINE_DEID_SECRET.encode()) < 16:
     raise ImproperlyConfigured("CINE_DEID_SECRET must be at least 16 bytes long.")
 CINE_KEEP_ORIGINALS = env_bool("CINE_KEEP_ORIGINALS", False)
+# JPEG Baseline de-identified DICOM even for lossless sources (cine.dicom_writer).
+CINE_DICOM_LOSSY = env_bool("CINE_DICOM_LOSSY", False)
 CINE_MAX_UPLOAD_BYTES = env_int("CINE_MAX_UPLOAD_BYTES", 2 * 1024**3)  # per file or ZIP entry
 CINE_MAX_ZIP_MEMBERS = env_int("CINE_MAX_ZIP_MEMBERS", 1000)
 CINE_MAX_ZIP_EXPANDED_BYTES = env_int("CINE_MAX_ZIP_EXPANDED_BYTES", 4 * CINE_MAX_UPLOAD_BYTES)

@@ -10,10 +10,10 @@ from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import iter_pixels
-from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
+from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, JPEGLSLossless, RLELossless
 
 from cine.deid import deidentify_dataset, quiet_pydicom
-from cine.dicom_writer import choose_codec, write_deidentified_dicom
+from cine.dicom_writer import choose_codec, lossless_codec, write_deidentified_dicom
 from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.pipeline import deidentified_dicom_writer
 
@@ -80,7 +80,7 @@ def test_colour_jpeg_round_trip(tmp_path):
     expected = list(colour_frames(6))
     out = tmp_path / "c.dcm"
     result = write_deidentified_dicom(
-        header(), colour_frames(6), out, photometric_in="RGB", compress=True
+        header(), colour_frames(6), out, photometric_in="RGB", compress=True, lossy=True
     )
     assert result.n_frames == 6 and result.transfer_syntax_uid == JPEGBaseline8Bit
     ds = dcmread(out)
@@ -102,25 +102,27 @@ def test_colour_jpeg_round_trip(tmp_path):
     assert result.compression_ratio and result.compression_ratio > 2
 
 
-def test_grey_rle_is_exact_and_native_handles_odd_sizes(tmp_path):
+def test_grey_lossless_is_exact_and_native_handles_odd_sizes(tmp_path):
     expected = np.stack(list(grey_frames(3)))
-    rle = write_deidentified_dicom(
+    lossless = write_deidentified_dicom(
         header(), grey_frames(3), tmp_path / "r.dcm", photometric_in="MONOCHROME2", compress=True
     )
     native = write_deidentified_dicom(
         header(), grey_frames(3), tmp_path / "n.dcm", photometric_in="MONOCHROME2", compress=False
     )
-    assert rle.transfer_syntax_uid == RLELossless
+    assert lossless.transfer_syntax_uid == JPEGLSLossless
     assert native.transfer_syntax_uid == ExplicitVRLittleEndian
-    for path in (rle.path, native.path):
+    for path in (lossless.path, native.path):
         ds = dcmread(path)
         assert np.array_equal(ds.pixel_array, expected)
         assert np.array_equal(np.stack(list(iter_pixels(path))), expected)
-        assert "LossyImageCompression" not in ds  # lossless source, lossless output
+        assert ds.LossyImageCompression == "00"  # lossless source, lossless output, said so
+        assert "LossyImageCompressionMethod" not in ds
         assert "PlanarConfiguration" not in ds
 
 
-def test_colour_rle_override_is_exact(tmp_path):
+@pytest.mark.parametrize(("codec", "syntax"), [("rle", RLELossless), (None, JPEGLSLossless)])
+def test_colour_lossless_is_exact(tmp_path, codec, syntax):
     expected = np.stack(list(colour_frames(2)))
     result = write_deidentified_dicom(
         header(),
@@ -128,10 +130,12 @@ def test_colour_rle_override_is_exact(tmp_path):
         tmp_path / "x.dcm",
         photometric_in="RGB",
         compress=True,
-        codec="rle",
+        codec=codec,
     )
     ds = dcmread(result.path)
-    assert ds.PhotometricInterpretation == "RGB"
+    assert ds.file_meta.TransferSyntaxUID == syntax
+    assert ds.PhotometricInterpretation == "RGB" and ds.LossyImageCompression == "00"
+    assert ds.ImageType[0] == "ORIGINAL"  # the original values, re-encoded without loss
     assert np.array_equal(ds.pixel_array, expected)
 
 
@@ -141,7 +145,7 @@ def test_ybr_input_and_grey_jpeg(tmp_path):
     rgb = list(colour_frames(2))
     ybr = [convert_color_space(f, "RGB", "YBR_FULL") for f in rgb]
     result = write_deidentified_dicom(
-        header(), ybr, tmp_path / "y.dcm", photometric_in="YBR_FULL", compress=True
+        header(), ybr, tmp_path / "y.dcm", photometric_in="YBR_FULL", compress=True, lossy=True
     )
     for got, want in zip(dcmread(result.path).pixel_array, rgb, strict=True):
         assert psnr(got, want) >= 30
@@ -172,9 +176,20 @@ def test_frame_size_must_match_the_header(tmp_path):
 
 
 def test_codec_policy():
-    assert choose_codec(3, compress=False) == "jpeg"  # never uncompressed colour
-    assert choose_codec(1, compress=True) == "rle"
-    assert choose_codec(1, compress=False) == "native"
+    assert lossless_codec() == "jpegls"  # pyjpegls is a main dependency
+    assert choose_codec(compress=True) == "jpegls"  # lossless source: lossless output
+    assert choose_codec(compress=False) == "native"
+    assert choose_codec(compress=True, lossy=True) == "jpeg"  # asked for
+    assert choose_codec(compress=False, lossy=True) == "jpeg"
+    assert choose_codec(compress=True, source_lossy=True) == "jpeg"  # lossy already
+    assert choose_codec(compress=False, source_lossy=True) == "native"
+
+
+def test_without_pyjpegls_lossless_falls_back_to_rle(monkeypatch):
+    from pydicom.pixels.encoders import JPEGLSLosslessEncoder
+
+    monkeypatch.setattr(type(JPEGLSLosslessEncoder), "is_available", property(lambda _: False))
+    assert choose_codec(compress=True) == "rle"
 
 
 def test_timing_options(tmp_path):
@@ -292,8 +307,8 @@ def test_palette_header_loses_its_lookup_tables(tmp_path):
     )
     ds = dcmread(result.path)
     assert "RedPaletteColorLookupTableData" not in ds
-    assert ds.PhotometricInterpretation == "YBR_FULL_422"
-    assert psnr(ds.pixel_array, rgb) >= 30
+    assert ds.PhotometricInterpretation == "RGB"  # an RLE source: lossless, exact
+    assert np.array_equal(ds.pixel_array, rgb)
 
 
 # --- Conformance (issue 12): what dciodvfy checks, asserted here without it -------------------
@@ -343,7 +358,7 @@ def test_empty_image_type_is_written_empty_not_a_crash(tmp_path, image_type):
         head = from_file(src)
     assert "ImageType" in head and not head.ImageType
     result = write_deidentified_dicom(
-        head, colour_frames(2), tmp_path / "o.dcm", photometric_in="RGB", compress=True
+        head, colour_frames(2), tmp_path / "o.dcm", photometric_in="RGB", compress=True, lossy=True
     )
     ds = dcmread(result.path)
     assert "ImageType" in ds and not ds.ImageType and ds.LossyImageCompression == "01"
@@ -356,6 +371,7 @@ def test_single_valued_image_type_becomes_derived_not_letters(tmp_path):
         tmp_path / "o.dcm",
         photometric_in="RGB",
         compress=True,
+        lossy=True,
     )
     assert dcmread(result.path).ImageType == "DERIVED"
 
@@ -444,9 +460,14 @@ def test_lossless_source_stays_unflagged_and_jpeg_is_recorded(tmp_path):
         photometric_in="MONOCHROME2",
         compress=True,
     )
-    assert dcmread(rle.path).get("LossyImageCompression") in (None, "00")
+    assert dcmread(rle.path).LossyImageCompression == "00"
     jpeg = write_deidentified_dicom(
-        from_file(src), colour_frames(2), tmp_path / "j.dcm", photometric_in="RGB", compress=True
+        from_file(src),
+        colour_frames(2),
+        tmp_path / "j.dcm",
+        photometric_in="RGB",
+        compress=True,
+        lossy=True,
     )
     ds = dcmread(jpeg.path)
     assert ds.LossyImageCompression == "01"
@@ -459,7 +480,12 @@ def test_lossy_history_of_real_j2k_and_jpeg_samples(tmp_path, name):
     original = dcmread(source)
     deid = deidentify_dataset(original, secret=SECRET, pixels_cleaned=True)
     result = write_deidentified_dicom(
-        deid, iter_pixels(source), tmp_path / "o.dcm", photometric_in="RGB", compress=True
+        deid,
+        iter_pixels(source),
+        tmp_path / "o.dcm",
+        photometric_in="RGB",
+        compress=True,
+        lossy=True,
     )
     ds = dcmread(result.path)
     methods, _ = lossy_history_of(ds)

@@ -38,10 +38,22 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
     return np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image
 
 
+def at_source_size(image: np.ndarray, rows: int, columns: int, scale: int) -> np.ndarray:
+    """A decoded video frame back at source size: padding dropped, and an enlarged video's
+    (small colour loops) s x s block of each source pixel averaged, as a viewer sees it."""
+    block = image[: rows * scale, : columns * scale].astype(np.float64)
+    block = block.reshape(rows, scale, columns, scale, *image.shape[2:]).mean(axis=(1, 3))
+    return np.rint(block).astype(np.uint8)
+
+
 def video_frames(path: Path, rows: int, columns: int) -> tuple[list[np.ndarray], float]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        frames = [f.to_ndarray(format="rgb24")[:rows, :columns] for f in container.decode(stream)]
+        scale = max(1, stream.codec_context.width // columns)
+        frames = [
+            at_source_size(f.to_ndarray(format="rgb24"), rows, columns, scale)
+            for f in container.decode(stream)
+        ]
         return frames, float(stream.duration * stream.time_base)
 
 

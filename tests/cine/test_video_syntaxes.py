@@ -22,6 +22,7 @@ from cine.cli import main
 from cine.reader import iter_frames, read_header
 
 from .cine_factory import base_dataset, frames_pattern, psnr, region_item, write
+from .test_samples_process import at_source_size
 from .test_transfer_syntaxes import (
     assert_one_line_refusal,
     assert_outputs_match,
@@ -183,6 +184,8 @@ def test_browser_playable_h264_is_remuxed_not_reencoded(
     src = video_cine(tmp_path / "loop.dcm", H264_HIGH_41, data, len(pixels))
     out, meta = cli_process(src, tmp_path, monkeypatch, capsys)
     assert meta["video"]["remuxed"] and meta["video"]["encoder"] == "copy"
+    # A small colour loop, yet not enlarged: the source's chroma is 4:2:0 already.
+    assert meta["video"]["scale"] == 1 and meta["video"]["width"] == 64
     assert_outputs_match(out, pixels)
     # The MP4 holds the source's coded pictures, NAL unit for NAL unit: no encoder ran.
     with av.open(io.BytesIO(data), format="h264" if container == "raw" else container) as c:
@@ -230,6 +233,8 @@ def test_cleaning_that_blanks_pixels_reencodes(tmp_path: Path, monkeypatch, caps
     assert not meta["video"]["remuxed"] and meta["video"]["encoder"] == "libx264"
     frames, _ = video_frames(out / "video.mp4")
     assert len(frames) == len(pixels)
+    scale = meta["video"]["scale"]
+    frames = [at_source_size(f, 48, 64, scale) for f in frames]
     assert all(f[:, :6].max() <= 16 for f in frames)  # the blanked strip is black
     kept = [psnr(f[:, 10:], p[:, 10:]) for f, p in zip(frames, pixels, strict=True)]
     assert min(kept) >= 30
