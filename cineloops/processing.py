@@ -1,6 +1,6 @@
 """Turn a stored original into de-identified teaching material (``loop_process``).
 
-Safe to run twice. The row is claimed under ``select_for_update(nowait=True)``: a loop that is
+Safe to run twice. The row is claimed under a row lock taken with ``nowait``: a loop that is
 done is left alone, and a loop another message is processing is left to it. A row locked at
 that very moment raises ``LoopBusy``, which the task retries shortly. The message that claimed
 a loop may claim it again — that is a retry: of a transient error, or after its pool process

@@ -49,7 +49,7 @@ QUEUES: Final[tuple[QueueName, ...]] = (CINE, LIGHT)
 
 # A database that went away for a moment (the connection dropped, the server restarted):
 # retried by every task.
-TRANSIENT_ERRORS: Final = (OperationalError, InterfaceError)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 DEFAULT_MAX_RETRIES = 5
 # Seconds before a task whose pool process died runs again: not at once, in case the process
 # was killed for its memory (a poison message then fails after max_retries, not in a loop).
@@ -58,7 +58,9 @@ WORKER_LOST_RETRY_DELAY = 10
 _DECLARED_QUEUES: dict[str, QueueName] = {}
 
 
-def route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_: Any) -> Any:
+def route(
+    name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_: Any
+) -> dict[str, str] | None:
     """The router of ``CELERY_TASK_ROUTES``: the queue ``name`` was declared with, if any (an
     unknown name goes to ``CELERY_TASK_DEFAULT_QUEUE``)."""
     queue = _DECLARED_QUEUES.get(name)
