@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 .PHONY: help run test lint format translations migrations-check clean
 
 help:
-	@echo "make run    start the platform (web + Celery worker) on http://127.0.0.1:$(PORT)/"
+	@echo "make run    start the platform (web + a Celery worker per queue) on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the test suite, then ruff (lint and format check)"
 	@echo "make lint | format | translations | migrations-check | clean"
 

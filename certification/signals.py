@@ -15,13 +15,14 @@ cheap and idempotent, so no bookkeeping is spent on removing the duplicate.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_init, post_save
 
 from cases.models import CaseWatch
 from certification.models import Certificate, EntryStatus, LogbookEntry
+from certification.tasks import evaluate_user
 from courses.models import LessonCompletion
 from quizzes.models import Attempt, AttemptStatus
+from training.tasks import dispatch_on_commit
 
 # Attempt fields whose change can change a grade.
 GRADE_FIELDS = frozenset({"status", "percent", "passed", "needs_grading", "submitted_at"})
@@ -29,11 +30,8 @@ REVIEWED = (EntryStatus.APPROVED, EntryStatus.REJECTED)
 
 
 def evaluate_after_commit(user_pk: int | None) -> None:
-    if user_pk is None:
-        return
-    from certification.tasks import queue_evaluation
-
-    transaction.on_commit(lambda: queue_evaluation(user_pk))
+    if user_pk is not None:
+        dispatch_on_commit(evaluate_user, user_pk=user_pk)
 
 
 def attempt_saved(sender, instance: Attempt, update_fields=None, raw=False, **kwargs) -> None:

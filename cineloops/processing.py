@@ -1,6 +1,6 @@
 """Turn a stored original into de-identified teaching material (``loop_process``).
 
-Safe to run twice. The row is claimed under ``select_for_update(nowait=True)``: a loop that is
+Safe to run twice. The row is claimed under a row lock taken with ``nowait``: a loop that is
 done is left alone, and a loop another message is processing is left to it. A row locked at
 that very moment raises ``LoopBusy``, which the task retries shortly. The message that claimed
 a loop may claim it again — that is a retry: of a transient error, or after its pool process
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
 from cine.deid import quiet_pydicom
@@ -44,6 +44,8 @@ from cineloops import storage
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
 from cineloops.signals import loops_updated
+from core.locking import is_lock_conflict, lock
+from training.tasks import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 Status = CineLoop.Status
@@ -51,8 +53,6 @@ Status = CineLoop.Status
 # Two cores make ~140 frames/s (DOMAIN §7): a 2 GiB loop takes minutes, so this is a hang.
 SOFT_TIME_LIMIT = 30 * 60
 TIME_LIMIT = SOFT_TIME_LIMIT + 5 * 60
-# Database errors worth retrying: the connection dropped, the server restarted.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class LoopBusy(Exception):
@@ -60,8 +60,6 @@ class LoopBusy(Exception):
     instructor asking for it to be processed again): try again in a moment."""
 
 
-# What the task retries: the transient errors, and a row that was locked at the wrong moment.
-RETRY_ON = (*TRANSIENT_ERRORS, LoopBusy)
 # Pipeline decisions that leave text burned into the pixels until an instructor checks them.
 # A manual mask is not one: only an instructor gives one (``cineloops.review``).
 REVIEW_DECISIONS = frozenset({"review_required"})
@@ -143,7 +141,7 @@ def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
                 ]
             )
     except OperationalError as exc:
-        if not _is_lock_conflict(exc):
+        if not is_lock_conflict(exc):
             raise
         # A plain read does not wait for the lock: a loop already done needs no retry.
         status = CineLoop.objects.filter(pk=loop_pk).values_list("status", flat=True).first()
@@ -156,7 +154,7 @@ def _claim(loop_pk: int, task_id: str) -> tuple[CineLoop | None, str]:
 
 
 def _lock(loop_pk: int) -> CineLoop | None:
-    return CineLoop.objects.select_for_update(nowait=True).filter(pk=loop_pk).first()
+    return lock(CineLoop, loop_pk, nowait=True, missing_ok=True)
 
 
 def _may_take_over(loop: CineLoop, task_id: str) -> bool:
@@ -172,11 +170,6 @@ def heartbeat_cutoff(now: datetime | None = None) -> datetime:
 
 def claim_is_dead(last_beat: datetime | None) -> bool:
     return last_beat is None or last_beat < heartbeat_cutoff()
-
-
-def _is_lock_conflict(exc: OperationalError) -> bool:
-    # PostgreSQL lock_not_available; other errors (connection lost) are transient: retry.
-    return getattr(exc.__cause__, "sqlstate", None) == "55P03"
 
 
 class _Progress:

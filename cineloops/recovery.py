@@ -35,6 +35,8 @@ from cineloops.models import CineLoop
 from cineloops.processing import heartbeat_cutoff
 from cineloops.services import REQUEUE_BATCH, loop_requeue_locked, loops_requeue_stalled
 from cineloops.signals import loops_updated
+from cineloops.tasks import process_loop
+from core.locking import lock
 
 logger = logging.getLogger(__name__)
 Status = CineLoop.Status
@@ -69,8 +71,6 @@ def loops_recover_dead_claims(*, now: datetime | None = None) -> dict[str, int]:
 
     Returns how many were queued again (``recovered``) and how many marked failed.
     """
-    from cineloops.tasks import process_loop
-
     now = now or timezone.now()
     dead = _dead_claims(now)
     pks = list(
@@ -80,7 +80,7 @@ def loops_recover_dead_claims(*, now: datetime | None = None) -> dict[str, int]:
     for pk in pks:
         with transaction.atomic():
             # The same conditions again, under the lock: a run that beat meanwhile keeps it.
-            loop = CineLoop.objects.select_for_update().filter(dead, pk=pk).first()
+            loop = lock(CineLoop, pk, where=dead, missing_ok=True)
             if loop is None:
                 continue
             if loop.recoveries >= process_loop.max_retries:

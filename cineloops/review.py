@@ -31,6 +31,7 @@ from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.services import loop_requeue_locked
 from cineloops.signals import loops_updated
+from core.locking import lock
 
 logger = logging.getLogger(__name__)
 Status = CineLoop.Status
@@ -51,7 +52,7 @@ def _locked_for_review(loop: CineLoop, by: User) -> CineLoop:
     """The loop's row, locked, when ``by`` may review it and it still needs review."""
     if not loop.is_editable_by(by):
         raise PermissionDenied(_("You cannot review this loop."))
-    locked = CineLoop.objects.select_for_update().get(pk=loop.pk)
+    locked = lock(loop)
     if locked.status != Status.NEEDS_REVIEW:
         raise ValidationError(_("This loop does not need review."), "not_needs_review")
     return locked

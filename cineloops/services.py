@@ -23,16 +23,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Institution, User
 from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from cineloops.signals import loops_updated
+from cineloops.tasks import process_loop
 from cineloops.uploads import dicom_refusal, too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
+from core.locking import lock
 from core.scoping import acts_for
+from training.tasks import dispatch
 
 logger = logging.getLogger(__name__)
 Source = CineLoop.Source
@@ -121,9 +123,7 @@ def _create(
                 original_name=name,
                 original_size=size,
             )
-            pk = loop.pk
-            # After the commit, or the worker could look for a row it cannot see yet.
-            transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
+            _enqueue_on_commit(loop.pk)
     except BaseException:
         storage.delete_original(name)  # no row points at it: do not leave patient data behind
         raise
@@ -134,23 +134,24 @@ def _create(
 def loop_enqueue(*, loop_pk: int) -> bool:
     """Queue processing for an uploaded loop; False (loop stays 'uploaded') if the broker is
     unreachable, so that it is queued again later (``loops_requeue_stalled``, run by beat)."""
-    from cineloops.tasks import process_loop
-
     now = timezone.now()
     if CineLoop.objects.filter(pk=loop_pk, status=Status.UPLOADED).update(
         status=Status.QUEUED, updated_at=now
     ):
         loops_updated.send(sender=CineLoop, pks=[loop_pk])
-    try:
-        process_loop.delay(loop_pk=loop_pk)
-    except BrokerError:
-        logger.warning("cine loop %s: the task broker is unreachable; not queued", loop_pk)
-        if CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
-            status=Status.UPLOADED, updated_at=timezone.now()
-        ):
-            loops_updated.send(sender=CineLoop, pks=[loop_pk])
-        return False
-    return True
+    if dispatch(process_loop, loop_pk=loop_pk):
+        return True
+    if CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
+        status=Status.UPLOADED, updated_at=timezone.now()
+    ):
+        loops_updated.send(sender=CineLoop, pks=[loop_pk])
+    return False
+
+
+def _enqueue_on_commit(loop_pk: int) -> None:
+    # After the commit, or the worker could look for a row it cannot see yet. Not
+    # ``dispatch_on_commit``: the loop's status follows the send (queued, or back to uploaded).
+    transaction.on_commit(lambda: loop_enqueue(loop_pk=loop_pk), robust=True)
 
 
 def loop_create_from_upload(
@@ -352,7 +353,7 @@ def loop_reprocess(*, loop: CineLoop, by: User) -> CineLoop:
         raise PermissionDenied(_("You cannot process this loop again."))
     with transaction.atomic():
         # Locked: the claim of a duplicate message waits (LoopBusy, retried) until this commits.
-        locked = CineLoop.objects.select_for_update().get(pk=loop.pk)
+        locked = lock(loop)
         if locked.status not in CineLoop.REPROCESSABLE:
             raise ValidationError(
                 _("Only a loop that failed or needs review can be processed again."),
@@ -391,8 +392,7 @@ def loop_requeue_locked(*, loop: CineLoop, also_save: Sequence[str] = ()) -> Non
             *also_save,
         ]
     )
-    pk = loop.pk
-    transaction.on_commit(lambda: loop_enqueue(loop_pk=pk))
+    _enqueue_on_commit(loop.pk)
 
 
 # At most this many loops are queued again per sweep; the next sweep takes the rest.

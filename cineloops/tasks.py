@@ -1,4 +1,9 @@
-"""Celery tasks of the cineloops app: thin wrappers around services."""
+"""Celery tasks of the cineloops app: thin wrappers around services.
+
+``process_loop`` runs on the ``cine`` queue (minutes of CPU per loop), the sweep on ``light``.
+Imported by ``cineloops.services`` (which sends ``process_loop``): this module imports no
+service that sends a task at import time (``cineloops.processing`` sends none).
+"""
 
 import logging
 from typing import Any
@@ -9,14 +14,13 @@ from celery.signals import task_failure, worker_ready
 from django.db import DatabaseError, close_old_connections, connection
 
 from cineloops.processing import (
-    RETRY_ON,
     SOFT_TIME_LIMIT,
     TIME_LIMIT,
-    TRANSIENT_ERRORS,
+    LoopBusy,
     loop_abandon,
     loop_process,
 )
-from training.tasks import platform_task
+from training.tasks import CINE, LIGHT, platform_task
 
 logger = logging.getLogger(__name__)
 PROCESS_LOOP = "cineloops.process_loop"
@@ -24,7 +28,8 @@ PROCESS_LOOP = "cineloops.process_loop"
 
 @platform_task(
     name=PROCESS_LOOP,
-    retry_on=RETRY_ON,
+    queue=CINE,
+    retry_on=(LoopBusy,),  # a row locked at the wrong moment, besides the transient errors
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     bind=True,
@@ -39,7 +44,7 @@ def process_loop(task: Any, *, loop_pk: int) -> str:
     )
 
 
-@platform_task(name="cineloops.requeue_stalled_loops", retry_on=TRANSIENT_ERRORS)
+@platform_task(name="cineloops.requeue_stalled_loops", queue=LIGHT)
 def requeue_stalled_loops() -> dict[str, int]:
     """Run by Celery beat (``CELERY_BEAT_SCHEDULE``): queue again the loops whose message was
     lost or whose run stopped beating, delete abandoned uploads. Safe to run twice."""

@@ -3,16 +3,16 @@
 from typing import Any
 
 from core.models import Heartbeat
-from training.tasks import platform_task
+from training.tasks import LIGHT, platform_task
 
 
-@platform_task(name="core.ping")
+@platform_task(name="core.ping", queue=LIGHT)
 def ping() -> str:
     """Answer without touching the database: the broker and result backend work."""
     return "pong"
 
 
-@platform_task(name="core.record_heartbeat", bind=True)
+@platform_task(name="core.record_heartbeat", queue=LIGHT, bind=True)
 def record_heartbeat(task: Any, *, token: str) -> int:
     """Write one Heartbeat row for ``token`` and return its primary key.
 

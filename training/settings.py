@@ -17,6 +17,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from training.env import env_bool, env_int, env_list, env_required, env_str, local_secret
 
@@ -309,6 +310,15 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 50 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: do not hoard messages on one worker
+# Queues by resource (training.tasks; every task names its own): cine processing, minutes of CPU
+# per loop, on "cine"; everything else, seconds each (deadlines, curves, evaluations, sweeps),
+# on "light", served by workers of its own so that a long loop never delays a deadline. A
+# worker started without -Q consumes both; anything sent without a queue goes to "light".
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in ("cine", "light")
+)
+CELERY_TASK_DEFAULT_QUEUE = "light"
+CELERY_TASK_ROUTES = ("training.tasks.route",)
 CELERY_TASK_ALWAYS_EAGER = False  # tests switch this on through a fixture, never here
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks (apps add theirs below): one `celery -A training beat` in production, embedded

@@ -24,6 +24,7 @@ from cases.snapshot import CASE_TEXTS, SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
 from core.authoring import apply_fields
 from core.content_language import localized
+from core.locking import lock
 from core.scoping import acts_for
 
 # The texts a trainee reads, in English and Chinese (``CASE_TEXTS``); the authoring form sets
@@ -160,13 +161,13 @@ def refresh_search_text(case: Case) -> None:
 def lock_current_status(case: Case) -> str:
     """Lock the case row for this transaction and read its status from the database (the
     caller's instance may be stale: a review may have published it meanwhile)."""
-    case.status = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
+    case.status = lock(case, only=("status",)).status
     return case.status
 
 
 def record_revision(case: Case, by: User | None, event: str) -> CaseRevision:
     """Snapshot the case as it is now (call inside the transaction that changed it)."""
-    Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise the numbering
+    lock(case, missing_ok=True)  # serialise the numbering
     last = case.revisions.aggregate(last=Max("number"))["last"] or 0
     return CaseRevision.objects.create(
         case=case, number=last + 1, event=event, author=by, snapshot=case_snapshot(case)

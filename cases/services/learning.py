@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases import conf
 from cases.models import Bookmark, Case, CaseWatch
+from core.locking import lock
 
 
 def bookmark_toggle(*, case: Case, user: User) -> bool:
@@ -82,7 +83,7 @@ def watch_heartbeat(
     now = now or timezone.now()
     with transaction.atomic():
         CaseWatch.objects.get_or_create(user=user, case=case)
-        watch = CaseWatch.objects.select_for_update().get(user=user, case=case)
+        watch = lock(CaseWatch, user=user, case=case)
         key = str(loop_id)
         credited = _credit(played, watch.last_beat_at, now)
         seconds = dict(watch.loop_seconds)

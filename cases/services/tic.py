@@ -18,18 +18,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from cases import cache as case_cache
 from cases.geometry import to_roi
 from cases.loopinfo import loop_metadata
 from cases.models import Annotation, Case, RoiCurve, TicStatus
+from cases.tasks import compute_tic
 from cine.tic import Roi, roi_curve
 from cine.tic_fit import analyse_curve
 from cineloops.models import CineLoop
+from training.tasks import dispatch, dispatch_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -124,28 +124,17 @@ def curve_signature(annotation: Annotation, injection_s: float | None, dr: float
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _send(annotation_pk: int) -> bool:
-    """Queue the curve's task; False when the broker is unreachable."""
-    from cases.tasks import compute_tic
-
-    try:
-        compute_tic.delay(annotation_pk=annotation_pk)
-    except BrokerError:
-        # The curve stays "pending": the sweep (``curves_requeue_pending``) queues it again,
-        # and so does saving the annotations again.
-        logger.warning("TIC of annotation %s: the task broker is unreachable", annotation_pk)
-        return False
-    return True
-
-
 def request_curve(annotation: Annotation, *, injection_s: float | None, dr: float) -> bool:
-    """Mark the ROI's curve pending and queue it after commit; False when it is up to date."""
+    """Mark the ROI's curve pending and queue it after commit; False when it is up to date.
+
+    With the broker down the curve stays pending: the sweep (``curves_requeue_pending``) queues
+    it again, and so does saving the annotations again."""
     signature = curve_signature(annotation, injection_s, dr)
     current = RoiCurve.objects.filter(annotation=annotation).only("signature", "status").first()
     pk = annotation.pk
     if current is not None and current.signature == signature:
         if current.status == TicStatus.PENDING:  # its message may have been lost: resend
-            transaction.on_commit(lambda: _send(pk))
+            dispatch_on_commit(compute_tic, annotation_pk=pk)
         return False
     RoiCurve.objects.update_or_create(
         annotation=annotation,
@@ -161,7 +150,7 @@ def request_curve(annotation: Annotation, *, injection_s: float | None, dr: floa
             "computed_at": None,
         },
     )
-    transaction.on_commit(lambda: _send(pk))
+    dispatch_on_commit(compute_tic, annotation_pk=pk)
     return True
 
 
@@ -251,7 +240,7 @@ def curves_requeue_pending(*, now: datetime | None = None) -> int:
         touched = RoiCurve.objects.filter(pk=pk, status=TicStatus.PENDING, updated_at__lt=cutoff)
         if not touched.update(updated_at=now):  # no bump: nothing a page shows changed
             continue  # computed or requested again meanwhile
-        if not _send(annotation_pk):
+        if not dispatch(compute_tic, annotation_pk=annotation_pk):
             break  # the broker is down: the next sweep tries again
         requeued += 1
     if requeued:

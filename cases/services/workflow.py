@@ -14,10 +14,11 @@ from accounts.models import User
 from cases.models import Case, CaseStatus, RevisionEvent
 from cases.reviewers import independent_reviewer_q
 from cases.services.authoring import check_publishable, record_revision, require_editor
+from core.locking import lock
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return lock(case)
 
 
 def missing_for_review(case: Case) -> list[str]:

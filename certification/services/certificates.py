@@ -49,7 +49,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from certification import status_list
 from certification.models import (
     AuditAction,
@@ -60,6 +59,7 @@ from certification.models import (
 )
 from certification.services.audit import record_event
 from certification.services.evaluation import current_version, evaluate
+from core.locking import lock
 from core.scoping import may_manage
 
 # How long before its expiry a valid certificate may be renewed by meeting the recertification
@@ -183,7 +183,7 @@ def revoke(
     if not reason:
         raise ValidationError({"reason": _("Give the reason for revoking.")})
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        certificate = lock(certificate)
         if certificate.status == CertificateStatus.REVOKED:
             raise ValidationError(_("This certificate has already been revoked."))
         previous_status = certificate.status
@@ -213,11 +213,13 @@ def expire_due(now: datetime | None = None) -> int:
     count = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            certificate = (
-                Certificate.objects.select_for_update()
-                .filter(pk=pk, status=CertificateStatus.ISSUED, expires_at__lte=now)
-                .select_related("programme")
-                .first()
+            certificate = lock(
+                Certificate,
+                pk,
+                status=CertificateStatus.ISSUED,
+                expires_at__lte=now,
+                select_related=("programme",),
+                missing_ok=True,
             )
             if certificate is None:  # renewed, revoked or expired by someone else meanwhile
                 continue
@@ -232,7 +234,7 @@ def expire_due(now: datetime | None = None) -> int:
 def _lock_holder(user) -> None:
     # Serialises every certificate change of one holder (two workers evaluating the same
     # trainee wait for each other); a no-op on SQLite, which serialises writers anyway.
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    lock(user, only=("pk",), missing_ok=True)
 
 
 def _valid_certificate(user, programme: Programme) -> Certificate | None:

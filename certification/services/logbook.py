@@ -44,6 +44,7 @@ from certification.services.logbook_access import (  # noqa: F401
 from certification.services.notifications import notify_review
 from cineloops import services as cine_services
 from cineloops.models import CineLoop
+from core.locking import lock
 
 # The free-text fields checked for identifiers, with the labels the trainee sees.
 TEXT_FIELDS = {
@@ -271,7 +272,7 @@ def entry_update(
     if entry.trainee_id != by.pk:
         raise PermissionDenied(_("Only the trainee who logged the scan can change it."))
     with transaction.atomic():
-        locked = LogbookEntry.objects.select_for_update().get(pk=entry.pk)
+        locked = lock(entry)
         if locked.status != EntryStatus.PENDING:
             raise ValidationError(
                 _("This entry has been signed off and cannot be changed; log a correction."),
@@ -310,7 +311,7 @@ def entry_correct(
         )
     with transaction.atomic():
         # Locked so that two corrections submitted at once cannot both be created.
-        LogbookEntry.objects.select_for_update().get(pk=entry.pk)
+        lock(entry)
         existing = open_correction(entry)
         if existing is not None:
             raise ValidationError(
@@ -359,7 +360,7 @@ def entry_review(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = LogbookEntry.objects.select_for_update().get(pk=entry.pk)
+        locked = lock(entry)
         if locked.status != EntryStatus.PENDING:
             raise ValidationError(_("This entry has already been signed off."), "not_pending")
         locked.status = (

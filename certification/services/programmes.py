@@ -29,6 +29,7 @@ from certification.services.audit import record_event
 from certification.services.certificates import can_manage
 from core.authoring import apply_fields, apply_translations, first_text, unique_slug
 from core.content_language import localized
+from core.locking import lock
 from core.scoping import (
     PublicationStatus,
     SharingResult,
@@ -79,7 +80,7 @@ def _require_manager(programme: Programme, by: User) -> None:
 def _require_draft(version: ProgrammeVersion) -> None:
     """Refuse a published version. Read from the database under a row lock, not from the
     caller's instance: a page opened before another director published must not write."""
-    fresh = ProgrammeVersion.objects.select_for_update().only("published_at").get(pk=version.pk)
+    fresh = lock(version, only=("published_at",))
     version.published_at = fresh.published_at
     if version.is_frozen:
         raise ValidationError(
@@ -205,7 +206,7 @@ def version_create(*, programme: Programme, by: User, notes: str = "") -> Progra
     at most one draft at a time: edit it, or publish it, before starting another."""
     _require_manager(programme, by)
     # Lock the programme row: two directors pressing "new version" get numbers in turn.
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock(programme, missing_ok=True)
     if draft_version(programme) is not None:
         raise ValidationError(
             _("There is already a draft version: edit or publish it first."), code="draft_exists"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.locking import lock
 from courses.models import Course, Enrolment, Lesson, LessonCompletion
 from courses.selectors import module_unlocked
 
@@ -44,9 +45,7 @@ def complete_lesson(*, user: User, lesson: Lesson) -> LessonCompletion:
         raise ValidationError(_("This lesson is not available."), code="unavailable")
     course_id = lesson.module.course_id
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update().filter(user=user, course_id=course_id).first()
-        )
+        enrolment = lock(Enrolment, user=user, course_id=course_id, missing_ok=True)
         if enrolment is None:
             raise ValidationError(_("Enrol in the course first."), code="not_enrolled")
         completion = LessonCompletion.objects.filter(user=user, lesson=lesson).first()

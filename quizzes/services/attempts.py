@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.locking import lock
 from core.scoping import PublicationStatus
 from quizzes.models import (
     Answer,
@@ -123,11 +124,12 @@ def _open_attempt(quiz: Quiz, user) -> Attempt | None:
 
 def _locked_open_attempt(attempt_id: int, user, now: datetime) -> Attempt:
     """The attempt row, locked for this transaction, checked to be the user's and open."""
-    attempt = (
-        Attempt.objects.select_for_update()
-        .select_related("quiz")
-        .filter(pk=attempt_id, user_id=getattr(user, "pk", None))
-        .first()
+    attempt = lock(
+        Attempt,
+        attempt_id,
+        user_id=getattr(user, "pk", None),
+        select_related=("quiz",),
+        missing_ok=True,
     )
     if attempt is None:
         raise NotYourAttempt()
@@ -237,7 +239,7 @@ def attempt_submit(*, attempt_id: int, user, now: datetime | None = None) -> Att
 def _submit(attempt_id: int, now: datetime) -> tuple[Attempt, bool]:
     """Submit and score; returns the attempt and whether this call submitted it."""
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt_id)
+        attempt = lock(Attempt, attempt_id, select_related=("quiz",))
         if not attempt.is_open:
             return attempt, False
         late = attempt.deadline is not None and now >= attempt.deadline

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.locking import lock
 from quizzes.models import Answer, Attempt, AttemptStatus, QuestionKind
 from quizzes.results_access import detail_attempts_q, may_grade
 from quizzes.services.errors import NotAllowed, QuizError
@@ -59,9 +60,7 @@ def answer_grade(
     if not math.isfinite(credit) or not 0 <= credit <= 1:
         raise ValidationError(_("The credit is a number from 0 to 1."))
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update().select_related("quiz").get(pk=answer.attempt_id)
-        )
+        attempt = lock(Attempt, answer.attempt_id, select_related=("quiz",))
         trainee_seen = Answer.objects.filter(detail_attempts_q(by, "attempt__"), pk=answer.pk)
         if not (may_grade(by) and trainee_seen.exists()):
             raise NotAllowed(_("Only instructors of the trainee's institution grade this answer."))

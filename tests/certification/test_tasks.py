@@ -46,7 +46,7 @@ pytestmark = pytest.mark.django_db
 def queued(monkeypatch):
     """The user ids queued for evaluation (nothing runs)."""
     calls: list[int] = []
-    monkeypatch.setattr(tasks, "queue_evaluation", lambda user_pk: calls.append(user_pk) or True)
+    monkeypatch.setattr(tasks.evaluate_user, "delay", lambda *, user_pk: calls.append(user_pk))
     return calls
 
 

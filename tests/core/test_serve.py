@@ -1,5 +1,5 @@
-"""``manage.py serve`` (what ``make run`` starts): gunicorn and a real Celery worker on the
-filesystem broker, started together and stopped together.
+"""``manage.py serve`` (what ``make run`` starts): gunicorn and a real Celery worker per queue
+on the filesystem broker, started together and stopped together.
 
 Runs on the embedded defaults in a scratch var/ folder, whatever services the suite uses.
 """
@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from core.management.commands import serve
+from training.tasks import QUEUES
 
 REPO = Path(__file__).resolve().parents[2]
+CHILDREN = ("web", "cine", "light")
 _SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT")
 
 
@@ -52,7 +54,7 @@ def serve_env(tmp_path_factory) -> dict[str, str]:
 
 
 class Served:
-    """One ``manage.py serve`` process, its log, and the pids of its two children."""
+    """One ``manage.py serve`` process, its log, and the pids of its three children."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
@@ -79,11 +81,14 @@ class Served:
         raise AssertionError(f"{pattern!r} not seen; serve printed:\n{self.output()}")
 
     def wait_ready(self) -> None:
-        started = self.wait_for(r"Started web pid (\d+), worker pid (\d+)")
-        self.pids = {"web": int(started.group(1)), "worker": int(started.group(2))}
+        started = self.wait_for(
+            r"Started web pid (\d+), cine worker pid (\d+), light worker pid (\d+)"
+        )
+        self.pids = {name: int(started.group(i + 1)) for i, name in enumerate(CHILDREN)}
         self.wait_for(rf"running at http://127\.0\.0\.1:{self.port}/")
-        self.wait_for(r"serve@\S+ ready")  # the worker consumes from the broker
-        self.wait_for(r"beat: Starting")  # and runs the periodic tasks (embedded beat)
+        self.wait_for(r"serve-cine@\S+ ready")  # each worker consumes from the broker
+        self.wait_for(r"serve-light@\S+ ready")
+        self.wait_for(r"beat: Starting")  # and the light one runs the periodic tasks
 
     def cleanup(self) -> None:
         if self.process.poll() is None:
@@ -114,7 +119,7 @@ def run_in_project(env: dict[str, str], code: str) -> str:
     return result.stdout.strip()
 
 
-def test_serve_runs_web_and_worker_and_stops_both_on_sigterm(served, serve_env):
+def test_serve_runs_web_and_a_worker_per_queue_and_stops_them_on_sigterm(served, serve_env):
     served.wait_ready()
 
     with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/healthz", timeout=10) as resp:
@@ -133,25 +138,51 @@ def test_serve_runs_web_and_worker_and_stops_both_on_sigterm(served, serve_env):
         "print(Heartbeat.objects.get(pk=pk).worker)\n",
     )
     assert out.splitlines()[0] == "pong"
-    assert out.splitlines()[1].startswith("serve@")
+    assert out.splitlines()[1].startswith("serve-light@")
+
+    # Queues by resource: with the cine worker frozen (as if every pool process were deep in a
+    # loop), the light worker still answers, and leaves the cine message alone; the cine
+    # worker takes it once it can.
+    os.killpg(served.pids["cine"], signal.SIGSTOP)
+    try:
+        out = run_in_project(
+            serve_env,
+            "from cineloops.tasks import process_loop\n"
+            "from core.tasks import ping\n"
+            "waiting = process_loop.delay(loop_pk=987654)\n"
+            "print(waiting.id)\n"
+            "print(ping.delay().get(timeout=60))\n"
+            "print(waiting.state)\n",
+        )
+    finally:
+        os.killpg(served.pids["cine"], signal.SIGCONT)
+    task_id, pong, state = out.splitlines()
+    assert (pong, state) == ("pong", "PENDING")
+    out = run_in_project(
+        serve_env,
+        "from celery.result import AsyncResult\n"
+        "from training.celery import app\n"
+        f"print(AsyncResult({task_id!r}, app=app).get(timeout=60))\n",
+    )
+    assert out == "skipped: no such loop"
 
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=60) == 0, served.output()
-    assert not alive(served.pids["web"])
-    assert not alive(served.pids["worker"])
+    assert not any(alive(pid) for pid in served.pids.values())
     assert "Stopped." in served.output()
 
 
-def test_serve_stops_the_web_server_when_the_worker_dies(served):
+@pytest.mark.parametrize("worker", ["cine", "light"])
+def test_serve_stops_everything_when_a_worker_dies(served, worker):
     served.wait_ready()
 
-    os.kill(served.pids["worker"], signal.SIGKILL)
+    os.kill(served.pids[worker], signal.SIGKILL)
 
     assert served.process.wait(timeout=60) != 0
-    assert not alive(served.pids["web"])
-    assert "worker exited" in served.output()
-    # Nothing the worker started (its embedded beat, its pool) outlives it.
-    assert group_members(served.pids["worker"]) == []
+    assert not any(alive(pid) for pid in served.pids.values())
+    assert f"{worker} worker exited" in served.output()
+    # Nothing a worker started (the embedded beat, the pools) outlives it.
+    assert all(group_members(served.pids[name]) == [] for name in ("cine", "light"))
 
 
 def group_members(pgid: int) -> list[int]:
@@ -175,17 +206,27 @@ def test_no_child_outlives_a_supervisor_killed_outright(served):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and any(alive(pid) for pid in served.pids.values()):
         time.sleep(0.2)
-    assert not alive(served.pids["web"]), "the web server outlived its supervisor"
-    assert not alive(served.pids["worker"]), "the worker outlived its supervisor"
+    for name, pid in served.pids.items():
+        assert not alive(pid), f"{name} outlived its supervisor"
 
 
-def test_the_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):
-    argv = serve._worker_spec(2).argv
+def test_the_light_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):
+    cine, light = (spec.argv for spec in serve._worker_specs(3, 2))
 
-    assert "--beat" in argv
-    schedule = argv[argv.index("--schedule") + 1]
+    assert "--beat" in light and "--beat" not in cine  # one beat, not two
+    schedule = light[light.index("--schedule") + 1]
     assert schedule == settings.CELERY_BEAT_SCHEDULE_FILENAME
     assert Path(schedule).parent == settings.VAR_DIR / "celery"
+
+
+def test_each_queue_has_a_worker_of_its_own():
+    cine, light = (spec.argv for spec in serve._worker_specs(3, 2))
+
+    def option(argv, name):
+        return argv[argv.index(name) + 1]
+
+    assert [option(cine, "--queues"), option(light, "--queues")] == list(QUEUES)
+    assert (option(cine, "--concurrency"), option(light, "--concurrency")) == ("3", "2")
 
 
 @pytest.mark.django_db

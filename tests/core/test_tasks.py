@@ -1,5 +1,7 @@
 """The pipeline-check tasks, run eagerly (a real worker runs them in tests/services), and the
-delivery guarantees of ``platform_task`` shown by what Celery does, not by the options stored.
+delivery guarantees of ``platform_task`` shown by what Celery does, not by the options stored:
+for every task of the platform, a lost pool process is sent again and a transient database
+error is retried, while any other error fails at once.
 
 A lost pool process is simulated the way the worker's main process sees it: a ``Request`` for
 the task's message gets ``on_failure(WorkerLostError)`` (``celery.worker.request``); what it
@@ -14,12 +16,29 @@ from billiard.exceptions import WorkerLostError
 from celery.canvas import Signature
 from celery.contrib.testing.mocks import TaskMessage
 from celery.worker.request import Request
+from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import Heartbeat
 from core.tasks import ping, record_heartbeat
 from training.celery import app as celery_app
-from training.tasks import DEFAULT_MAX_RETRIES, WORKER_LOST_RETRY_DELAY, platform_task
+from training.tasks import DEFAULT_MAX_RETRIES, LIGHT, WORKER_LOST_RETRY_DELAY, platform_task
+
+
+def platform_tasks() -> list:
+    """Every task the apps declare (Celery's own and the test modules' left out)."""
+    celery_app.loader.import_default_modules()
+    return sorted(
+        (
+            task
+            for name, task in celery_app.tasks.items()
+            if not name.startswith(("celery.", "tests."))
+        ),
+        key=lambda task: task.name,
+    )
+
+
+PLATFORM_TASKS = platform_tasks()
 
 
 def test_ping_answers_pong(celery_eager):
@@ -73,10 +92,10 @@ def lost(request: Request) -> None:
         request.on_failure(ExceptionInfo())
 
 
-@pytest.mark.parametrize("task", [ping, record_heartbeat], ids=lambda t: t.name)
+@pytest.mark.parametrize("task", PLATFORM_TASKS, ids=lambda t: t.name)
 def test_a_task_whose_pool_process_dies_is_sent_again_with_the_same_id(task, monkeypatch):
     worker = Worker(task, monkeypatch)
-    request = worker.request(kwargs={"token": "t"} if task is record_heartbeat else {})
+    request = worker.request()
 
     lost(request)
 
@@ -128,12 +147,30 @@ def test_a_message_is_acknowledged_only_after_its_task_ends(monkeypatch):
 _calls: list[str] = []
 
 
-@platform_task(name="tests.core.flaky", retry_on=(ConnectionError,), max_retries=2)
-def flaky(*, fail_with: str, times: int) -> str:
+ERRORS = {
+    "connection": ConnectionError,
+    "value": ValueError,
+    "database": OperationalError,
+    "interface": InterfaceError,
+}
+
+
+def fail_first(fail_with: str, times: int) -> str:
     _calls.append(fail_with)
     if len(_calls) <= times:
-        raise {"connection": ConnectionError, "value": ValueError}[fail_with]("failed")
+        raise ERRORS[fail_with]("failed")
     return "done"
+
+
+@platform_task(name="tests.core.flaky", queue=LIGHT, retry_on=(ConnectionError,), max_retries=2)
+def flaky(*, fail_with: str, times: int) -> str:
+    return fail_first(fail_with, times)
+
+
+@platform_task(name="tests.core.plain", queue=LIGHT, max_retries=2)
+def plain(*, fail_with: str, times: int) -> str:
+    """Declared without ``retry_on``: what every task gets by default."""
+    return fail_first(fail_with, times)
 
 
 @pytest.fixture
@@ -162,3 +199,50 @@ def test_any_other_error_is_not_retried(calls):
     result = flaky.apply(kwargs={"fail_with": "value", "times": 1}, throw=False)
     assert result.state == "FAILURE" and isinstance(result.result, ValueError)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("error", ["database", "interface"])
+def test_a_transient_database_error_is_retried_without_being_named(calls, error):
+    result = plain.apply(kwargs={"fail_with": error, "times": 2}, throw=False)
+    assert (result.state, result.result) == ("SUCCESS", "done")
+    assert len(calls) == 3
+
+
+def test_retry_on_adds_to_the_transient_errors(calls):
+    result = flaky.apply(kwargs={"fail_with": "database", "times": 2}, throw=False)
+    assert (result.state, result.result) == ("SUCCESS", "done")
+    assert len(calls) == 3
+
+
+def test_an_error_no_task_names_is_not_retried_by_default(calls):
+    result = plain.apply(kwargs={"fail_with": "connection", "times": 1}, throw=False)
+    assert result.state == "FAILURE" and isinstance(result.result, ConnectionError)
+    assert len(calls) == 1
+
+
+def test_a_task_on_an_unknown_queue_is_refused():
+    with pytest.raises(ValueError, match="unknown queue"):
+        platform_task(queue="celery")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("task", PLATFORM_TASKS, ids=lambda t: t.name)
+def test_every_task_retries_a_transient_database_error_and_nothing_else(task, monkeypatch):
+    """The body is replaced by one that fails; the task's own declaration decides what then
+    happens (apply() follows each retry the task asks for, as a worker would)."""
+    runs: list[type[Exception]] = []
+    error: dict[str, type[Exception]] = {"raise": OperationalError}
+
+    def failing(*args, **kwargs):
+        runs.append(error["raise"])
+        raise error["raise"]("failed")
+
+    monkeypatch.setattr(task, "_orig_run", failing, raising=False)  # under autoretry's wrapper
+    result = task.apply(throw=False)
+    assert result.state == "FAILURE" and isinstance(result.result, OperationalError)
+    assert len(runs) == task.max_retries + 1 == DEFAULT_MAX_RETRIES + 1
+
+    runs.clear()
+    error["raise"] = ValueError
+    result = task.apply(throw=False)
+    assert result.state == "FAILURE" and isinstance(result.result, ValueError)
+    assert runs == [ValueError]

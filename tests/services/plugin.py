@@ -95,7 +95,8 @@ def start_worker(
     *, database_url: str, log_path: Path, var_dir: Path, queues: str = ""
 ) -> WorkerProcess:
     """Start a ``celery -A training worker`` (prefork, its own process group) and wait until it
-    answers; ``queues``: consume only these (comma-separated) instead of the default queue."""
+    answers; ``queues``: consume only these (comma-separated) instead of every declared queue
+    (``CELERY_TASK_QUEUES``: cine and light)."""
     name = f"pytest-{uuid.uuid4().hex[:8]}@ceus-tests"
     env = os.environ | {
         "DATABASE_URL": database_url,

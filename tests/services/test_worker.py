@@ -31,6 +31,22 @@ def test_a_task_round_trips_through_the_worker(celery_worker_process):
     assert result.successful()
 
 
+def test_the_worker_consumes_the_cine_queue_and_the_light_one(
+    celery_worker_process, transactional_db
+):
+    """Started without -Q, as in CI: every declared queue is served (a task for a loop that
+    does not exist is answered at once)."""
+    from cineloops.tasks import process_loop
+
+    result = process_loop.delay(loop_pk=987654321)
+    assert result.get(timeout=RESULT_TIMEOUT) == "skipped: no such loop", (
+        celery_worker_process.log()
+    )
+    assert ping.delay().get(timeout=RESULT_TIMEOUT) == "pong"
+    log = celery_worker_process.log()
+    assert ".> cine " in log and ".> light " in log  # the queues it lists at start-up
+
+
 def test_the_worker_write_is_visible_here(celery_worker_process, transactional_db):
     token = uuid.uuid4().hex
 

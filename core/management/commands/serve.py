@@ -1,8 +1,10 @@
-"""``manage.py serve``: the web server and a Celery worker (with an embedded beat for the
-periodic tasks) together, for a laptop or a demo.
+"""``manage.py serve``: the web server and the Celery workers (one per queue, the light one
+with an embedded beat for the periodic tasks) together, for a laptop or a demo.
 
-Production runs gunicorn, the workers and one beat as separate services (see the README);
-this command is what ``make run`` starts.
+Two workers, not one consuming both queues: a worker busy with cine loops (minutes each) on
+every pool process would leave a deadline waiting behind them. Production runs gunicorn, the
+workers and one beat as separate services (see the README); this command is what
+``make run`` starts.
 """
 
 import os
@@ -17,10 +19,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.demo_accounts import DEMO_ACCOUNTS, banner_lines
 from core.supervisor import ChildSpec, Supervisor, port_open
+from training.tasks import CINE, LIGHT
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a Celery worker together until Ctrl-C; stop both if one dies."
+    help = (
+        "Run the web server and a Celery worker per queue together until Ctrl-C; stop them all "
+        "if one dies."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -32,7 +38,18 @@ class Command(BaseCommand):
             help="gunicorn (default, as in production) or Django's autoreloading runserver.",
         )
         parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--worker-concurrency", type=int, default=2)
+        parser.add_argument(
+            "--worker-concurrency",
+            type=int,
+            default=2,
+            help="Pool processes of the cine worker: loops processed at once.",
+        )
+        parser.add_argument(
+            "--light-concurrency",
+            type=int,
+            default=2,
+            help="Pool processes of the light worker (deadlines, curves, sweeps).",
+        )
         parser.add_argument(
             "--demo-data",
             action="store_true",
@@ -56,7 +73,7 @@ class Command(BaseCommand):
         supervisor = Supervisor(
             specs=[
                 _web_spec(options["server"], host, port, options["web_workers"]),
-                _worker_spec(options["worker_concurrency"]),
+                *_worker_specs(options["worker_concurrency"], options["light_concurrency"]),
             ]
         )
         supervisor.install_signal_handlers()
@@ -91,7 +108,7 @@ class Command(BaseCommand):
         accounts = banner_lines(existing)
         if accounts:
             lines += [*accounts, ""]
-        lines.append("  Press Ctrl-C to stop the web server and the worker.")
+        lines.append("  Press Ctrl-C to stop the web server and the workers.")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
 
 
@@ -134,15 +151,25 @@ def _gunicorn_has_setting(name: str) -> bool:
     return name in Config().settings
 
 
-def _worker_spec(concurrency: int) -> ChildSpec:
-    # With beat embedded (--beat): the periodic tasks of CELERY_BEAT_SCHEDULE run here too.
-    # Fine for the one worker of a laptop; production runs a single `celery beat` of its own.
-    argv = [
-        sys.executable, "-m", "celery", "-A", "training", "worker",
-        "--loglevel", "INFO",
-        "--concurrency", str(concurrency),
-        "--hostname", "serve@%h",
+def _worker_specs(cine_concurrency: int, light_concurrency: int) -> list[ChildSpec]:
+    """One worker per queue (``training.tasks.QUEUES``): cine processing, and the light work.
+
+    The light one embeds beat (--beat): the periodic tasks of CELERY_BEAT_SCHEDULE run there.
+    Fine for a laptop; production runs a single `celery beat` of its own.
+    """
+    common = [sys.executable, "-m", "celery", "-A", "training", "worker", "--loglevel", "INFO"]
+    cine = [
+        *common,
+        "--queues", CINE,
+        "--concurrency", str(cine_concurrency),
+        "--hostname", "serve-cine@%h",
+    ]  # fmt: skip
+    light = [
+        *common,
+        "--queues", LIGHT,
+        "--concurrency", str(light_concurrency),
+        "--hostname", "serve-light@%h",
         "--beat",
         "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
     ]  # fmt: skip
-    return ChildSpec("worker", argv)
+    return [ChildSpec("cine worker", cine), ChildSpec("light worker", light)]
