@@ -1,25 +1,22 @@
 """Facts about a processed loop that live in its ``metadata.json`` rather than in its row:
 the thumbnail strip layout, frame times and the intensity stack's scale.
 
-A finished loop's outputs never change (processing runs once), so the parsed file is cached
-per process, keyed by the loop and its processing time.
+The file is read through the media storage, once per process (``cineloops.storage.read_json``:
+a processing run's outputs never change, a new run stores new names).
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
+from cineloops import storage
 from cineloops.models import CineLoop
 
 
-@lru_cache(maxsize=256)
-def _read(path: str, stamp: str) -> dict[str, Any]:
+def _read(name: str) -> dict[str, Any]:
     try:
-        with open(path, encoding="utf-8") as src:
-            meta = json.load(src)
-    except (OSError, ValueError):
+        meta = storage.read_json(name)
+    except (*storage.STORE_ERRORS, ValueError):
         return {}
     thumbs = meta.get("thumbnails") or {}
     return {
@@ -40,8 +37,7 @@ def loop_metadata(loop: CineLoop) -> dict[str, Any]:
     """{thumbnails, frame_times_s, intensity_scale} of a processed loop; {} when unavailable."""
     if not loop.has_outputs or not loop.metadata_file:
         return {}
-    path = loop.file_path("metadata")
-    if path is None:
+    name = loop.output_name("metadata")
+    if name is None:
         return {}
-    stamp = loop.processed_at.isoformat() if loop.processed_at else ""
-    return _read(str(path), stamp)
+    return _read(name)

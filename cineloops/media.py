@@ -14,6 +14,10 @@ transfer to nginx with ``X-Accel-Redirect``; nginx does ranges itself. Example::
     }
 
 with ``CINE_MEDIA_ACCEL_PREFIX=/protected-cine/``.
+
+Object store (``CEUS_S3_BUCKET``): the answer is a redirect to an address of the object, signed
+for ``CEUS_S3_URL_EXPIRE_SECONDS``, that sets the type and disposition of the object's answer;
+the store does ranges itself. The bucket stays private: without the signature, nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import Storage
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import http_date
+
+from cineloops.storage import local_path
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -79,14 +86,24 @@ def _stream(path: Path, start: int, length: int) -> Iterator[bytes]:
 
 def serve_file(
     request: HttpRequest,
-    path: Path,
+    store: Storage,
+    name: str,
     *,
     content_type: str,
     download_name: str | None = None,
 ) -> HttpResponse:
-    """Send ``path`` (which the caller has checked the user may see)."""
+    """Send the stored file ``name`` (which the caller has checked the user may see).
+
+    Raises ``FileNotFoundError`` when a folder storage does not have it (an object store is
+    not asked: the signed address answers 404 itself).
+    """
+    path = local_path(store, name)
+    if path is None:
+        return _signed_redirect(store, name, content_type=content_type, download_name=download_name)
+    if not path.is_file():
+        raise FileNotFoundError(name)
     if settings.CINE_MEDIA_ACCEL_PREFIX:
-        return _accel(path, content_type=content_type, download_name=download_name)
+        return _accel(name, content_type=content_type, download_name=download_name)
     size = path.stat().st_size
     etag, last_modified = _validator(path)
     byte_range = None
@@ -116,18 +133,35 @@ def serve_file(
     return response
 
 
-def _accel(path: Path, *, content_type: str, download_name: str | None) -> HttpResponse:
-    relative = path.resolve().relative_to(Path(settings.CINE_MEDIA_DIR).resolve())
+def _accel(name: str, *, content_type: str, download_name: str | None) -> HttpResponse:
     response = HttpResponse(content_type=content_type)
-    response["X-Accel-Redirect"] = (
-        settings.CINE_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(relative.as_posix())
-    )
+    response["X-Accel-Redirect"] = settings.CINE_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
     _common_headers(response, download_name)
     return response
 
 
-def _common_headers(response: HttpResponse, download_name: str | None) -> None:
-    # Per-user content: browsers may cache it, shared caches must not.
-    response["Cache-Control"] = "private, max-age=3600"
+def _signed_redirect(
+    store: Storage, name: str, *, content_type: str, download_name: str | None
+) -> HttpResponse:
+    expire = settings.CEUS_S3_URL_EXPIRE_SECONDS
+    parameters = {"ResponseContentType": content_type, "ResponseCacheControl": CACHE_CONTROL}
     if download_name:
-        response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+        parameters["ResponseContentDisposition"] = _disposition(download_name)
+    response = HttpResponseRedirect(store.url(name, parameters=parameters, expire=expire))
+    # The browser may reuse the redirect while the address is still good for a while.
+    response["Cache-Control"] = f"private, max-age={expire // 2}"
+    return response
+
+
+# Per-user content: browsers may cache it, shared caches must not.
+CACHE_CONTROL = "private, max-age=3600"
+
+
+def _disposition(download_name: str) -> str:
+    return f'attachment; filename="{download_name}"'
+
+
+def _common_headers(response: HttpResponse, download_name: str | None) -> None:
+    response["Cache-Control"] = CACHE_CONTROL
+    if download_name:
+        response["Content-Disposition"] = _disposition(download_name)

@@ -2,14 +2,12 @@
 
 What is stored is chosen for patient privacy. The original file name is never kept (names of
 exported files often are patient names); a loop is called by a neutral label. The original
-file lives under a random name in ``CINE_UPLOAD_DIR`` until de-identification succeeds. Only
+file is stored under a random name (``cineloops.storage``) until de-identification succeeds. Only
 technical header facts (frames, timing, regions) are copied into the row, never a free-text
 header value.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cineloops import storage
 from cineloops.messages import cleaning_label, cleaning_reason_text, error_text
 from cineloops.visibility import visible_loops_q
 from core.scoping import editable_q, may_edit
@@ -100,7 +99,7 @@ class CineLoop(models.Model):
     error_code = models.CharField(_("error code"), max_length=50, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
 
-    # The original: a random name under CINE_UPLOAD_DIR; emptied once the file is deleted.
+    # The original: a random name in the originals' storage; emptied once the file is deleted.
     original_name = models.CharField(_("stored original"), max_length=100, blank=True)
     original_size = models.BigIntegerField(_("original size (bytes)"), default=0)
 
@@ -116,6 +115,9 @@ class CineLoop(models.Model):
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     # Derived, de-identified files: names inside the loop's output folder, empty when absent.
+    # The folder is the processing run that made them (``loops/<pk>/<run>/`` in the media
+    # storage), set with them: a new run's files are stored aside until the row points there.
+    output_run = models.CharField(_("processing run of the files"), max_length=40, blank=True)
     video_file = models.CharField(_("video"), max_length=100, blank=True)
     poster_file = models.CharField(_("poster"), max_length=100, blank=True)
     thumbnails_file = models.CharField(_("thumbnails"), max_length=100, blank=True)
@@ -207,11 +209,12 @@ class CineLoop(models.Model):
         field = self.FILE_FIELDS.get(kind)
         return getattr(self, field) if field else ""
 
-    def file_path(self, kind: str) -> Path | None:
-        from cineloops.storage import output_dir
-
+    def output_name(self, kind: str) -> str | None:
+        """The storage name (``cineloops.storage.media``) of a derived file kind, or None."""
         name = self.file_name(kind)
-        return output_dir(self.pk) / name if name else None
+        if not name or not self.output_run:
+            return None
+        return storage.output_name(self.pk, self.output_run, name)
 
     def media_url(self, kind: str) -> str | None:
         if not self.has_outputs or not self.file_name(kind):

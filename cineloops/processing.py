@@ -11,8 +11,11 @@ per cent of the frames, at most once a second), and a claim whose last beat is o
 message lost with it on a filesystem broker). ``cineloops.recovery`` queues such loops again.
 A beat is written only while the claim is still this run's: a run that was given up for dead
 and wakes up finds its claim taken (``ClaimLost``) and stops, leaving the loop to the new one.
-Outputs go to one folder per loop, built aside and renamed into place by ``cine.pipeline``, so
-a rerun replaces rather than adds files.
+The run reads the original and writes the outputs through the storages (``cineloops.storage``):
+the original is used in place or streamed down to a private work folder, the pipeline writes
+there, and each output is stored under a folder of this run's own; the row points at it only
+once all are stored, and the older runs' folders are deleted after that commit, so a rerun
+replaces rather than adds files and a half-stored set is never served.
 
 A run can also end outside ``loop_process``: its pool process died more often than the task
 retries, or it hit the hard time limit. ``loop_abandon`` then marks the loop failed (from the
@@ -189,6 +192,14 @@ class _Progress:
         self.loop.progress = percent
         beat(self.loop)
 
+    def keep_alive(self) -> None:
+        """A beat while the outputs are stored (at most once a second), so that the claim
+        stays alive and a run that was taken over stops."""
+        now = time.monotonic()
+        if now - self.at >= PROGRESS_SECONDS:
+            self.at = now
+            beat(self.loop)
+
 
 def beat(loop: CineLoop) -> None:
     """Save the loop's progress and stamp its heartbeat, if the claim is still ``loop``'s.
@@ -212,22 +223,31 @@ def beat(loop: CineLoop) -> None:
 
 
 def _run(loop: CineLoop) -> ProcessResult:
-    storage.clear_leftovers(loop.pk)  # half-built outputs of a run that was killed
-    source = storage.original_path(loop.original_name)
-    if not source.exists():
-        raise OriginalMissing
+    """Process into a work folder of this host, then store the outputs as a new run (its name
+    set on ``loop.output_run``, saved by ``_finish``), beating while they are stored."""
+    storage.delete_outputs(loop.pk, keep=loop.output_run)  # what a killed run stored
     writer = deidentified_dicom_writer(
         settings.CINE_DEID_SECRET.encode(), lossy=settings.CINE_DICOM_LOSSY
     )
-    # pydicom's value-validation warnings quote header values: keep them out of the logs.
-    with quiet_pydicom():
-        return process(
-            source,
-            storage.output_dir(loop.pk),
-            manual_mask=keep_mask_polygons(loop.keep_mask),
-            progress=_Progress(loop),
-            dicom_writer=writer,
+    progress = _Progress(loop)
+    with storage.work_folder() as work:
+        try:
+            source = storage.original_on_disk(loop.original_name, work)
+        except FileNotFoundError:
+            raise OriginalMissing from None
+        # pydicom's value-validation warnings quote header values: keep them out of the logs.
+        with quiet_pydicom():
+            result = process(
+                source,
+                work / "outputs",
+                manual_mask=keep_mask_polygons(loop.keep_mask),
+                progress=progress,
+                dicom_writer=writer,
+            )
+        loop.output_run = storage.store_outputs(
+            loop.pk, work / "outputs", after_each=progress.keep_alive
         )
+    return result
 
 
 def keep_mask_polygons(rectangles: list) -> list | None:
@@ -278,6 +298,7 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
         "status",
         "progress",
         "processed_at",
+        "output_run",
         *CineLoop.FILE_FIELDS.values(),
         "frames",
         "fps",
@@ -292,6 +313,8 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
     ]
     if not _save(loop, fields):
         return "deleted meanwhile"
+    pk, run = loop.pk, loop.output_run
+    transaction.on_commit(lambda: storage.delete_outputs(pk, keep=run))  # earlier runs' files
     # Only now: a failed save above is retried, and the retry needs the original. A loop that
     # needs review keeps it too: an instructor's mask is applied to the original's pixels.
     if not settings.CINE_KEEP_ORIGINALS and loop.status == Status.READY:

@@ -8,11 +8,13 @@
   task retries a lost pool process; after that it fails (``worker_lost``), so a file that kills
   its worker cannot loop for ever.
 * Abandoned uploads (``uploads_delete_abandoned``, also run when a worker starts): patient
-  data left by an upload cut off mid-way (the server stopped) in ``incoming/``, and stored
-  originals no loop row points at (stopped between storing the file and creating the row).
-  Only files untouched for ``CINE_INCOMING_MAX_AGE_MINUTES``: an upload still streaming in, or
-  a ZIP being expanded, on another web server is never cut off. Originals a loop still names
-  (failed or needing review, or kept by ``CINE_KEEP_ORIGINALS``) are never touched.
+  data left by an upload cut off mid-way (the server stopped) in this host's ``incoming/``,
+  work folders of runs killed with their worker on this host, and stored originals no loop
+  row points at (stopped between storing the file and creating the row). Only files
+  untouched for ``CINE_INCOMING_MAX_AGE_MINUTES`` (work folders: older than a run may last):
+  an upload still streaming in, or a ZIP being expanded, on another web server is never cut
+  off. Originals a loop still names (failed or needing review, or kept by
+  ``CINE_KEEP_ORIGINALS``) are never touched.
 
 Nothing logged here holds patient data: loop ids and counts, never file names.
 """
@@ -21,18 +23,20 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from cineloops import storage
 from cineloops.models import CineLoop
-from cineloops.processing import heartbeat_cutoff
+from cineloops.processing import TIME_LIMIT, heartbeat_cutoff
 from cineloops.services import REQUEUE_BATCH, loop_requeue_locked, loops_requeue_stalled
 from cineloops.signals import loops_updated
 from cineloops.tasks import process_loop
@@ -116,24 +120,28 @@ def uploads_delete_abandoned(*, now: datetime | None = None) -> int:
     Returns how many files were deleted.
     """
     now = now or timezone.now()
-    cutoff = (now - timedelta(minutes=settings.CINE_INCOMING_MAX_AGE_MINUTES)).timestamp()
+    cutoff = now - timedelta(minutes=settings.CINE_INCOMING_MAX_AGE_MINUTES)
     deleted = 0
     for path in storage.incoming_dir().iterdir():
-        if path.is_file() and _untouched_since(path, cutoff):
+        if path.is_file() and _untouched_since(path, cutoff.timestamp()):
             deleted += _delete(path)
-    candidates = {
-        path.name: path
-        for path in storage.upload_dir().iterdir()
-        if ORIGINAL_NAME.fullmatch(path.name) and path.is_file()
-    }
+    # A run lasts at most its hard time limit: a work folder older than that is a dead run's.
+    dead_run = min(cutoff, now - timedelta(seconds=2 * TIME_LIMIT)).timestamp()
+    for path in storage.work_dir().iterdir():
+        if path.is_dir() and _untouched_since(path, dead_run):
+            shutil.rmtree(path, ignore_errors=True)
+            deleted += 1
+    candidates = [name for name in storage.original_names() if ORIGINAL_NAME.fullmatch(name)]
     claimed = set(
-        CineLoop.objects.filter(original_name__in=list(candidates)).values_list(
+        CineLoop.objects.filter(original_name__in=candidates).values_list(
             "original_name", flat=True
         )
     )
-    for name, path in candidates.items():
-        if name not in claimed and _untouched_since(path, cutoff):
-            deleted += _delete(path)
+    originals = storage.originals()
+    for name in candidates:
+        if name not in claimed and _stored_before(originals, name, cutoff):
+            originals.delete(name)
+            deleted += 1
     if deleted:
         logger.warning("abandoned uploads: %s files of patient data deleted", deleted)
     return deleted
@@ -143,6 +151,13 @@ def _untouched_since(path: Path, cutoff: float) -> bool:
     try:
         return path.stat().st_mtime < cutoff
     except FileNotFoundError:  # renamed into place or deleted meanwhile
+        return False
+
+
+def _stored_before(store: Storage, name: str, cutoff: datetime) -> bool:
+    try:
+        return store.get_modified_time(name) < cutoff
+    except FileNotFoundError:  # deleted meanwhile
         return False
 
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db.models import Q
 
+from cineloops import storage
 from cineloops.models import CineLoop, DicomSender
 
 
 def thumbnail_strip(loop: CineLoop) -> dict | None:
     """The thumbnail strip's layout from the loop's metadata (count, frame size, the source
     frame of each), or None when the loop has no strip or its metadata cannot be read."""
-    strip_path, meta_path = loop.file_path("thumbnails"), loop.file_path("metadata")
-    if strip_path is None or meta_path is None:
+    meta_name = loop.output_name("metadata")
+    if loop.output_name("thumbnails") is None or meta_name is None:
         return None
     try:
-        section = json.loads(meta_path.read_text("utf-8")).get("thumbnails") or {}
+        section = storage.read_json(meta_name).get("thumbnails") or {}
         count, width, height = int(section["count"]), int(section["width"]), int(section["height"])
         indices = [int(i) for i in section.get("frame_indices") or range(count)]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (*storage.STORE_ERRORS, ValueError, KeyError, TypeError, AttributeError):
         return None
     if count < 1 or width < 1 or height < 1:
         return None

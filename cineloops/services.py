@@ -258,8 +258,8 @@ def _zip_path(uploaded_file: UploadedFile) -> Path | None:
     uploaded_file.seek(0)
     if not looks_like_zip(head):
         return None
-    name, _size = storage.write_original(uploaded_file.chunks(), limit=uploaded_file.size or 0)
-    return storage.original_path(name)
+    path, _size = storage.write_incoming(uploaded_file.chunks(), limit=uploaded_file.size or 0)
+    return path
 
 
 def loops_create_from_files(
@@ -371,7 +371,7 @@ def loop_requeue_locked(*, loop: CineLoop, also_save: Sequence[str] = ()) -> Non
     ``also_save``: further fields the caller changed. Raises ``ValidationError`` when the
     original is gone (nothing to process).
     """
-    if not loop.original_name or not storage.original_path(loop.original_name).is_file():
+    if not storage.original_exists(loop.original_name):
         raise ValidationError(ORIGINAL_GONE, "original_missing")
     loop.status = Status.UPLOADED
     loop.progress = 0

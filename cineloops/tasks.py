@@ -58,10 +58,11 @@ def delete_abandoned_uploads_at_start(sender: Any = None, **_: Any) -> None:
     """Every deployment starts a worker: a server stopped mid-upload leaves patient data in
     ``incoming/``, deleted here at once rather than at the first beat. Never raises."""
     from cineloops.recovery import uploads_delete_abandoned
+    from cineloops.storage import STORE_ERRORS
 
     try:
         uploads_delete_abandoned()
-    except (DatabaseError, OSError) as exc:
+    except (DatabaseError, *STORE_ERRORS) as exc:
         logger.warning("abandoned uploads: not cleaned at start-up (%s)", type(exc).__name__)
     finally:
         close_old_connections()

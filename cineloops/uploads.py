@@ -2,7 +2,8 @@
 
 Django's default handlers keep small files in memory and big ones in the system temp folder;
 ours writes every file to ``CINE_UPLOAD_DIR/incoming`` (owner-only), so an accepted upload is
-renamed into place instead of copied, and an original never lands in a shared folder. The
+moved into the originals' folder instead of copied (or streamed from there to the object
+store), and an original never lands in a shared folder. The
 handler counts bytes as they stream in and stops reading the request once a file passes
 ``CINE_MAX_UPLOAD_BYTES``: a 50 GB upload costs the server no more than the limit.
 ``dicom_refusal`` is the check of a file's first bytes that every way in applies.

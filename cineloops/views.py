@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from accounts.decorators import author_required
 from accounts.models import Institution
-from cineloops import review, services
+from cineloops import review, services, storage
 from cineloops.media import serve_file
 from cineloops.messages import region_rows
 from cineloops.models import CineLoop
@@ -202,7 +202,8 @@ class AnyContent(BaseContentNegotiation):
 
 
 class LoopMediaView(APIView):
-    """A de-identified derived file of a loop the user may see; Range requests honoured.
+    """A de-identified derived file of a loop the user may see; Range requests honoured (or,
+    with object storage, a redirect to a signed address of the file, which honours them).
 
     A DRF view so that API clients authenticate with their token as they do for the JSON
     that links here; browsers use their session.
@@ -216,22 +217,27 @@ class LoopMediaView(APIView):
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             (206, "application/octet-stream"): OpenApiTypes.BINARY,
+            302: None,  # object storage: to a short-lived signed address of the file
             404: None,
             416: None,
         },
     )
     def get(self, request: Request, pk: int, kind: str) -> HttpResponse:
         loop = get_object_or_404(CineLoop.objects.for_user(request.user), pk=pk)
-        path = loop.file_path(kind) if loop.has_outputs and kind in CONTENT_TYPES else None
-        if path is None or not path.is_file():
+        name = loop.output_name(kind) if loop.has_outputs and kind in CONTENT_TYPES else None
+        if name is None:
             raise Http404
-        name = DOWNLOAD_NAMES.get(kind)
-        return serve_file(
-            request,
-            path,
-            content_type=CONTENT_TYPES[kind],
-            download_name=name.format(pk=loop.pk) if name else None,
-        )
+        download = DOWNLOAD_NAMES.get(kind)
+        try:
+            return serve_file(
+                request,
+                storage.media(),
+                name,
+                content_type=CONTENT_TYPES[kind],
+                download_name=download.format(pk=loop.pk) if download else None,
+            )
+        except FileNotFoundError:
+            raise Http404 from None
 
 
 loop_media = LoopMediaView.as_view()

@@ -14,8 +14,9 @@ from django.utils import timezone
 from tests import factories
 from training.celery import app as celery_app
 
-# The real-worker fixtures and the skip rule of the ``services`` marker.
-pytest_plugins = ["tests.services.plugin"]
+# The real-worker fixtures and the skip rule of the ``services`` marker; the object-store
+# fixtures and the skip rule of the ``s3`` marker.
+pytest_plugins = ["tests.services.plugin", "tests.objectstore"]
 
 _SCRATCH: dict[str, Path] = {}
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
 from training.env import env_bool, env_int, env_list, env_required, env_str, local_secret
+from training.storages import cine_storages, s3_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR") or BASE_DIR / "var")
@@ -377,8 +378,34 @@ LOGGING = {
 # --- Cine loops: uploads, de-identification, derived files (cineloops app) -------------------
 # Originals (patient data) and de-identified outputs live outside MEDIA_ROOT: nothing here is
 # ever served as static media; outputs go through a view that checks who may see the loop.
+# Two storages (``cineloops.storage``): ``cine_originals`` and ``cine_media``. Embedded default:
+# folders on this host, which web and workers must then share. With CEUS_S3_BUCKET: an
+# S3-compatible object store (django-storages), and hosts share nothing but it, the database
+# and Redis. CINE_UPLOAD_DIR always keeps this host's own files in progress (``incoming/``:
+# uploads streaming in; ``work/``: a worker's copies while it processes a loop).
 CINE_UPLOAD_DIR = Path(env_str("CINE_UPLOAD_DIR") or VAR_DIR / "uploads")
 CINE_MEDIA_DIR = Path(env_str("CINE_MEDIA_DIR") or VAR_DIR / "cine")
+CEUS_S3_BUCKET = env_str("CEUS_S3_BUCKET", "") or ""
+_S3_ENDPOINT_URL = env_str("CEUS_S3_ENDPOINT_URL", "") or None
+_S3_REGION = env_str("CEUS_S3_REGION", "") or None
+# Media requests are answered by a redirect to an address signed for this long (the player
+# seeks with it): the permission check is made again at every new request to the platform.
+CEUS_S3_URL_EXPIRE_SECONDS = env_int("CEUS_S3_URL_EXPIRE_SECONDS", 300)
+if not 10 <= CEUS_S3_URL_EXPIRE_SECONDS <= 3600:
+    raise ImproperlyConfigured("CEUS_S3_URL_EXPIRE_SECONDS must be between 10 and 3600.")
+STORAGES |= cine_storages(
+    bucket=CEUS_S3_BUCKET,
+    originals_bucket=env_str("CEUS_S3_ORIGINALS_BUCKET", "") or "",
+    endpoint_url=_S3_ENDPOINT_URL,
+    region=_S3_REGION,
+    expire=CEUS_S3_URL_EXPIRE_SECONDS,
+)
+# Browsers follow the media redirects to the object store: let pages load from it.
+for _directive in ("img-src", "media-src", "connect-src"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"].setdefault(_directive, ["'self'"])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += s3_origins(
+        bucket=CEUS_S3_BUCKET, endpoint_url=_S3_ENDPOINT_URL, region=_S3_REGION
+    )
 if PRODUCTION:
     # Web and workers must share it: it keys the replacement UIDs and the date shift.
     CINE_DEID_SECRET = env_required("CINE_DEID_SECRET", "de-identification needs a kept secret.")

@@ -28,6 +28,7 @@ from cases.models import Annotation, Case, RoiCurve, TicStatus
 from cases.tasks import compute_tic
 from cine.tic import Roi, roi_curve
 from cine.tic_fit import analyse_curve
+from cineloops import storage
 from cineloops.models import CineLoop
 from training.tasks import dispatch, dispatch_on_commit
 
@@ -74,17 +75,24 @@ def compute_curve(
 ) -> Curve:
     """Curve and parameters of ``roi`` on ``loop``; raises ``CurveError``."""
     meta = loop_metadata(loop)
-    path = loop.file_path("intensity")
-    if not meta or path is None or not path.is_file():
+    name = loop.output_name("intensity")
+    if not meta or name is None:
         raise CurveError("not_processed")
     times = meta.get("frame_times_s") or []
     scale = meta.get("intensity_scale") or []
     if len(scale) != 2:
         raise CurveError("bad_data")
     try:
-        values = roi_curve(
-            path, roi, scale=(float(scale[0]), float(scale[1])), dynamic_range_db=dynamic_range_db
-        )
+        # A path: the stack is memory-mapped, only the ROI's box is read.
+        with storage.local_file(storage.media(), name) as path:
+            values = roi_curve(
+                path,
+                roi,
+                scale=(float(scale[0]), float(scale[1])),
+                dynamic_range_db=dynamic_range_db,
+            )
+    except FileNotFoundError as exc:
+        raise CurveError("not_processed") from exc
     except ValueError as exc:
         raise CurveError("outside" if "outside" in str(exc) else "bad_data") from exc
     if len(times) != len(values):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases.models import Case, CaseLoop, CaseStatus, Tag
@@ -47,15 +46,15 @@ class ReadyLoopFactory(factory.django.DjangoModelFactory):
     poster_file = "poster.jpg"
     video_file = "video.mp4"
     metadata_file = "metadata.json"
+    output_run = factory.LazyFunction(storage.new_run_name)
     processed_at = factory.LazyFunction(timezone.now)
 
 
 def with_files(loop: CineLoop) -> CineLoop:
-    """Write small stand-ins for the loop's poster and video, so its media URLs serve."""
-    folder: Path = storage.output_dir(loop.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "poster.jpg").write_bytes(b"\xff\xd8poster")
-    (folder / "video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42video")
+    """Store small stand-ins for the loop's poster and video, so its media URLs serve."""
+    stand_ins = {"poster": b"\xff\xd8poster", "video": b"\x00\x00\x00\x18ftypmp42video"}
+    for kind, data in stand_ins.items():
+        storage.media().save(loop.output_name(kind), ContentFile(data))
     return loop
 
 

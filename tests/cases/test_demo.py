@@ -12,6 +12,7 @@ from cases.demo_loops import HEADER_ROWS
 from cases.models import Annotation, Case, CaseStatus, RoiCurve, TicStatus
 from cineloops.models import CineLoop
 from courses.demo import load_demo_data
+from tests.cineloops.stored import output_file
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_demo_cases(client):
     assert loops.count() == 5 and {loop.status for loop in loops} == {"ready"}
     assert {loop.fps for loop in loops} == {15.0} and {loop.columns for loop in loops} == {320}
     for loop in loops:
-        stack = np.load(loop.file_path("intensity"))
+        stack = np.load(output_file(loop, "intensity"))
         band = HEADER_ROWS // 2  # the stack is the original halved (320 → 160)
         assert stack[:, :band].max() == 0, "the burned-in header must be blanked"
         assert stack[:, band + 10 :].max() > 100

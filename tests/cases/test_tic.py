@@ -18,6 +18,7 @@ from cine.tic import Ellipse, roi_curve
 from cine.tic_fit import analyse_curve
 from tests.cases.factories import CaseFactory
 from tests.cases.loops import bolus_cine, processed
+from tests.cineloops.stored import output_file
 from tests.factories import api_for
 from training.celery import app as celery_app
 
@@ -39,7 +40,7 @@ def real_case(hospital, real_loop, instructor):
 
 def expected_curve(loop) -> np.ndarray:
     return roi_curve(
-        loop.file_path("intensity"), Ellipse(**LESION), scale=(1.0, 1.0), dynamic_range_db=60.0
+        output_file(loop, "intensity"), Ellipse(**LESION), scale=(1.0, 1.0), dynamic_range_db=60.0
     )
 
 

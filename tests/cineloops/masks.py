@@ -13,6 +13,7 @@ from PIL import Image
 
 from cineloops.models import CineLoop
 from tests.cine.cine_factory import make_cine
+from tests.cineloops.stored import output_file
 
 ROWS, COLUMNS, FRAMES = 96, 128, 8
 # Lossy outputs (H.264, JPEG) may leave a faint halo: this many grey levels at most.
@@ -33,7 +34,7 @@ def keep_of(rectangles: list[list[int]], rows: int, columns: int) -> np.ndarray:
 
 def assert_blank_outside(loop: CineLoop, rectangles: list[list[int]], source: Path) -> None:
     original = pydicom.dcmread(source).pixel_array
-    frames = pydicom.dcmread(loop.file_path("dicom")).pixel_array
+    frames = pydicom.dcmread(output_file(loop, "dicom")).pixel_array
     assert frames.shape == original.shape == (FRAMES, ROWS, COLUMNS)
     keep = keep_of(rectangles, ROWS, COLUMNS)
     for index in range(FRAMES):
@@ -41,7 +42,7 @@ def assert_blank_outside(loop: CineLoop, rectangles: list[list[int]], source: Pa
         assert (frames[index][keep] == original[index][keep]).all(), f"frame {index}: inside"
 
     decoded = 0
-    with av.open(str(loop.file_path("video"))) as container:
+    with av.open(str(output_file(loop, "video"))) as container:
         for frame in container.decode(video=0):
             grey = frame.to_ndarray(format="gray")[:ROWS, :COLUMNS]
             assert grey[~keep].max() <= LOSSY_TOLERANCE, f"video frame {decoded}"
@@ -49,8 +50,8 @@ def assert_blank_outside(loop: CineLoop, rectangles: list[list[int]], source: Pa
             decoded += 1
     assert decoded == FRAMES
 
-    poster = np.asarray(Image.open(loop.file_path("poster")).convert("L"))
+    poster = np.asarray(Image.open(output_file(loop, "poster")).convert("L"))
     assert poster[~keep].max() <= LOSSY_TOLERANCE and poster[keep].mean() > 20
-    stack = np.load(loop.file_path("intensity"))  # full size here: the image is small
+    stack = np.load(output_file(loop, "intensity"))  # full size here: the image is small
     assert stack.shape == (FRAMES, ROWS, COLUMNS)
     assert not stack[:, ~keep].any()

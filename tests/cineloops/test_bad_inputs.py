@@ -36,6 +36,7 @@ from tests.cineloops.bad_inputs import (
     good,
     listener_bytes,
 )
+from tests.cineloops.stored import outputs_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REPO = Path(__file__).resolve().parents[2]
@@ -99,19 +100,16 @@ def _leftovers(cine_dirs) -> list[str]:
     expected = {
         loop.original_name for loop in CineLoop.objects.all() if loop.status in keeps_original
     }
-    stored = {p.name for p in storage.upload_dir().iterdir() if p.is_file()}
+    problems += [f"work folder: {p.name}" for p in storage.work_dir().iterdir()]
+    stored = set(storage.original_names())
     problems += [f"original without a loop that keeps it: {n[:6]}…" for n in stored - expected]
     problems += [f"original missing: {n[:6]}…" for n in expected - stored]
     for loop in CineLoop.objects.filter(status=Status.FAILED):
-        folder = storage.loop_dir(loop.pk)
-        files = [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
-        problems += [f"output of failed loop {loop.pk}: {p.name}" for p in files]
+        files = outputs_of(loop.pk)
+        problems += [f"output of failed loop {loop.pk}: {name}" for name in files]
     known = {str(pk) for pk in CineLoop.objects.values_list("pk", flat=True)}
-    loops_root = Path(cine_dirs.media) / "loops"
-    if loops_root.exists():
-        problems += [
-            f"outputs of no loop: {p.name}" for p in loops_root.iterdir() if p.name not in known
-        ]
+    stored_loops = {name.split("/")[1] for name in storage.list_files(storage.media(), "loops")}
+    problems += [f"outputs of no loop: {name}" for name in stored_loops - known]
     return problems
 
 

@@ -18,6 +18,7 @@ from cineloops.management.options import resolve_institution
 from cineloops.models import CineLoop, DicomSender
 from cineloops.processing import loop_process
 from tests.cineloops.samples import good_cine, not_dicom, ybr_cine, zip_of
+from tests.cineloops.stored import original_file
 
 pytestmark = pytest.mark.django_db
 
@@ -186,10 +187,10 @@ def test_a_c_store_over_the_network_becomes_a_queued_loop(hospital, queued_messa
         CineLoop.Status.QUEUED,
     )
     assert queued_messages == [{"loop_pk": loop.pk}]
-    stored = dcmread(storage.original_path(loop.original_name))
+    stored = dcmread(original_file(loop.original_name))
     assert stored.file_meta.TransferSyntaxUID == JPEGBaseline8Bit  # Part-10, as sent
     assert stored.SOPInstanceUID == sent.SOPInstanceUID
-    assert storage.original_path(loop.original_name).stat().st_mode & 0o077 == 0
+    assert original_file(loop.original_name).stat().st_mode & 0o077 == 0
     assert not any(storage.incoming_dir().iterdir())
 
     assert loop_process(loop_pk=loop.pk, task_id="t") == CineLoop.Status.NEEDS_REVIEW
@@ -217,7 +218,7 @@ def test_an_allowed_sender_stores_a_retired_ultrasound_class(
     assert status.Status == 0x0000
     loop = CineLoop.objects.get()
     assert loop.institution == hospital  # the sender's institution
-    assert dcmread(storage.original_path(loop.original_name)).SOPClassUID == uid
+    assert dcmread(original_file(loop.original_name)).SOPClassUID == uid
     assert loop_process(loop_pk=loop.pk, task_id="t") == CineLoop.Status.NEEDS_REVIEW
 
 

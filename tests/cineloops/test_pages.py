@@ -3,10 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cineloops import services, storage
+from cineloops import services
 from cineloops.models import CineLoop
 from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.samples import good_cine, not_dicom, truncated, ybr_cine
+from tests.cineloops.stored import outputs_of
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def test_delete_removes_the_row_and_every_file(celery_eager, client, instructor,
 
     assert response.status_code == 302
     assert not CineLoop.objects.exists()
-    assert not storage.loop_dir(loop.pk).exists()
+    assert not outputs_of(loop.pk)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.utils import timezone
@@ -16,6 +17,7 @@ from cineloops import processing, services, storage
 from cineloops.models import CineLoop
 from cineloops.tasks import process_loop
 from tests.cineloops.samples import BAD_INPUTS, good_cine, ybr_cine
+from tests.cineloops.stored import output_bytes, outputs_of
 
 # Tests that need the task to run inside the test body use real commits (transaction=True):
 # the service dispatches on commit. The others call the service directly.
@@ -28,11 +30,9 @@ def upload(path, by) -> CineLoop:
     return services.loop_create_from_upload(uploaded_file=uploaded, by=by)
 
 
-def output_listing(loop: CineLoop) -> dict[str, int]:
-    folder = storage.loop_dir(loop.pk)
-    return {
-        str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()
-    }
+def output_listing(loop: CineLoop) -> dict[str, object]:
+    store = storage.media()
+    return {name: store.get_modified_time(name) for name in outputs_of(loop.pk)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,12 +46,15 @@ def test_upload_is_processed_into_ready_outputs(celery_eager, instructor, tmp_pa
     assert loop.fps == pytest.approx(25.0)
     assert loop.pixel_cleaning == "outside_regions"
     assert loop.regions[0]["cm_per_pixel_x"] == pytest.approx(0.05)
-    for kind in CineLoop.FILE_FIELDS:
-        assert loop.file_path(kind).is_file(), kind
-    meta = json.loads(loop.file_path("metadata").read_text())
+    names = {
+        storage.output_name(loop.pk, loop.output_run, loop.file_name(kind))
+        for kind in CineLoop.FILE_FIELDS
+    }
+    assert set(outputs_of(loop.pk)) == names  # one run's files, each one stored
+    meta = json.loads(output_bytes(loop, "metadata"))
     assert meta["frames"] == 6
     assert loop.original_name == ""  # deleted once de-identified
-    assert not any(p.is_file() for p in cine_dirs.uploads.rglob("*"))
+    assert not any(p.is_file() for p in cine_dirs.uploads.rglob("*"))  # nor copies left over
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,7 +65,7 @@ def test_regions_that_do_not_fit_need_review(celery_eager, instructor):
     assert loop.status == Status.NEEDS_REVIEW
     assert loop.pixel_cleaning == "review_required"
     assert (loop.frames, loop.rows, loop.columns) == (30, 240, 320)
-    assert loop.file_path("video").is_file()
+    assert output_bytes(loop, "video")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,7 +76,7 @@ def test_originals_are_kept_when_configured(celery_eager, instructor, settings, 
 
     loop.refresh_from_db()
     assert loop.status == Status.READY
-    assert storage.original_path(loop.original_name).is_file()
+    assert storage.original_exists(loop.original_name)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,13 +102,13 @@ def test_a_duplicate_while_processing_leaves_the_loop_to_the_first_run(instructo
     assert result == "skipped: being processed by another run"
     loop.refresh_from_db()
     assert (loop.status, loop.task_id) == (Status.PROCESSING, "first-message")
-    assert not storage.output_dir(loop.pk).exists()
+    assert not outputs_of(loop.pk)
 
 
 def test_a_killed_worker_s_message_is_processed_again_when_redelivered(instructor, tmp_path):
     """retry_on_worker_lost: Celery sends the task again with the same task id (the broker
-    redelivers it, if the whole worker died). The loop was left 'processing' with a half-built
-    output folder."""
+    redelivers it, if the whole worker died). The loop was left 'processing' with half of a
+    run's outputs stored."""
     loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
     CineLoop.objects.filter(pk=loop.pk).update(
         status=Status.PROCESSING,
@@ -113,17 +116,16 @@ def test_a_killed_worker_s_message_is_processed_again_when_redelivered(instructo
         processing_started_at=timezone.now(),
         progress=40,
     )
-    leftover = storage.loop_dir(loop.pk) / ".cine-killed.partial"
-    leftover.mkdir(parents=True)
-    (leftover / "video.mp4").write_bytes(b"half a video")
+    leftover = storage.output_name(loop.pk, "killedrun", "video.mp4")
+    storage.media().save(leftover, ContentFile(b"half a video"))
 
     result = process_loop.apply(kwargs={"loop_pk": loop.pk}, task_id="the-message").get()
 
     assert result == Status.READY
     loop.refresh_from_db()
     assert (loop.status, loop.progress) == (Status.READY, 100)
-    assert not leftover.exists()
-    assert sorted(p.name for p in storage.loop_dir(loop.pk).iterdir()) == ["derived"]
+    assert not storage.media().exists(leftover)
+    assert {name.split("/")[2] for name in outputs_of(loop.pk)} == {loop.output_run}
 
 
 def test_a_run_interrupted_mid_way_is_redone_by_the_same_message(instructor, tmp_path, monkeypatch):
@@ -140,7 +142,7 @@ def test_a_run_interrupted_mid_way_is_redone_by_the_same_message(instructor, tmp
         processing.loop_process(loop_pk=loop.pk, task_id="the-message")
     loop.refresh_from_db()
     assert loop.status == Status.PROCESSING
-    assert storage.original_path(loop.original_name).is_file()
+    assert storage.original_exists(loop.original_name)
 
     monkeypatch.setattr(processing._Progress, "__call__", real_call)
     assert processing.loop_process(loop_pk=loop.pk, task_id="the-message") == Status.READY
@@ -192,7 +194,7 @@ def test_each_bad_input_fails_with_its_reason(bad, celery_eager, instructor, tmp
     assert loop.error_code == bad.error_code
     assert bad.detail in loop.error_message
     assert "Traceback" not in loop.error_message
-    assert not storage.output_dir(loop.pk).exists()
+    assert not outputs_of(loop.pk)
 
 
 def test_an_unexpected_error_fails_the_loop_with_a_generic_message(
@@ -256,7 +258,7 @@ def test_an_unreachable_broker_leaves_the_loop_uploaded(instructor, tmp_path, mo
 
     loop.refresh_from_db()
     assert loop.status == Status.UPLOADED
-    assert storage.original_path(loop.original_name).is_file()
+    assert storage.original_exists(loop.original_name)
 
 
 def test_progress_is_saved_in_steps(instructor, tmp_path, monkeypatch):
@@ -287,7 +289,8 @@ def test_a_loop_deleted_while_processing_leaves_no_files(instructor, tmp_path, m
 
     monkeypatch.setattr(processing, "process", deleting)
     assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "deleted meanwhile"
-    assert not storage.loop_dir(loop.pk).exists()
+    assert not outputs_of(loop.pk)
+    assert not any(storage.work_dir().iterdir())  # nor the work folder
 
 
 def test_a_loop_deleted_mid_way_stops_processing(instructor, tmp_path, monkeypatch):
@@ -303,7 +306,7 @@ def test_a_loop_deleted_mid_way_stops_processing(instructor, tmp_path, monkeypat
     monkeypatch.setattr(processing, "PROGRESS_SECONDS", 0.0)
 
     assert processing.loop_process(loop_pk=loop.pk, task_id="t") == "deleted meanwhile"
-    assert not storage.loop_dir(loop.pk).exists()
+    assert not outputs_of(loop.pk)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -462,5 +465,5 @@ def test_a_run_whose_claim_was_taken_over_stops(instructor, tmp_path, monkeypatc
     assert result == "skipped: taken over by another run"
     loop.refresh_from_db()
     assert (loop.status, loop.task_id, loop.progress) == (Status.PROCESSING, "the-new-run", 3)
-    assert storage.original_path(loop.original_name).is_file()
-    assert not storage.output_dir(loop.pk).exists()
+    assert storage.original_exists(loop.original_name)
+    assert not outputs_of(loop.pk)

@@ -1,5 +1,7 @@
 """CINE_DICOM_LOSSY: a lossless upload's de-identified DICOM stays lossless unless it is set."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pydicom import dcmread
@@ -8,6 +10,7 @@ from pydicom.uid import JPEGBaseline8Bit, JPEGLSLossless
 from cineloops import services
 from cineloops.models import CineLoop
 from tests.cineloops.samples import good_cine
+from tests.cineloops.stored import output_bytes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +27,6 @@ def test_the_setting_chooses_the_dicom_codec(
 
     loop.refresh_from_db()
     assert loop.status == CineLoop.Status.READY
-    ds = dcmread(loop.file_path("dicom"))
+    ds = dcmread(io.BytesIO(output_bytes(loop, "dicom")))
     assert ds.file_meta.TransferSyntaxUID == syntax
     assert ds.LossyImageCompression == flag

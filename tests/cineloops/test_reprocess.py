@@ -9,6 +9,7 @@ from cineloops import processing, services, storage
 from cineloops.models import CineLoop
 from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.samples import good_cine
+from tests.cineloops.stored import output_bytes
 from tests.factories import api_for
 
 pytestmark = pytest.mark.django_db
@@ -63,14 +64,14 @@ def test_a_loop_that_failed_is_made_ready_when_processed_again(
     loop = services.loop_create_from_upload(uploaded_file=uploaded, by=instructor)
     loop.refresh_from_db()
     assert loop.status == Status.FAILED
-    assert storage.original_path(loop.original_name).is_file()  # failed loops keep it
+    assert storage.original_exists(loop.original_name)  # failed loops keep it
     monkeypatch.undo()
 
     services.loop_reprocess(loop=loop, by=instructor)
 
     loop.refresh_from_db()
     assert loop.status == Status.READY
-    assert loop.file_path("video").is_file()
+    assert output_bytes(loop, "video")
     assert loop.original_name == ""  # deleted once de-identified, as after an upload
 
 

@@ -14,6 +14,7 @@ from cineloops.models import CineLoop
 from cineloops.tasks import process_loop
 from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.masks import COLUMNS, ROWS, assert_blank_outside, cine_without_regions
+from tests.cineloops.stored import outputs_of
 
 pytestmark = pytest.mark.django_db
 Status = CineLoop.Status
@@ -48,7 +49,7 @@ def test_a_loop_without_regions_needs_review_and_keeps_its_original(
     assert loop.status == Status.NEEDS_REVIEW
     assert (loop.pixel_cleaning, loop.pixel_cleaning_code) == ("review_required", "no_regions")
     # The mask is applied to the original's pixels: it must outlive the first run.
-    assert loop.original_name and storage.original_path(loop.original_name).is_file()
+    assert loop.original_name and storage.original_exists(loop.original_name)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,11 +77,12 @@ def test_keep_rectangles_clean_every_frame_and_the_loop_becomes_ready(
 def test_the_cleaning_task_run_twice_changes_nothing(celery_eager, instructor, tmp_path):
     loop = upload(cine_without_regions(tmp_path / "in.dcm"), instructor)
     review.loop_apply_keep_mask(loop=loop, by=instructor, rectangles=[RECTANGLE])
-    dicom = CineLoop.objects.get(pk=loop.pk).file_path("dicom")
-    before = dicom.stat().st_mtime_ns
+    before = {name: storage.media().get_modified_time(name) for name in outputs_of(loop.pk)}
 
     assert process_loop.apply(kwargs={"loop_pk": loop.pk}).get() == "skipped: already ready"
-    assert dicom.stat().st_mtime_ns == before
+    after = {name: storage.media().get_modified_time(name) for name in outputs_of(loop.pk)}
+    assert after == before
+    assert CineLoop.objects.get(pk=loop.pk).output_name("dicom") in after
 
 
 @pytest.mark.django_db(transaction=True)

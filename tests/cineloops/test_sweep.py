@@ -16,6 +16,7 @@ from cineloops import processing, recovery, storage
 from cineloops.models import CineLoop
 from cineloops.tasks import process_loop
 from tests.cineloops.samples import good_cine
+from tests.cineloops.stored import original_file
 
 pytestmark = pytest.mark.django_db
 Status = CineLoop.Status
@@ -92,7 +93,7 @@ def test_a_loop_recovered_too_often_fails(hospital, queued_messages, settings):
     assert queued_messages == []  # a file that kills its worker cannot loop for ever
     loop.refresh_from_db()
     assert (loop.status, loop.error_code) == (Status.FAILED, "worker_lost")
-    assert storage.original_path(loop.original_name).is_file()  # kept: it may be redone
+    assert original_file(loop.original_name).is_file()  # kept: it may be redone
 
 
 def test_a_dead_claim_without_its_original_fails(hospital, queued_messages, settings):
@@ -158,16 +159,16 @@ def test_the_sweep_deletes_uploads_cut_off_mid_way(hospital, settings):
 
 def test_the_sweep_deletes_originals_no_loop_claims(hospital, settings):
     settings.CINE_INCOMING_MAX_AGE_MINUTES = 60
-    orphan = aged(storage.original_path(stored_original()), 61)
+    orphan = aged(original_file(stored_original()), 61)
     needed = {}
     for status in (Status.NEEDS_REVIEW, Status.FAILED, Status.READY, Status.QUEUED):
         name = stored_original()
-        aged(storage.original_path(name), 24 * 60)
+        aged(original_file(name), 24 * 60)
         CineLoop.objects.create(
             institution=hospital, source=CineLoop.Source.UPLOAD, status=status, original_name=name
         )
-        needed[status] = storage.original_path(name)
-    fresh = storage.original_path(stored_original())  # its row is being created right now
+        needed[status] = original_file(name)
+    fresh = original_file(stored_original())  # its row is being created right now
     not_ours = storage.upload_dir() / "README.txt"
     not_ours.write_text("kept")
     aged(not_ours, 24 * 60)
@@ -177,6 +178,22 @@ def test_the_sweep_deletes_originals_no_loop_claims(hospital, settings):
     assert not orphan.exists()
     assert all(path.exists() for path in needed.values())
     assert fresh.exists() and not_ours.exists()
+
+
+def test_the_sweep_deletes_work_folders_of_runs_killed_with_their_worker(hospital, settings):
+    settings.CINE_INCOMING_MAX_AGE_MINUTES = 60
+    folders = {}
+    for minutes in (60 + 1, 2 * processing.TIME_LIMIT / 60 + 1):
+        folder = storage.work_dir() / f"run-{int(minutes)}"
+        folder.mkdir()
+        (folder / "original").write_bytes(b"a copy of a patient's cine")
+        folders[minutes] = aged(folder, minutes)
+
+    assert recovery.uploads_delete_abandoned() == 1
+
+    young, old = folders.values()
+    assert young.exists()  # its run may still be going: a run lasts up to its time limit
+    assert not old.exists()
 
 
 def test_a_starting_worker_deletes_abandoned_uploads(hospital, settings):

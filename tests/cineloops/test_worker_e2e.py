@@ -1,5 +1,7 @@
 """End to end on real services: upload through the API, a real Celery worker (Redis broker,
-PostgreSQL) processes the loop, and its files are served here. Run by ``.ci/run``.
+PostgreSQL) processes the loop, and its files are served here. Run by ``.ci/run``: on folders
+shared by this process and the worker, and again with the files in an object store, this
+process and the worker on separate ``var/`` directories (they share nothing else).
 
 Also the delivery guarantees of ``platform_task`` on that worker: a pool process killed in the
 middle of a loop gets its task retried (same task id) and the loop finished by it; killed on
@@ -25,6 +27,7 @@ from cineloops.models import CineLoop
 from cineloops.tasks import process_loop
 from tests.cine.cine_factory import make_cine, region_item
 from tests.cineloops.samples import good_cine
+from tests.cineloops.stored import fetch, object_store, output_bytes, outputs_of
 from training.celery import app as celery_app
 
 pytestmark = pytest.mark.services
@@ -46,10 +49,12 @@ T = TypeVar("T")
 
 @pytest.fixture
 def shared_dirs(celery_worker_process, settings):
-    """Point this process at the folders the worker uses (its own var/ unless set by env)."""
-    var = celery_worker_process.log_path.parent
-    settings.CINE_UPLOAD_DIR = Path(os.environ.get("CINE_UPLOAD_DIR") or var / "uploads")
-    settings.CINE_MEDIA_DIR = Path(os.environ.get("CINE_MEDIA_DIR") or var / "cine")
+    """With folder storages, point this process at the folders the worker uses (its own var/
+    unless set by env); with an object store there is nothing to share but the bucket."""
+    if not object_store():
+        var = celery_worker_process.var_dir
+        settings.CINE_UPLOAD_DIR = Path(os.environ.get("CINE_UPLOAD_DIR") or var / "uploads")
+        settings.CINE_MEDIA_DIR = Path(os.environ.get("CINE_MEDIA_DIR") or var / "cine")
     return celery_worker_process
 
 
@@ -115,16 +120,14 @@ def running_pid(worker_name: str, task_id: str) -> int | None:
 
 
 def assert_outputs_complete(loop: CineLoop) -> None:
-    """Every output, once: the loop's folder holds ``derived/`` and nothing else (no half-built
-    folder of a killed run), and ``derived/`` the one set of files the loop points at."""
-    loop_dir = storage.loop_dir(loop.pk)
-    assert sorted(p.name for p in loop_dir.iterdir()) == ["derived"]
-    derived = storage.output_dir(loop.pk)
-    assert {p.name for p in derived.iterdir()} == OUTPUTS
+    """Every output, once: the loop's stored files are the one run it points at (nothing of a
+    killed run), and that run the one set of files the loop points at."""
+    prefix = f"{storage.loop_prefix(loop.pk)}/{loop.output_run}/"
+    assert {prefix + name for name in OUTPUTS} == set(outputs_of(loop.pk))
     for field in CineLoop.FILE_FIELDS.values():
         name = getattr(loop, field)
         assert name in OUTPUTS, field
-        assert (derived / name).stat().st_size > 0, name
+        assert storage.media().size(prefix + name) > 0, name
 
 
 def test_an_uploaded_loop_is_made_ready_by_a_real_worker(
@@ -146,9 +149,10 @@ def test_an_uploaded_loop_is_made_ready_by_a_real_worker(
     assert loop.task_id  # claimed by the worker's message
     detail = api.get(f"/api/v1/cineloops/{loop_id}/").json()
     client.force_login(instructor)
-    video = client.get(detail["files"]["video"], HTTP_RANGE="bytes=0-99")
-    assert video.status_code == 206
-    assert len(b"".join(video.streaming_content)) == 100
+    video = fetch(client, detail["files"]["video"], HTTP_RANGE="bytes=0-99")
+    assert video.status == 206
+    assert video.body == output_bytes(loop, "video")[:100]
+    assert video.redirected == object_store()
 
 
 def kill_mid_way(worker, loop_id: int) -> tuple[str, int, int]:
@@ -235,8 +239,8 @@ def test_two_messages_for_one_loop_process_it_once(
     assert loop.status == CineLoop.Status.READY
     assert results[loop.task_id] == "ready"  # the claim belongs to the message that did it
     assert_outputs_complete(loop)
-    metadata = storage.output_dir(loop.pk) / "metadata.json"
-    assert metadata.stat().st_mtime <= loop.processed_at.timestamp()  # written before 'ready'
+    stored_at = storage.media().get_modified_time(loop.output_name("metadata"))
+    assert stored_at <= loop.processed_at  # stored before 'ready'
     log = worker.log()
     assert log.count(f"cine loop {loop.pk}: ready") == 1, log
     assert log.count(f"cine loop {loop.pk}: skipped") == 1, log
@@ -271,7 +275,7 @@ def test_a_loop_whose_pool_process_is_killed_on_the_last_attempt_fails(
     assert "several times" in loop.error_message
     assert AsyncResult(task_id, app=celery_app).state == "FAILURE"
     assert "retry:" not in worker.log()[seen:]
-    assert storage.original_path(loop.original_name).is_file()  # kept: it may be processed again
+    assert storage.original_exists(loop.original_name)  # kept: it may be processed again
     assert worker.alive()
 
 
@@ -289,7 +293,7 @@ def test_a_loop_whose_whole_worker_is_killed_is_finished_after_the_sweep(
     from tests.services.plugin import database_url_for, start_worker, stop_worker
 
     settings.CINE_HEARTBEAT_TIMEOUT_SECONDS = 2  # in this process, where the sweep runs
-    var_dir = shared_dirs.log_path.parent
+    var_dir = shared_dirs.var_dir
     database_url = database_url_for(connection.settings_dict["NAME"])
     doomed = start_worker(
         database_url=database_url,

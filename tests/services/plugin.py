@@ -61,6 +61,7 @@ class WorkerProcess:
     name: str
     process: subprocess.Popen
     log_path: Path
+    var_dir: Path  # its DJANGO_VAR_DIR
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -114,7 +115,7 @@ def start_worker(
         process = subprocess.Popen(
             argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    worker = WorkerProcess(name=name, process=process, log_path=log_path)
+    worker = WorkerProcess(name=name, process=process, log_path=log_path, var_dir=var_dir)
     try:
         _wait_until_ready(worker)
     except BaseException:
@@ -140,7 +141,9 @@ def celery_worker_process(
     celery_app.control.purge()
 
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    worker = start_worker(database_url=database_url, log_path=log_path, var_dir=log_path.parent)
+    # .ci/run names it, to check afterwards what the worker left there.
+    var_dir = Path(os.environ.get("CEUS_WORKER_VAR_DIR") or log_path.parent)
+    worker = start_worker(database_url=database_url, log_path=log_path, var_dir=var_dir)
     try:
         yield worker
     finally:
