@@ -102,7 +102,11 @@ def loop_process(*, loop_pk: int, task_id: str = "", may_retry: bool = True) -> 
     except Exception as exc:
         _log_unexpected(loop_pk, exc)
         return _fail(loop, "internal")
-    status = _finish(loop, result)
+    try:
+        status = _finish(loop, result)
+    except ClaimLost:
+        logger.warning("cine loop %s: claim taken over by another run; result dropped", loop_pk)
+        return "skipped: taken over by another run"
     logger.info(
         "cine loop %s: %s (%s frames, %.1f s)",
         loop_pk,
@@ -311,7 +315,7 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
         "pixel_cleaning_code",
         "updated_at",
     ]
-    if not _save(loop, fields):
+    if not _save_claimed(loop, fields):
         return "deleted meanwhile"
     pk, run = loop.pk, loop.output_run
     transaction.on_commit(lambda: storage.delete_outputs(pk, keep=run))  # earlier runs' files
@@ -322,6 +326,28 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
         loop.original_name = ""
         _save(loop, ["original_name", "updated_at"])
     return loop.status
+
+
+def _save_claimed(loop: CineLoop, fields: list[str]) -> bool:
+    """Save the end of a run only while the claim is still this run's (as ``beat`` does): a run
+    taken for dead that wakes up must neither overwrite its successor's row nor, afterwards,
+    delete its successor's files as "earlier runs". Raises ``ClaimLost`` (this run's own stored
+    files removed); False (and the loop's files removed) when the loop was deleted meanwhile."""
+    loop.updated_at = timezone.now()
+    values = {name: getattr(loop, name) for name in fields}
+    with transaction.atomic():  # a savepoint, as in _save
+        saved = CineLoop.objects.filter(
+            pk=loop.pk, status=Status.PROCESSING, task_id=loop.task_id
+        ).update(**values)
+    if saved:
+        return True
+    if CineLoop.objects.filter(pk=loop.pk).exists():
+        if loop.output_run:
+            storage.delete_tree(storage.media(), storage.run_prefix(loop.pk, loop.output_run))
+        raise ClaimLost
+    storage.delete_outputs(loop.pk)
+    storage.delete_original(loop.original_name)
+    return False
 
 
 def _save(loop: CineLoop, fields: list[str]) -> bool:
@@ -343,7 +369,11 @@ def _fail(loop: CineLoop, code: str, detail: str = "") -> str:
     loop.error_code, loop.error = code, detail[:500]
     loop.processed_at = timezone.now()
     logger.info("cine loop %s: failed (%s) %s", loop.pk, code, loop.error)
-    _save(loop, ["status", "error_code", "error", "processed_at", "updated_at"])
+    try:
+        _save_claimed(loop, ["status", "error_code", "error", "processed_at", "updated_at"])
+    except ClaimLost:  # the successor's outcome stands, not this run's failure
+        logger.warning("cine loop %s: claim taken over by another run; failure dropped", loop.pk)
+        return "skipped: taken over by another run"
     return "failed"
 
 

@@ -201,13 +201,18 @@ def loop_prefix(pk: int) -> str:
     return f"loops/{int(pk)}"
 
 
+def run_prefix(pk: int, run: str) -> str:
+    """Where one run's outputs are stored."""
+    return f"{loop_prefix(pk)}/{run}"
+
+
 def new_run_name() -> str:
     return secrets.token_hex(8)
 
 
 def output_name(pk: int, run: str, file: str) -> str:
     """The storage name of the output ``file`` of processing run ``run`` of loop ``pk``."""
-    return f"{loop_prefix(pk)}/{run}/{file}"
+    return f"{run_prefix(pk, run)}/{file}"
 
 
 def store_outputs(pk: int, folder: Path, *, after_each: Callable[[], None] = lambda: None) -> str:
@@ -221,7 +226,7 @@ def store_outputs(pk: int, folder: Path, *, after_each: Callable[[], None] = lam
             _save_local(store, output_name(pk, run, path.relative_to(folder).as_posix()), path)
             after_each()
     except BaseException:
-        delete_tree(store, f"{loop_prefix(pk)}/{run}")
+        delete_tree(store, run_prefix(pk, run))
         raise
     return run
 
@@ -232,7 +237,7 @@ def delete_outputs(pk: int, *, keep: str = "") -> None:
     prefix = loop_prefix(pk)
     for run in _listdir(store, prefix)[0]:
         if run != keep:
-            delete_tree(store, f"{prefix}/{run}")
+            delete_tree(store, run_prefix(pk, run))
     if not keep:
         delete_tree(store, prefix)
 

@@ -467,3 +467,31 @@ def test_a_run_whose_claim_was_taken_over_stops(instructor, tmp_path, monkeypatc
     assert (loop.status, loop.task_id, loop.progress) == (Status.PROCESSING, "the-new-run", 3)
     assert storage.original_exists(loop.original_name)
     assert not outputs_of(loop.pk)
+
+
+def test_a_run_taken_over_after_its_last_beat_neither_saves_nor_deletes(
+    instructor, tmp_path, monkeypatch
+):
+    """The take-over happens while the old run stores its outputs (after its last beat): its
+    final save must not overwrite the new run's row, and its clean-up of "earlier runs" must
+    not delete the new run's files."""
+    loop = upload(good_cine(tmp_path / "in.dcm", frames=8), instructor)
+    new_run = storage.output_name(loop.pk, "the-new-runs-folder", "video.mp4")
+    real_store = storage.store_outputs
+
+    def stored_then_taken_over(pk, folder, **kwargs):
+        run = real_store(pk, folder, **kwargs)
+        storage.media().save(new_run, ContentFile(b"the new run's video"))
+        CineLoop.objects.filter(pk=pk).update(task_id="the-new-run", progress=7)
+        return run
+
+    monkeypatch.setattr(storage, "store_outputs", stored_then_taken_over)
+
+    result = processing.loop_process(loop_pk=loop.pk, task_id="the-old-run")
+
+    assert result == "skipped: taken over by another run"
+    loop.refresh_from_db()
+    assert (loop.status, loop.task_id, loop.progress) == (Status.PROCESSING, "the-new-run", 7)
+    assert loop.output_run == ""  # the old run's folder was never recorded
+    assert outputs_of(loop.pk) == [new_run]  # the old run removed only its own files
+    assert storage.original_exists(loop.original_name)
