@@ -9,6 +9,8 @@ header value.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -269,3 +271,74 @@ class DicomSender(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.ae_title = self.ae_title.strip()  # DICOM pads AE titles with spaces
         super().save(*args, **kwargs)
+
+
+class UploadStatus(models.TextChoices):
+    RECEIVING = "receiving", _("Receiving")
+    ASSEMBLING = "assembling", _("Joining the parts")
+    COMPLETE = "complete", _("Complete")
+
+
+class ResumableUpload(models.Model):
+    """A file being uploaded in parts (``cineloops.resumable``): how far it got, whose it is,
+    and, once complete, the loops made from it. The id is the upload's address: random, and
+    only its creator may use it. The parts are stored files (``cineloops.storage.PARTIAL``),
+    one ``UploadPart`` row each; no row, no parts (the expiry sweep deletes both)."""
+
+    Status = UploadStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    length = models.BigIntegerField(_("length (bytes)"))
+    offset = models.BigIntegerField(_("received (bytes)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.RECEIVING
+    )
+    # What became of the file: {"accepted": [{file, entry, loop}], "rejected": [{file, entry,
+    # error, code}]}, as ``cineloops.services.Batch`` (loop ids, never names).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Pushed back by every part received: an upload in progress does not expire under way.
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("resumable upload")
+        verbose_name_plural = _("resumable uploads")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.offset}/{self.length})"
+
+
+class UploadPart(models.Model):
+    """One stored part of a resumable upload: bytes ``offset`` to ``offset + size``."""
+
+    upload = models.ForeignKey(
+        ResumableUpload, verbose_name=_("upload"), on_delete=models.CASCADE, related_name="parts"
+    )
+    offset = models.BigIntegerField(_("offset"))
+    size = models.BigIntegerField(_("size (bytes)"))
+    name = models.CharField(_("stored part"), max_length=200)
+
+    class Meta:
+        ordering = ["upload", "offset"]
+        verbose_name = _("upload part")
+        verbose_name_plural = _("upload parts")
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "offset"], name="upload_part_unique_offset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} @ {self.offset} (+{self.size})"

@@ -54,6 +54,7 @@ __all__ = [
     "loops_create_from_files",
     "loops_create_from_path",
     "loops_create_from_zip",
+    "loops_owner",
     "loops_requeue_stalled",
 ]
 
@@ -109,6 +110,12 @@ def _owner(by: User | None, institution: Institution | None) -> Institution:
     if institution is None:
         raise ValidationError(_("Choose the institution that owns the loops."), "institution")
     return institution
+
+
+def loops_owner(*, by: User | None, institution: Institution | None = None) -> Institution:
+    """The institution that will own what ``by`` uploads, checked as for every upload: for a
+    way in that accepts a file long before it stores it (``cineloops.resumable``)."""
+    return _owner(by, institution)
 
 
 def _create(

@@ -313,3 +313,40 @@ def file_chunks(path: Path, size: int = CHUNK) -> Iterable[bytes]:
     with open(path, "rb") as src:
         while chunk := src.read(size):
             yield chunk
+
+
+# --- Resumable uploads: the parts received so far --------------------------------------------
+# ``partial/<upload id>/`` in the originals' storage (patient data, as private as the
+# originals), one file per part: any web host appends, whichever host receives the last part
+# joins them (``cineloops.resumable``). Not under ``incoming/``, which is each host's own.
+PARTIAL = "partial"
+
+
+def partial_prefix(upload_id: str) -> str:
+    return f"{PARTIAL}/{upload_id}"
+
+
+def store_partial(upload_id: str, offset: int, path: Path) -> str:
+    """Store the local file ``path`` as the part of upload ``upload_id`` starting at
+    ``offset``; returns its name (unique: two requests racing for one offset never share a
+    name). The local file is gone afterwards."""
+    name = f"{partial_prefix(upload_id)}/{offset:013d}-{secrets.token_hex(4)}"
+    return _save_local(originals(), name, path)
+
+
+def partial_chunks(names: Iterable[str]) -> Iterator[bytes]:
+    """The stored parts ``names``, in that order, as one stream of byte chunks."""
+    store = originals()
+    for name in names:
+        with store.open(name, "rb") as src:
+            while chunk := src.read(CHUNK):
+                yield chunk
+
+
+def delete_partial(upload_id: str) -> None:
+    delete_tree(originals(), partial_prefix(upload_id))
+
+
+def partial_upload_ids() -> list[str]:
+    """The uploads that have parts stored (folders under ``partial/``)."""
+    return _listdir(originals(), PARTIAL)[0]

@@ -1,6 +1,7 @@
 """Celery tasks of the cineloops app: thin wrappers around services.
 
-``process_loop`` runs on the ``cine`` queue (minutes of CPU per loop), the sweep on ``light``.
+``process_loop`` runs on the ``cine`` queue (minutes of CPU per loop); the sweeps and the join
+of a resumable upload's parts on ``light``.
 Imported by ``cineloops.services`` (which sends ``process_loop``): this module imports no
 service that sends a task at import time (``cineloops.processing`` sends none).
 """
@@ -51,6 +52,24 @@ def requeue_stalled_loops() -> dict[str, int]:
     from cineloops.recovery import sweep
 
     return sweep()
+
+
+@platform_task(name="cineloops.join_upload", queue=LIGHT)
+def join_upload(*, upload_pk: str) -> bool:
+    """Join a resumable upload's parts into its file and make its loops; safe to run twice.
+    Light: a copy (seconds for a usual file); the loops' processing goes to the cine queue."""
+    from cineloops.resumable import upload_finish
+
+    return upload_finish(upload_pk=upload_pk)
+
+
+@platform_task(name="cineloops.delete_expired_uploads", queue=LIGHT)
+def delete_expired_uploads() -> dict[str, int]:
+    """Run by Celery beat: delete resumable uploads past ``CINE_PARTIAL_UPLOAD_HOURS`` with
+    their parts (patient data), queue again a lost join. Safe to run twice."""
+    from cineloops.resumable import uploads_delete_expired
+
+    return uploads_delete_expired()
 
 
 @worker_ready.connect

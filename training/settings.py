@@ -445,6 +445,16 @@ CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
     # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
     "options": {"expires": float(CINE_SWEEP_INTERVAL_SECONDS)},
 }
+# Resumable uploads (cineloops.resumable) untouched this long are deleted with their parts
+# (patient data) by a light-queue sweep every 15 minutes; every part received pushes it back.
+CINE_PARTIAL_UPLOAD_HOURS = env_int("CINE_PARTIAL_UPLOAD_HOURS", 24)
+if CINE_PARTIAL_UPLOAD_HOURS < 1:
+    raise ImproperlyConfigured("CINE_PARTIAL_UPLOAD_HOURS must be at least 1.")
+CELERY_BEAT_SCHEDULE["cineloops-delete-expired-uploads"] = {
+    "task": "cineloops.delete_expired_uploads",
+    "schedule": 15 * 60.0,
+    "options": {"expires": 15 * 60.0},
+}
 # Time-intensity curves still pending after this long (the broker was down when the ROI was
 # saved) are queued again, by a sweep run as often (cases app).
 CASES_TIC_STALLED_AFTER_MINUTES = env_int("CASES_TIC_STALLED_AFTER_MINUTES", 5)

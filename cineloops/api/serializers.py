@@ -1,4 +1,5 @@
-"""API representations of cine loops. Read-only: uploads go through ``cineloops.services``."""
+"""API representations of cine loops and uploads. Read-only: uploads go through
+``cineloops.services`` and ``cineloops.resumable``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cineloops.models import CineLoop
+from cineloops.resumable import upload_batch
 from core.api import IdField
 
 
@@ -140,3 +142,43 @@ class KeepMaskRequestSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class ResumableUploadSerializer(serializers.Serializer):
+    """A resumable upload (tus) as its owner sees it."""
+
+    id = serializers.UUIDField(help_text="The upload's address: /api/v1/cine-uploads/{id}/.")
+    status = serializers.ChoiceField(
+        choices=["receiving", "assembling", "complete"],
+        help_text="receiving: send parts; assembling: all received, the parts are being joined "
+        "(poll); complete: see result.",
+    )
+    offset = serializers.IntegerField(help_text="Bytes received so far.")
+    length = serializers.IntegerField(help_text="The file's length, declared at creation.")
+    expires_at = serializers.DateTimeField(
+        help_text="When the upload and its parts are deleted unless another part arrives "
+        "(complete: when this record is)."
+    )
+    result = serializers.SerializerMethodField(
+        help_text="Once complete: the loops made from the file and what was refused, as for "
+        "a form upload; else null."
+    )
+
+    @extend_schema_field(UploadResultSerializer(allow_null=True))
+    def get_result(self, upload) -> dict | None:
+        if upload.status != "complete":
+            return None
+        return UploadResultSerializer(upload_batch(upload), context=self.context).data
+
+
+class UploadErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(
+        help_text="For programs: bad_header, tus_version, too_large, empty_file, "
+        "too_many_uploads, offset_mismatch, upload_complete, expired, not_found, "
+        "beyond_length, checksum_mismatch, unsupported_checksum, or why the file's start is "
+        "refused (not_dicom, …)."
+    )
+    offset = serializers.IntegerField(
+        required=False, help_text="409: the offset the server has; resume from there."
+    )

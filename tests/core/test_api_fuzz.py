@@ -48,6 +48,12 @@ ROLES = ("trainee", "instructor", "director", "site_admin")
 EXAMPLES = int(os.environ.get("CEUS_FUZZ_EXAMPLES", "6"))
 
 
+@schemathesis.serializer("application/offset+octet-stream")
+def tus_part(ctx, value) -> bytes:
+    """A part of a resumable upload (tus PATCH): the body is the bytes themselves."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 @dataclass
 class Tally:
     operations: set[str] = field(default_factory=set)

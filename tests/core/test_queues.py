@@ -20,6 +20,8 @@ INTENDED = {
     "cases.requeue_pending_curves": LIGHT,
     "certification.evaluate_user": LIGHT,
     "certification.nightly": LIGHT,
+    "cineloops.delete_expired_uploads": LIGHT,
+    "cineloops.join_upload": LIGHT,
     "cineloops.process_loop": CINE,
     "cineloops.requeue_stalled_loops": LIGHT,
     "core.ping": LIGHT,
@@ -30,6 +32,7 @@ INTENDED = {
 ARGUMENTS = {
     "cases.compute_tic": {"annotation_pk": 1},
     "certification.evaluate_user": {"user_pk": 1},
+    "cineloops.join_upload": {"upload_pk": "0b6e3a52-5a3e-4d8c-9d0e-2f1c1a9e7b10"},
     "cineloops.process_loop": {"loop_pk": 1},
     "core.record_heartbeat": {"token": "t"},
 }
