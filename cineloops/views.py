@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from accounts.decorators import author_required
 from accounts.models import Institution
-from cineloops import review, services, storage
+from cineloops import resumable, review, services, storage
 from cineloops.media import serve_file
 from cineloops.messages import region_rows
 from cineloops.models import CineLoop
@@ -55,6 +55,8 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 
 def _upload_context(request: HttpRequest) -> dict:
     return {
+        "part_bytes": resumable.BROWSER_PART_BYTES,
+        "partial_upload_hours": settings.CINE_PARTIAL_UPLOAD_HOURS,
         "max_upload_bytes": settings.CINE_MAX_UPLOAD_BYTES,
         "too_large_message": too_large_message(settings.CINE_MAX_UPLOAD_BYTES),
         "institutions": Institution.objects.all() if request.user.is_site_admin else None,

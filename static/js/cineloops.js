@@ -1,6 +1,8 @@
 // Cine loops: drag-and-drop upload with a progress bar per file, then live processing status.
-// Self-hosted, no libraries. Every message comes from data-msg-* attributes rendered by Django
-// (translated); statuses come translated from the API. Without JavaScript the form still posts.
+// Files go in resumable parts (upload-resumable.js, the vendored tus-js-client) where the page
+// loads it, else in one request each. Every message comes from data-msg-* attributes rendered
+// by Django (translated); statuses come translated from the API. Without JavaScript the form
+// still posts.
 (function () {
   "use strict";
 
@@ -108,7 +110,9 @@
     this.maxBytes = parseInt(root.getAttribute("data-max-bytes"), 10);
     this.pending = [];
     this.active = 0;
+    this.resumable = window.CeusResumableUpload && root.getAttribute("data-resumable-url");
     this.bind();
+    if (this.resumable) { this.listUnfinished(); }
   }
 
   Uploader.prototype.msg = function (name) { return this.root.getAttribute("data-msg-" + name) || ""; };
@@ -174,7 +178,146 @@
     }
   };
 
+  // "1.2 MB": sizes as the server's messages write them (binary units, one decimal).
+  Uploader.prototype.size = function (bytes) {
+    var units = ["bytes", "KB", "MB", "GB", "TB"], unit = 0;
+    while (bytes >= 1024 && unit < units.length - 1) { bytes /= 1024; unit += 1; }
+    var lang = document.documentElement.lang || undefined;
+    var digits = unit ? 1 : 0;
+    return bytes.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }) +
+      "\u00a0" + units[unit];
+  };
+
+  Uploader.prototype.format = function (name, values) {
+    return this.msg(name).replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? values[key] : all;
+    });
+  };
+
+  Uploader.prototype.percent = function (sent, total) {
+    return (total ? Math.floor(100 * sent / total) : 0) + "%";
+  };
+
+  // Each file in parts: progress in bytes, waits and resumes said as they happen; once every
+  // part is in, the upload's own address says when its loops exist.
+  Uploader.prototype.sendResumable = function (item) {
+    var self = this;
+    var institution = this.form.querySelector("[name=institution]");
+    var released = false;
+    function release() {
+      if (!released) { released = true; self.active -= 1; self.next(); }
+    }
+    this.active += 1;
+    item.state.textContent = this.msg("uploading");
+    window.CeusResumableUpload.start(item.file, {
+      endpoint: this.root.getAttribute("data-resumable-url"),
+      partBytes: parseInt(this.root.getAttribute("data-part-bytes"), 10),
+      csrfToken: csrfToken(),
+      owner: this.root.getAttribute("data-uploader"),
+      metadata: institution ? { institution: institution.value } : {},
+      onResume: function (url) { item.resumed = true; self.forgetUnfinished(url); },
+      onProgress: function (sent, total) {
+        item.bar.value = total ? Math.floor(100 * sent / total) : 0;
+        var text = self.format("progress", {
+          sent: self.size(sent), total: self.size(total), percent: self.percent(sent, total)
+        });
+        if (item.resumed) {
+          text = self.format("resumed", { sent: self.size(sent) }) + " " + text;
+          item.resumed = sent === 0; // said until the first new bytes go
+        }
+        item.state.textContent = text;
+        item.li.classList.remove("is-waiting");
+      },
+      onWaiting: function (seconds) {
+        item.li.classList.add("is-waiting");
+        if (seconds === null) {
+          item.state.textContent = self.msg("offline");
+        } else if (seconds >= 60) {
+          item.state.textContent = self.msg("connection-lost");
+        } else {
+          item.state.textContent = self.format("retrying", { seconds: Math.max(1, seconds) });
+        }
+      },
+      onSuccess: function (url) {
+        item.bar.value = 100;
+        item.li.classList.remove("is-waiting");
+        item.state.textContent = self.msg("joining");
+        release();
+        self.awaitResult(item, url);
+      },
+      onRefused: function (body, status) {
+        release();
+        if (status === 422) { // the file's start: refused like a file of a form upload
+          self.showResult(item, { accepted: [], rejected: [{ entry: null, error: body.detail }] });
+        } else {
+          self.fail(item, body.detail);
+        }
+      },
+      onError: function () { release(); self.fail(item, self.msg("upload-failed")); }
+    });
+  };
+
+  // The upload's record until its parts are joined and its loops exist (seconds, usually).
+  Uploader.prototype.awaitResult = function (item, url) {
+    var self = this;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 404) { return null; } // deleted meanwhile (expired)
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (body) {
+        if (body === null) {
+          self.fail(item, self.msg("upload-failed"));
+        } else if (body.status === "complete" && body.result) {
+          self.showResult(item, body.result);
+        } else {
+          window.setTimeout(function () { self.awaitResult(item, url); }, POLL_MS);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(function () { self.awaitResult(item, url); }, POLL_MS);
+      });
+  };
+
+  // Uploads this browser started earlier and did not finish (a reload, a closed laptop): the
+  // server still holds their parts; choosing the same file again continues them.
+  Uploader.prototype.listUnfinished = function () {
+    var self = this;
+    var list = this.root.querySelector("[data-unfinished]");
+    if (!list) { return; }
+    window.CeusResumableUpload.unfinished(this.root.getAttribute("data-uploader"), csrfToken(), function (upload) {
+      var li = el("li", "cine-unfinished", self.format("unfinished", {
+        size: self.size(upload.size),
+        percent: self.percent(upload.sent, upload.size),
+        date: upload.created.toLocaleString(document.documentElement.lang || undefined)
+      }) + " ");
+      var cancel = el("button", "link-button", self.msg("discard"));
+      cancel.type = "button";
+      cancel.addEventListener("click", function () {
+        cancel.disabled = true;
+        upload.cancel().then(function () { li.remove(); list.hidden = !list.children.length; },
+          function () { cancel.disabled = false; });
+      });
+      li.appendChild(cancel);
+      li.setAttribute("data-upload-url", upload.url);
+      list.appendChild(li);
+      list.hidden = false;
+    });
+  };
+
+  // An unfinished upload that goes on now: no longer one to mention.
+  Uploader.prototype.forgetUnfinished = function (url) {
+    var list = this.root.querySelector("[data-unfinished]");
+    if (!list) { return; }
+    Array.prototype.forEach.call(list.children, function (li) {
+      if (li.getAttribute("data-upload-url") === url) { li.remove(); }
+    });
+    list.hidden = !list.children.length;
+  };
+
   Uploader.prototype.send = function (item) {
+    if (this.resumable) { this.sendResumable(item); return; }
     var self = this;
     var data = new FormData();
     // A neutral name: file names are often patient names and the server must not get them.
@@ -203,6 +346,11 @@
       this.fail(item, (body && body.detail) || this.msg("upload-failed"));
       return;
     }
+    this.showResult(item, body);
+  };
+
+  // What became of a file: its loops (watched until processed) and what was refused.
+  Uploader.prototype.showResult = function (item, body) {
     item.bar.value = 100;
     item.state.textContent = body.accepted && body.accepted.length ? this.msg("uploaded") : this.msg("refused");
     var self = this;
