@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cineloops.models import CineLoop
+from cineloops.models import CineLoop, ResumableUpload
 from cineloops.resumable import upload_batch
 from core.api import IdField
 
@@ -149,7 +149,7 @@ class ResumableUploadSerializer(serializers.Serializer):
 
     id = serializers.UUIDField(help_text="The upload's address: /api/v1/cine-uploads/{id}/.")
     status = serializers.ChoiceField(
-        choices=["receiving", "assembling", "complete"],
+        choices=ResumableUpload.Status.values,
         help_text="receiving: send parts; assembling: all received, the parts are being joined "
         "(poll); complete: see result.",
     )
@@ -166,7 +166,7 @@ class ResumableUploadSerializer(serializers.Serializer):
 
     @extend_schema_field(UploadResultSerializer(allow_null=True))
     def get_result(self, upload) -> dict | None:
-        if upload.status != "complete":
+        if upload.status != ResumableUpload.Status.COMPLETE:
             return None
         return UploadResultSerializer(upload_batch(upload), context=self.context).data
 
