@@ -97,7 +97,10 @@
       },
       onShouldRetry: function (error, attempt) {
         if (!transient(error)) { return false; }
-        options.onWaiting(navigator.onLine === false ? null : RETRY_DELAYS[attempt] / 1000);
+        var code = status(error);
+        if (code === 0 || code >= 500) { // said; a conflict of offsets is settled quietly
+          options.onWaiting(navigator.onLine === false ? null : RETRY_DELAYS[attempt] / 1000);
+        }
         return true;
       },
       onProgress: function (sent, total) { options.onProgress(sent, total); },

@@ -75,6 +75,7 @@ class Link:
         self.cut_from, self.drops = cut_from, drops
         self.sent: list[tuple[str, int | None]] = []  # (method, Upload-Offset) that got through
         self.dropped: list[int] = []
+        self.checksums: list[str] = []  # the Upload-Checksum of each part that got through
 
     def __call__(self, route, request) -> None:
         offset = request.headers.get("upload-offset")
@@ -85,6 +86,8 @@ class Link:
             route.abort("internetdisconnected")
             return
         self.sent.append((request.method, offset))
+        if request.method == "PATCH":
+            self.checksums.append(request.headers.get("upload-checksum", ""))
         route.continue_()
 
     def patches(self) -> list[int]:
@@ -132,6 +135,10 @@ def test_an_upload_cut_at_half_resumes_by_itself_and_its_loop_is_processed_once(
     assert patches == list(range(0, size, PART))
     assert ("HEAD", None) in link.sent[link.sent.index(("PATCH", cut - PART)) :]
     assert [method for method, _ in link.sent].count("POST") == 1
+    # Each part carried its SHA-256 (checked by the server: a damaged part is never appended).
+    assert all(re.fullmatch(r"sha256 [A-Za-z0-9+/]{43}=", c) for c in link.checksums), (
+        link.checksums
+    )
     # One upload, joined once, one loop, processed once; the parts are gone.
     upload = ResumableUpload.objects.get()
     loop = CineLoop.objects.get()
