@@ -214,7 +214,7 @@ def upload_append(
     now: datetime | None = None,
 ) -> ResumableUpload:
     """Append the part read from ``body`` at ``offset``; returns the upload as it now stands
-    (complete, with its loops, when this was the last part).
+    (``assembling`` when this was the last part: its join is queued).
 
     ``declared``: the part's length as the request announced it (refused at once when it
     goes past the upload's length). ``checksum``: (algorithm, digest) the part must match,
@@ -236,7 +236,7 @@ def upload_append(
         raise _beyond_length() from None
     try:
         cut_short = declared is not None and size != declared
-        if hasher is not None and checksum and (cut_short or hasher.digest() != checksum[1]):
+        if checksum is not None and (cut_short or hasher.digest() != checksum[1]):
             raise UploadRefused(
                 "checksum_mismatch",
                 _("The part does not match its checksum: it was not kept. Send it again."),
