@@ -215,15 +215,15 @@
       csrfToken: csrfToken(),
       owner: this.root.getAttribute("data-uploader"),
       metadata: institution ? { institution: institution.value } : {},
-      onResume: function (url) { item.resumed = true; self.forgetUnfinished(url); },
+      onResume: function (url) { item.resumedFrom = -1; self.forgetUnfinished(url); },
       onProgress: function (sent, total) {
         item.bar.value = total ? Math.floor(100 * sent / total) : 0;
         var text = self.format("progress", {
           sent: self.size(sent), total: self.size(total), percent: self.percent(sent, total)
         });
-        if (item.resumed) {
+        if (item.resumedFrom === -1) { item.resumedFrom = sent; } // the server's offset
+        if (item.resumedFrom === sent) { // said until the next part is in
           text = self.format("resumed", { sent: self.size(sent) }) + " " + text;
-          item.resumed = sent === 0; // said until the first new bytes go
         }
         item.state.textContent = text;
         item.li.classList.remove("is-waiting");
