@@ -60,9 +60,7 @@ def demo_loop(path: Path, hospital) -> CineLoop:
     return processed(path, hospital)
 
 
-def test_the_second_run_of_a_demo_loop_is_a_copy_of_the_first(
-    cine_dirs, hospital, tmp_path, store
-):
+def test_the_second_run_of_a_demo_loop_is_a_copy_of_the_first(cine_dirs, hospital, tmp_path, store):
     real_process = processing.process
     with store.reused():
         first = demo_loop(tmp_path / "first.dcm", hospital)
