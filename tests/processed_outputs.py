@@ -90,7 +90,7 @@ class ProcessedOutputs:
 
     @contextmanager
     def recording(self, src: Path) -> Iterator[ProcessedOutputs]:
-        """Keep the outputs of the next pipeline run on ``src`` (see ``processed_sample``)."""
+        """Keep the outputs of pipeline runs on ``src`` from now on (see ``processed_sample``)."""
         self.recordable.add(_digest(src))
         with self.reused():
             yield self
@@ -129,7 +129,10 @@ class ProcessedOutputs:
             return None
         if any(value is not None for value in others.values()):
             return None
-        inputs = json.dumps([secret.hex() if secret else None, manual_mask])
+        try:
+            inputs = json.dumps([secret.hex() if secret else None, manual_mask])
+        except TypeError:  # mask values JSON cannot spell
+            return None
         return hashlib.sha256(f"{_digest(src)} {inputs}".encode()).hexdigest()
 
     def _copy(self, key: str, out_dir: Path, progress: Callable | None) -> Any:
