@@ -1,5 +1,8 @@
 """The demo cases: made by the real pipeline from generated loops, published and annotated,
-with the burned-in header blanked, curves computed and measurements calibrated."""
+with the burned-in header blanked, curves computed and measurements calibrated.
+
+The one test that runs the demo through the real pipeline end to end: the other demo tests
+reuse outputs made once per session (tests/processed_outputs.py); this one must not."""
 
 import numpy as np
 import pytest

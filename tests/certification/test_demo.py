@@ -1,9 +1,10 @@
 """The demo certification: loaded after the demo course, cases and quizzes through the real
 services, with a certificate earned (never forced), a trainee halfway, and one expired.
 
-The demo cases go through the real cine pipeline (several seconds), so the whole demo is
-loaded once for this module inside a transaction that is rolled back at the end; each test
-runs in a savepoint of it, so a test that changes something leaves nothing behind.
+The demo cases go through the cine pipeline (its outputs made once per session: see
+tests/processed_outputs.py), so the whole demo is loaded once for this module inside a
+transaction that is rolled back at the end; each test runs in a savepoint of it, so a test
+that changes something leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory, processed_outputs):
     """The whole demo (``load_demo_data`` and every app's loader, as the command runs them),
     loaded once; the console lines of the loaders. Loaded with Chinese active: the loaders
     find their rows and write their texts per language, whatever the language."""
@@ -55,7 +56,7 @@ def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
         CINE_MEDIA_DIR=media / "cine",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
-    with private, django_db_blocker.unblock(), transaction.atomic():
+    with processed_outputs.reused(), private, django_db_blocker.unblock(), transaction.atomic():
         with translation.override("zh-hans"):
             assert load_demo_data() is True
             lines = run_demo_loaders()

@@ -295,10 +295,7 @@ def test_real_cine_deidentified_and_rewritten(tmp_path):
 def test_palette_header_loses_its_lookup_tables(tmp_path):
     from pydicom.pixels import apply_color_lut
 
-    samples = Path(__file__).resolve().parents[2].parent / "shared" / "dicom-samples"
-    source = samples / "cs3d-no-pixel-spacing.dcm"
-    if not source.exists():
-        pytest.skip(f"sample absent: {source}")
+    source = real_path("cs3d-no-pixel-spacing.dcm")
     original = dcmread(source)
     rgb = (apply_color_lut(original.pixel_array, original) >> 8).astype(np.uint8)
     deid = deidentify_dataset(original, secret=SECRET, pixels_cleaned=True)

@@ -19,7 +19,8 @@ from cine.frames import luma, reduce
 from cine.pipeline import ProcessOptions, deidentified_dicom_writer, process
 from cine.regions import parse_regions
 
-from .cine_factory import MARKER, SAMPLES, frames_pattern, make_cine, psnr, region_item
+from .cine_factory import MARKER, frames_pattern, make_cine, psnr, region_item
+from .sample_files import real_path
 from .test_samples_process import at_source_size
 
 SECRET = b"pipeline-secret-0123456789"
@@ -247,9 +248,7 @@ def test_failure_mid_stream_cleans_up(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.parametrize("name", ["orthanc-Issue16.dcm", "dicom_viewer_0020.dcm"])
 def test_real_cines(tmp_path: Path, name: str) -> None:
-    src = SAMPLES / name
-    if not src.exists():
-        pytest.skip(f"shared sample set not found at {SAMPLES.resolve()}")
+    src = real_path(name)
     options = ProcessOptions(thumb_count=4)
     meta = process(src, tmp_path / "out", options=options).metadata
     with warnings.catch_warnings():

@@ -1,8 +1,9 @@
 """The demo assessment: loaded after the demo cases, through the real services, with every
 question type, keys read from the cases, and past attempts whose scores are what scoring says.
 
-The demo cases go through the real cine pipeline (a few seconds each), so one test loads
-everything once and checks it all, like tests/cases/test_demo.py.
+The demo cases go through the cine pipeline (its outputs made once per session: see
+tests/processed_outputs.py), so one test loads everything once and checks it all, like
+tests/cases/test_demo.py.
 """
 
 import pytest
@@ -44,7 +45,7 @@ def test_nothing_is_loaded_without_the_demo_cases():
     assert not Quiz.objects.exists() and not Question.objects.exists()
 
 
-def test_demo_quizzes():
+def test_demo_quizzes(reuse_processed_outputs):
     load_demo_data()
     lines = run_demo_loaders()  # in INSTALLED_APPS order: cases, quizzes, certification
     quiz_lines = [line for line in lines if line.startswith("Demo quizzes loaded")]
