@@ -59,7 +59,7 @@ def _info(args: argparse.Namespace) -> int:
     header = read_header(args.file)
     timing = stream_timing(frame_timing(header.dataset, header.layout.frames), header.video)
     facts = header_facts(header, timing, parse_regions(header.dataset))
-    print(json.dumps(facts, indent=1))
+    print(json.dumps(facts.to_json(), indent=1))
     return 0
 
 
@@ -99,8 +99,13 @@ def _process(args: argparse.Namespace) -> int:
         progress=report,
         dicom_writer=writer,
     )
-    meta = result.metadata
-    summary = {k: meta[k] for k in ("frames", "fps", "duration_s", "pixel_cleaning")}
+    facts = result.facts
+    summary = {
+        "frames": facts.source.frames,
+        "fps": facts.timing.fps,
+        "duration_s": facts.timing.duration_s,
+        "pixel_cleaning": str(facts.cleaning.decision),
+    }
     print(json.dumps(summary))
     return 0
 

@@ -24,12 +24,9 @@ import base64
 import copy
 import hmac
 import logging
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydicom.config import disable_value_validation
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -42,8 +39,10 @@ from pydicom.uid import (
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
+    MediaStorageDirectoryStorage,
 )
 
+from cine.dataset_checks import quiet_pydicom
 from cine.dates import date_offset_days, normalise_tm, shift_da, shift_dt
 from cine.deid_table import (
     BINARY_VRS,
@@ -66,8 +65,6 @@ from cine.uids import check_secret, is_class_uid, is_valid_uid, map_uid
 logger = logging.getLogger(__name__)
 
 IMPLEMENTATION_VERSION_NAME = "CINE_DEID_1"
-# Media Storage Directory Storage: a DICOMDIR, the index of a disc (PS3.10).
-MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 # PS3.16 CID 7050 codes for what was done (DCM coding scheme).
 BASIC_PROFILE_CODE = ("113100", "Basic Application Confidentiality Profile")
@@ -117,14 +114,6 @@ _SYNTAX_BY_ENCODING = {
 class _Context:
     secret: bytes
     offset_days: int
-
-
-@contextmanager
-def quiet_pydicom() -> Iterator[None]:
-    """Silence pydicom's value validation: its warnings and log lines quote the value (PHI)."""
-    with disable_value_validation(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
 
 
 def _read_text(ds: Dataset, keyword: str) -> str:
@@ -381,11 +370,12 @@ def deidentify_dataset(ds: Dataset, *, secret: bytes, pixels_cleaned: bool) -> D
 
 
 def refuse_dicomdir(ds: Dataset) -> None:
-    """Raise CineError for a DICOMDIR: an index of a disc, full of patient names, no image."""
+    """Raise CineError for a DICOMDIR (Media Storage Directory Storage): an index of a disc,
+    full of patient names, no image."""
     meta = getattr(ds, "file_meta", None)
     sop_class = meta.get("MediaStorageSOPClassUID") if meta is not None else None
     if (
-        str(sop_class or "").strip().rstrip("\x00") == MEDIA_STORAGE_DIRECTORY
+        str(sop_class or "").strip().rstrip("\x00") == MediaStorageDirectoryStorage
         or 0x00041220 in ds  # DirectoryRecordSequence
     ):
         raise CineError(

@@ -22,7 +22,8 @@ from pydicom.filebase import DicomIO
 from pydicom.filewriter import write_dataset, write_file_meta_info
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
-from cine.deid import deidentify_dataset, quiet_pydicom, refuse_dicomdir
+from cine.dataset_checks import quiet_pydicom
+from cine.deid import deidentify_dataset, refuse_dicomdir
 from cine.errors import (
     CineError,
     NotDicomError,

@@ -41,7 +41,7 @@ SUPPORTED_PHOTOMETRIC = frozenset(
 )
 Converter = Callable[[np.ndarray], np.ndarray]
 
-if TYPE_CHECKING:  # the reader imports nothing from here; avoid a cycle at run time anyway
+if TYPE_CHECKING:  # the reader imports SUPPORTED_PHOTOMETRIC from here: no run-time cycle
     from cine.reader import PixelLayout
 
 

@@ -40,7 +40,16 @@ from PIL import Image
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.pixels import as_pixel_options, get_decoder
-from pydicom.uid import UID
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    RLELossless,
+)
 
 from cine import jpegxl, syntaxes, video_stream
 from cine.dataset_checks import (
@@ -69,10 +78,6 @@ from cine.video_stream import VideoStreamInfo
 # A 4K UHD frame; scanners send at most ~2 MP. Larger Rows x Columns (a tiny RLE or JPEG
 # claiming 20000 x 20000) would allocate hundreds of MB per decoded frame.
 MAX_FRAME_PIXELS = 3840 * 2160
-JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
-JPEG_EXTENDED = "1.2.840.10008.1.2.4.51"
-DEFLATED = "1.2.840.10008.1.2.1.99"
-RLE = "1.2.840.10008.1.2.5"
 _LONG_VRS = {b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN", b"UT", b"SQ", b"UC", b"UR"}
 _PIXEL_TAGS = {(0x7FE0, 0x0010): "PixelData", (0x7FE0, 0x0008): "Float", (0x7FE0, 0x0009): "Dbl"}
 _ITEM, _SEQ_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
@@ -123,8 +128,8 @@ def _transfer_syntax(ds: Dataset) -> tuple[str, bool]:
     implicit, little = ds.original_encoding
     if implicit is None:
         raise NotDicomError("the file has no transfer syntax and its encoding is unknown")
-    guessed = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1"
-    return (guessed if little else "1.2.840.10008.1.2.2"), True
+    guessed = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    return (guessed if little else ExplicitVRBigEndian), True
 
 
 def _pixel_element(fp: BinaryIO, ds: Dataset, ts: str) -> tuple[int | None, int, str | None]:
@@ -276,7 +281,7 @@ def _libjpeg_colour(info: JpegInfo) -> str:
 
 
 def _pillow_can_decode(layout: PixelLayout, info: JpegInfo | None) -> bool:
-    if layout.transfer_syntax not in (JPEG_BASELINE, JPEG_EXTENDED) or info is None:
+    if layout.transfer_syntax not in (JPEGBaseline8Bit, JPEGExtended12Bit) or info is None:
         return False
     if info.precision != 8 or info.sof not in (0xC0, 0xC1) or layout.bits_allocated != 8:
         return False
@@ -296,7 +301,7 @@ def _check_codestream_size(layout: PixelLayout, first: bytes) -> JpegInfo | None
     size = (info.height, info.width) if info else j2k_size(first)
     if size is not None and size != (layout.rows, layout.columns):
         raise InconsistentImageError("Rows and Columns do not match the compressed frame size")
-    if layout.transfer_syntax == RLE and len(first) >= 4:
+    if layout.transfer_syntax == RLELossless and len(first) >= 4:
         segments = struct.unpack("<L", first[:4])[0]
         if segments != layout.samples_per_pixel * ((layout.bits_allocated + 7) // 8):
             raise InconsistentImageError("the RLE frames do not match SamplesPerPixel")
@@ -342,7 +347,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
     source: BinaryIO = fp
-    in_memory = ts == DEFLATED
+    in_memory = ts == DeflatedExplicitVRLittleEndian
     if in_memory:  # the pixel data sits inside the deflate stream: inflate the dataset
         fp.seek(0)
         try:

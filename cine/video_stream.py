@@ -103,16 +103,6 @@ class VideoStreamInfo:
     height: int
     fps: float | None  # the stream's own frame rate, when it states a plausible one
 
-    def as_dict(self) -> dict[str, object]:
-        fps = round(self.fps, 4) if self.fps else None
-        return {
-            "codec": self.codec,
-            "container": self.container,
-            "profile": self.profile,
-            "pix_fmt": self.pix_fmt,
-            "fps": fps,
-        }
-
 
 def _codec(ts: str) -> str:
     return "h264" if ts in H264 else "hevc"

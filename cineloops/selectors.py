@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 
 from django.db.models import Q
 
+from cine.facts import LoopFacts, ThumbnailFacts, load
 from cineloops.models import CineLoop, DicomSender
 
 
-def thumbnail_strip(loop: CineLoop) -> dict | None:
-    """The thumbnail strip's layout from the loop's metadata (count, frame size, the source
-    frame of each), or None when the loop has no strip or its metadata cannot be read."""
-    strip_path, meta_path = loop.file_path("thumbnails"), loop.file_path("metadata")
-    if strip_path is None or meta_path is None:
+def loop_facts(loop: CineLoop) -> LoopFacts | None:
+    """What processing found and wrote (``cine.facts``, read from the loop's metadata.json);
+    None when the loop has no outputs or the file cannot be read.
+
+    A finished loop's outputs change only when it is processed again, which changes its
+    ``processed_at``: the parsed file is cached per process, keyed by both."""
+    if not loop.has_outputs or not loop.metadata_file:
         return None
+    path = loop.file_path("metadata")
+    if path is None:
+        return None
+    return _read_facts(str(path), loop.processed_at.isoformat() if loop.processed_at else "")
+
+
+@lru_cache(maxsize=256)
+def _read_facts(path: str, stamp: str) -> LoopFacts | None:
     try:
-        section = json.loads(meta_path.read_text("utf-8")).get("thumbnails") or {}
-        count, width, height = int(section["count"]), int(section["width"]), int(section["height"])
-        indices = [int(i) for i in section.get("frame_indices") or range(count)]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return load(path)
+    except (OSError, ValueError):
         return None
-    if count < 1 or width < 1 or height < 1:
+
+
+def thumbnail_strip(loop: CineLoop) -> ThumbnailFacts | None:
+    """The thumbnail strip's layout (count, tile size, the source frame of each tile), or None
+    when the loop has no strip or its metadata cannot be read."""
+    facts = loop_facts(loop)
+    if facts is None or loop.file_path("thumbnails") is None:
         return None
-    return {"count": count, "width": width, "height": height, "frame_indices": indices}
+    strip = facts.thumbnails
+    return strip if strip.count >= 1 and strip.width >= 1 and strip.height >= 1 else None
 
 
 def dicom_sender_for(

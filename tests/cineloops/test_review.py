@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from cineloops import review, services, storage
 from cineloops.models import CineLoop
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.masks import COLUMNS, ROWS, assert_blank_outside, cine_without_regions
 
@@ -79,7 +79,7 @@ def test_the_cleaning_task_run_twice_changes_nothing(celery_eager, instructor, t
     dicom = CineLoop.objects.get(pk=loop.pk).file_path("dicom")
     before = dicom.stat().st_mtime_ns
 
-    assert process_loop.apply(kwargs={"loop_pk": loop.pk}).get() == "skipped: already ready"
+    assert loop_process_task.apply(kwargs={"loop_pk": loop.pk}).get() == "skipped: already ready"
     assert dicom.stat().st_mtime_ns == before
 
 

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from cine.cleaning import CleaningDecision
 from cine.dataset_checks import US_SOP_CLASSES, looks_like_dicom
 from cine.errors import NotDicomError
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
-from cineloops.processing import REVIEW_DECISIONS
 from cineloops.services import loop_create_from_path, loop_process
 from tests.cine.samples_reference import BROKEN, REAL
 from tests.cineloops.samples import NO_SAMPLES, SAMPLES
@@ -31,8 +31,8 @@ def processed(path, institution) -> CineLoop:
 def test_real_sample_becomes_a_loop(sample, hospital, client, instructor):
     loop = processed(SAMPLES / sample.name, hospital)
 
-    review = sample.cleaning in REVIEW_DECISIONS
-    expected = CineLoop.Status.NEEDS_REVIEW if review else CineLoop.Status.READY
+    publishable = CleaningDecision(sample.cleaning).publishable
+    expected = CineLoop.Status.READY if publishable else CineLoop.Status.NEEDS_REVIEW
     assert (loop.frames, loop.rows, loop.columns) == (sample.frames, sample.rows, sample.columns)
     assert loop.status == expected, loop.error_message
     assert bool(loop.video_file) == (sample.frames > 1)
