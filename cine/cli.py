@@ -77,8 +77,9 @@ def _manual_mask(args: argparse.Namespace) -> np.ndarray | list | None:
             mask = np.load(args.mask_npy, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise InvalidMaskError("the mask file is not a readable .npy array") from exc
-        return mask.astype(bool)
-    return args.roi or None
+        return np.asarray(mask, dtype=bool)
+    roi: list | None = args.roi
+    return roi or None
 
 
 def _process(args: argparse.Namespace) -> int:
@@ -156,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet()
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except CineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -90,7 +90,7 @@ def ds_values(new: Sequence[float], original: object) -> list[str]:
             same = kept is not None and math.isclose(float(kept), value, abs_tol=1e-6)
         except ValueError:
             same = False
-        out.append(kept if same and is_ds_text(kept) else ds_text(value))  # type: ignore[arg-type]
+        out.append(kept if kept is not None and same and is_ds_text(kept) else ds_text(value))
     return out
 
 

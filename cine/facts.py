@@ -94,9 +94,12 @@ def _ints(data: Mapping[str, Any], key: str, length: int | None = None) -> tuple
 
 
 def _section(data: Mapping[str, Any], key: str, *, optional: bool = False) -> Mapping[str, Any]:
+    section: Mapping[str, Any] | None
     if optional:
-        return _value(data, key, (dict, None), None) or {}
-    return _value(data, key, (dict,), _REQUIRED)
+        section = _value(data, key, (dict, None), None)
+    else:
+        section = _value(data, key, (dict,), _REQUIRED)
+    return section or {}
 
 
 def _file(data: Mapping[str, Any]) -> str:

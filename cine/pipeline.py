@@ -39,7 +39,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.lib.format import write_array_header_1_0
 
-from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
+from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, Polygon, clean_frame, plan_cleaning
 from cine.dataset_checks import quiet_pydicom
 from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf, choose_scale, x264_params
 from cine.errors import InconsistentImageError
@@ -64,7 +64,7 @@ from cine.video import Mp4Writer, VideoSettings
 from cine.video_stream import stream_timing
 
 Progress = Callable[[int], None]
-ManualMask = np.ndarray | Iterable[Iterable[Iterable[float]]]
+ManualMask = np.ndarray | Iterable[Polygon]
 # Values that describe the stored greyscale range: wrong once frames are windowed to 8 bits.
 GREY_RANGE_KEYWORDS = (
     "WindowCenter",
@@ -178,7 +178,9 @@ def _display_frames(
         yield clean_frame(np.ascontiguousarray(convert(arr)), plan)
 
 
-def _score_mask(regions: tuple[Region, ...], plan: CleaningPlan, rows, columns, factor):
+def _score_mask(
+    regions: tuple[Region, ...], plan: CleaningPlan, rows: int, columns: int, factor: int
+) -> np.ndarray | None:
     """Where the poster score is measured, on the stack grid: 2D regions, else kept pixels."""
     full = np.zeros((rows, columns), np.uint8)
     for r in regions:
@@ -223,7 +225,14 @@ def process(
         return _process(Path(src), Path(out_dir), manual_mask, progress, dicom_writer, options)
 
 
-def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> ProcessResult:
+def _process(
+    src: Path,
+    out_dir: Path,
+    manual_mask: ManualMask | None,
+    progress: Progress | None,
+    dicom_writer: DicomWriter | None,
+    options: ProcessOptions | None,
+) -> ProcessResult:
     options = options or ProcessOptions()
     # The DICOM writer writes ultrasound objects: refuse others before anything else.
     header = read_header(src, ultrasound_only=dicom_writer is not None)
@@ -312,7 +321,7 @@ def _render(
             video = stack.enter_context(
                 Mp4Writer(work / "video.mp4", rows, columns, timing.fps, settings)
             )
-        dicom = None
+        dicom: ThreadedConsumer[np.ndarray, DicomFacts] | None = None
         if dicom_writer is not None:
             dicom = ThreadedConsumer(
                 lambda items: dicom_writer(

@@ -24,6 +24,7 @@ comes out RGB: YBR_* is converted exactly once, by whichever decoder runs. Four 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import os
@@ -184,7 +185,7 @@ def _frame_bytes(rows: int, cols: int, spp: int, bits: int, photometric: str) ->
     return rows * cols * spp * bits / 8
 
 
-def _check_native(length: int, value_offset: int, size: int, frame_len: float, frames: int):
+def _check_native(length: int, value_offset: int, size: int, frame_len: float, frames: int) -> None:
     if value_offset + length > size:
         raise TruncatedFileError("the file ends before the end of the pixel data")
     expected = int(np.ceil(frame_len * frames))
@@ -347,6 +348,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
     source: BinaryIO = fp
+    length: int | None
     in_memory = ts == DeflatedExplicitVRLittleEndian
     if in_memory:  # the pixel data sits inside the deflate stream: inflate the dataset
         fp.seek(0)
@@ -388,7 +390,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         raise InconsistentImageError("PhotometricInterpretation is missing")
     if photometric not in _photometrics(ts):
         raise UnsupportedImageError("this PhotometricInterpretation is not supported")
-    layout = dict(
+    layout = PixelLayout(
         transfer_syntax=ts,
         rows=rows,
         columns=cols,
@@ -411,12 +413,12 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         if ts in VIDEO:
             if not frags:
                 raise InconsistentImageError("the pixel data holds no frames")
-            pixel_layout = PixelLayout(**layout, frame_fragments=(tuple(frags),))
+            pixel_layout = dataclasses.replace(layout, frame_fragments=(tuple(frags),))
             video = video_stream.probe(source, pixel_layout)
             video_stream.check_rate(frame_timing(ds, frames), video)
         else:
             grouped = _group_frames(source, ds, bot, frags, frames)
-            pixel_layout = PixelLayout(**layout, frame_fragments=grouped)
+            pixel_layout = dataclasses.replace(layout, frame_fragments=grouped)
             first = _read_frame(source, grouped[0])
             if ts in JPEG_XL:
                 with _wrapped_decode_errors():  # size, samples and depth of the codestream
@@ -428,7 +430,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             raise InconsistentImageError("the pixel data is empty: there are no frames")
         frame_len = _frame_bytes(rows, cols, spp, bits, photometric)
         _check_native(length, value_offset, size, frame_len, frames)
-        pixel_layout = PixelLayout(**layout)
+        pixel_layout = layout
 
     if ts in JPEG_XL:
         decoder = "jpegxl"

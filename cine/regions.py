@@ -86,21 +86,15 @@ class Region:
 
     @property
     def is_calibrated_cm(self) -> bool:
-        return (
-            self.units_x == CM
-            and self.units_y == CM
-            and bool(self.delta_x)
-            and bool(self.delta_y)
-            and self.delta_x > 0
-            and self.delta_y > 0
-        )
+        return self.cm_per_pixel is not None
 
     @property
     def cm_per_pixel(self) -> tuple[float, float] | None:
         """(x, y) cm per pixel, only when both directions are in cm."""
-        if not self.is_calibrated_cm:
+        dx, dy = self.delta_x, self.delta_y
+        if self.units_x != CM or self.units_y != CM or dx is None or dy is None:
             return None
-        return (float(self.delta_x), float(self.delta_y))
+        return (float(dx), float(dy)) if dx > 0 and dy > 0 else None
 
     def fits(self, rows: int, columns: int) -> bool:
         """False when the region reaches past the image: it describes another pixel grid

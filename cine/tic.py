@@ -138,13 +138,13 @@ def linearise(grey: np.ndarray, dynamic_range_db: float = DEFAULT_DYNAMIC_RANGE_
     """Turn log-compressed grey levels (0-255) into linear echo power."""
     grey = np.asarray(grey)
     if grey.dtype == np.uint8:
-        return linearisation_lut(dynamic_range_db)[grey]
-    return 10.0 ** (grey.astype(np.float64) * dynamic_range_db / (255.0 * 10.0))
+        return np.asarray(linearisation_lut(dynamic_range_db)[grey])
+    return np.asarray(10.0 ** (grey.astype(np.float64) * dynamic_range_db / (255.0 * 10.0)))
 
 
 def load_stack(path: str | os.PathLike) -> np.ndarray:
     """Memory-map the pipeline's ``intensity.npy`` (T x h x w uint8) without reading it."""
-    stack = np.load(path, mmap_mode="r")
+    stack: np.ndarray = np.load(path, mmap_mode="r")
     if stack.ndim != 3 or stack.dtype != np.uint8:
         raise ValueError("the intensity stack must be a T x h x w uint8 array")
     return stack

@@ -265,7 +265,7 @@ def _zip_path(uploaded_file: UploadedFile) -> Path | None:
 def loops_create_from_files(
     *,
     files: Sequence[UploadedFile],
-    by: User,
+    by: User | None,
     institution: Institution | None = None,
 ) -> Batch:
     """The upload page and the API: each file is a DICOM file or a ZIP of them.

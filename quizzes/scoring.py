@@ -249,7 +249,7 @@ def attempt_percent(score: float, max_score: float) -> float:
     return round(min(100.0, max(0.0, score * 100 / max_score)), 6)
 
 
-def final_percent(percents_in_attempt_order: list[float], method: str) -> float | None:
+def final_percent(percents_in_attempt_order: list[float | None], method: str) -> float | None:
     """The quiz grade from the submitted attempts' percents (oldest first); None if none."""
     percents = [p for p in percents_in_attempt_order if p is not None]
     if not percents:
