@@ -11,7 +11,7 @@ from pydicom import uid
 from pydicom.dataset import Dataset
 from pydicom.valuerep import format_number_as_ds
 
-from cine.syntaxes import H264, HEVC
+from cine.syntaxes import H264, HEVC, JPEGXL, JPEGXLJPEGRecompression
 
 # PS3.5 6.2: DS is at most 16 characters of digits, sign, point and exponent.
 _DS_TEXT = re.compile(r"^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$")
@@ -28,10 +28,9 @@ LOSSY_METHOD_OF_SYNTAX: dict[str, str] = {
     uid.MPEG2MPHL: "ISO_13818_2",
     **{ts: "ISO_14496_10" for ts in H264},  # MPEG-4 AVC / H.264
     **{ts: "ISO_23008_2" for ts in HEVC},
-    # JPEG XL (pydicom 3.0 has no names for its UIDs: cine.syntaxes). JPEG Recompression
-    # keeps a JPEG's coefficients: its pixels are that JPEG's.
-    "1.2.840.10008.1.2.4.111": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.112": "ISO_18181_1",
+    # JPEG XL JPEG Recompression keeps a JPEG's coefficients: its pixels are that JPEG's.
+    JPEGXLJPEGRecompression: "ISO_10918_1",
+    JPEGXL: "ISO_18181_1",
 }
 
 # Type 2 elements of the current Ultrasound (Multi-frame) Image IODs' mandatory modules that

@@ -18,10 +18,14 @@ from pydicom.uid import (
     UID,
 )
 
+# Named as pydicom 3.1 names them.
+JPEGXLLossless = UID("1.2.840.10008.1.2.4.110")
+JPEGXLJPEGRecompression = UID("1.2.840.10008.1.2.4.111")
+JPEGXL = UID("1.2.840.10008.1.2.4.112")
 JPEG_XL: dict[str, str] = {
-    "1.2.840.10008.1.2.4.110": "JPEG XL Lossless",
-    "1.2.840.10008.1.2.4.111": "JPEG XL JPEG Recompression",
-    "1.2.840.10008.1.2.4.112": "JPEG XL",
+    JPEGXLLossless: "JPEG XL Lossless",
+    JPEGXLJPEGRecompression: "JPEG XL JPEG Recompression",
+    JPEGXL: "JPEG XL",
 }
 # PS3.5 8.2.7-8.2.9 and 8.2.10: the whole Pixel Data is one video stream.
 H264: frozenset[str] = frozenset(
