@@ -21,269 +21,52 @@ from pathlib import Path
 from typing import Any
 
 from cine.cleaning import CleaningDecision, CleaningReason
-from cine.regions import Region
+from cine.json_fields import (
+    Json,
+    MetadataError,
+    get_bool,
+    get_file,
+    get_float,
+    get_int,
+    get_ints,
+    get_opt_float,
+    get_opt_int,
+    get_opt_str,
+    get_section,
+    get_str,
+)
+from cine.source_facts import (
+    HeaderFacts,
+    RegionFacts,
+    SourceFacts,
+    StreamFacts,
+    TimingFacts,
+    calibrated,
+    get_regions,
+    header_json,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CleaningFacts",
+    "DicomFacts",
+    "HeaderFacts",
+    "IntensityFacts",
+    "LoopFacts",
+    "MetadataError",
+    "PosterFacts",
+    "RegionFacts",
+    "SourceFacts",
+    "StreamFacts",
+    "ThumbnailFacts",
+    "TimingFacts",
+    "VideoFacts",
+    "load",
+    "loads",
+    "write",
+]
 
 SCHEMA_VERSION = 1
-
-Json = dict[str, Any]
-
-
-class MetadataError(ValueError):
-    """A metadata.json that is not the serialised form of ``LoopFacts``."""
-
-
-# --- reading JSON values with their types checked -------------------------------------------
-
-
-_REQUIRED: Any = object()  # the default of a key every file has
-
-
-def _value(data: Mapping[str, Any], key: str, kinds: tuple[type | None, ...], default: Any) -> Any:
-    if key not in data:
-        if default is _REQUIRED:
-            raise MetadataError(f"metadata: {key!r} is missing")
-        return default
-    value = data[key]
-    if value is None and None in kinds:
-        return None
-    if isinstance(value, bool) and bool not in kinds:  # JSON true is no number
-        raise MetadataError(f"metadata: {key!r} has the wrong type")
-    if not isinstance(value, tuple(k for k in kinds if k is not None)):
-        raise MetadataError(f"metadata: {key!r} has the wrong type")
-    return value
-
-
-def _str(data: Mapping[str, Any], key: str) -> str:
-    return str(_value(data, key, (str,), _REQUIRED))
-
-
-def _opt_str(data: Mapping[str, Any], key: str, default: str | None = _REQUIRED) -> str | None:
-    value = _value(data, key, (str, None), default)
-    return None if value is None else str(value)
-
-
-def _int(data: Mapping[str, Any], key: str, default: int = _REQUIRED) -> int:
-    return int(_value(data, key, (int,), default))
-
-
-def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
-    value = _value(data, key, (int, None), _REQUIRED)
-    return None if value is None else int(value)
-
-
-def _float(data: Mapping[str, Any], key: str) -> float:
-    return float(_value(data, key, (int, float), _REQUIRED))
-
-
-def _opt_float(data: Mapping[str, Any], key: str) -> float | None:
-    value = _value(data, key, (int, float, None), _REQUIRED)
-    return None if value is None else float(value)
-
-
-def _bool(data: Mapping[str, Any], key: str, default: bool = _REQUIRED) -> bool:
-    return bool(_value(data, key, (bool,), default))
-
-
-def _ints(data: Mapping[str, Any], key: str, length: int | None = None) -> tuple[int, ...]:
-    values = _value(data, key, (list,), _REQUIRED)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise MetadataError(f"metadata: {key!r} must hold integers")
-    if length is not None and len(values) != length:
-        raise MetadataError(f"metadata: {key!r} must hold {length} integers")
-    return tuple(int(v) for v in values)
-
-
-def _section(data: Mapping[str, Any], key: str, *, optional: bool = False) -> Mapping[str, Any]:
-    section: Mapping[str, Any] | None
-    if optional:
-        section = _value(data, key, (dict, None), None)
-    else:
-        section = _value(data, key, (dict,), _REQUIRED)
-    return section or {}
-
-
-def _file(data: Mapping[str, Any]) -> str:
-    """An output's file name: a bare name inside the output folder, never a path."""
-    name = _str(data, "file")
-    if not name or Path(name).name != name or name in (".", ".."):
-        raise MetadataError("metadata: an output's 'file' must be a plain file name")
-    return name
-
-
-# --- the facts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StreamFacts:
-    """An H.264 / HEVC source's own stream (``cine.video_stream``): ``video_stream``."""
-
-    codec: str  # "h264" or "hevc"
-    container: str  # "h264"/"hevc" (raw Annex B), "mpegts" or "mp4"
-    profile: str | None
-    pix_fmt: str
-    fps: float | None  # the rate the stream states, when plausible
-
-    def to_json(self) -> Json:
-        return {
-            "codec": self.codec,
-            "container": self.container,
-            "profile": self.profile,
-            "pix_fmt": self.pix_fmt,
-            "fps": self.fps,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> StreamFacts:
-        return cls(
-            codec=_str(data, "codec"),
-            container=_str(data, "container"),
-            profile=_opt_str(data, "profile"),
-            pix_fmt=_str(data, "pix_fmt"),
-            fps=_opt_float(data, "fps"),
-        )
-
-
-@dataclass(frozen=True)
-class SourceFacts:
-    """The source file: SOP class, transfer syntax and pixel layout, as read."""
-
-    sop_class: str
-    sop_class_name: str | None
-    is_ultrasound: bool
-    transfer_syntax: str
-    transfer_syntax_name: str | None
-    transfer_syntax_guessed: bool  # no file meta: derived from the encoding
-    frames: int
-    rows: int
-    columns: int
-    samples_per_pixel: int
-    photometric: str
-    bits_allocated: int
-    bits_stored: int
-    planar_configuration: int
-    encapsulated: bool
-    decoder: str  # "pillow-jpeg", "pydicom", "jpegxl" or "pyav"
-    video_stream: StreamFacts | None
-    burned_in_annotation: str  # "YES", "NO", "absent" or "other" (never the raw value)
-
-    def to_json(self) -> Json:
-        """The keys before the timing; ``burned_in_annotation`` comes after the regions."""
-        return {
-            "sop_class": self.sop_class,
-            "sop_class_name": self.sop_class_name,
-            "is_ultrasound": self.is_ultrasound,
-            "transfer_syntax": self.transfer_syntax,
-            "transfer_syntax_name": self.transfer_syntax_name,
-            "transfer_syntax_guessed": self.transfer_syntax_guessed,
-            "frames": self.frames,
-            "rows": self.rows,
-            "columns": self.columns,
-            "samples_per_pixel": self.samples_per_pixel,
-            "photometric": self.photometric,
-            "bits_allocated": self.bits_allocated,
-            "bits_stored": self.bits_stored,
-            "planar_configuration": self.planar_configuration,
-            "encapsulated": self.encapsulated,
-            "decoder": self.decoder,
-            "video_stream": self.video_stream.to_json() if self.video_stream else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SourceFacts:
-        stream = _section(data, "video_stream", optional=True)
-        return cls(
-            sop_class=_str(data, "sop_class"),
-            sop_class_name=_opt_str(data, "sop_class_name"),
-            is_ultrasound=_bool(data, "is_ultrasound"),
-            transfer_syntax=_str(data, "transfer_syntax"),
-            transfer_syntax_name=_opt_str(data, "transfer_syntax_name"),
-            transfer_syntax_guessed=_bool(data, "transfer_syntax_guessed"),
-            frames=_int(data, "frames"),
-            rows=_int(data, "rows"),
-            columns=_int(data, "columns"),
-            samples_per_pixel=_int(data, "samples_per_pixel"),
-            photometric=_str(data, "photometric"),
-            bits_allocated=_int(data, "bits_allocated"),
-            bits_stored=_int(data, "bits_stored"),
-            planar_configuration=_int(data, "planar_configuration"),
-            encapsulated=_bool(data, "encapsulated"),
-            decoder=_str(data, "decoder"),
-            video_stream=StreamFacts.from_json(stream) if stream else None,
-            burned_in_annotation=_str(data, "burned_in_annotation"),
-        )
-
-
-@dataclass(frozen=True)
-class TimingFacts:
-    """Frame timing (``cine.timing``), rounded as stored; times in seconds from frame 0."""
-
-    fps: float | None  # None for a single frame
-    duration_s: float | None
-    source: str  # FrameTime, FrameTimeVector, CineRate, … "default" or "single_frame"
-    assumed: bool  # no tag gave the timing: the default rate was used
-    uniform: bool
-    frame_time_s: float | None  # the interval of a uniform loop
-    first_frame_offset_s: float
-    frame_times_s: tuple[float, ...]
-
-    def to_json(self, *, with_times: bool = True) -> Json:
-        data: Json = {
-            "fps": self.fps,
-            "duration_s": self.duration_s,
-            "timing_source": self.source,
-            "timing_assumed": self.assumed,
-            "frame_timing": "uniform" if self.uniform else "variable",
-            "frame_time_s": self.frame_time_s,
-            "first_frame_offset_s": self.first_frame_offset_s,
-        }
-        if with_times:
-            data["frame_times_s"] = list(self.frame_times_s)
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TimingFacts:
-        kind = _str(data, "frame_timing")
-        if kind not in ("uniform", "variable"):
-            raise MetadataError("metadata: 'frame_timing' is uniform or variable")
-        times = _value(data, "frame_times_s", (list,), _REQUIRED)
-        if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in times):
-            raise MetadataError("metadata: 'frame_times_s' must hold numbers")
-        return cls(
-            fps=_opt_float(data, "fps"),
-            duration_s=_opt_float(data, "duration_s"),
-            source=_str(data, "timing_source"),
-            assumed=_bool(data, "timing_assumed"),
-            uniform=kind == "uniform",
-            frame_time_s=_opt_float(data, "frame_time_s"),
-            first_frame_offset_s=_float(data, "first_frame_offset_s"),
-            frame_times_s=tuple(float(t) for t in times),
-        )
-
-
-@dataclass(frozen=True)
-class RegionFacts:
-    """An ultrasound region and whether it fits the image (one that does not is ignored)."""
-
-    region: Region
-    fits_image: bool
-
-    def to_json(self) -> Json:
-        return {**self.region.as_dict(), "fits_image": self.fits_image}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RegionFacts:
-        try:
-            region = Region.from_dict(data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MetadataError("metadata: a region is malformed") from exc
-        return cls(region=region, fits_image=_bool(data, "fits_image"))
-
-
-def calibrated(regions: Sequence[RegionFacts]) -> bool:
-    """A 2D region that fits the image is calibrated in cm both ways: lengths can be given."""
-    return any(
-        r.fits_image and r.region.spatial_format == 1 and r.region.is_calibrated_cm for r in regions
-    )
 
 
 @dataclass(frozen=True)
@@ -308,11 +91,11 @@ class CleaningFacts:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CleaningFacts:
-        code = _opt_str(data, "pixel_cleaning_reason_code", None)
+        code = get_opt_str(data, "pixel_cleaning_reason_code", None)
         try:
             return cls(
-                decision=CleaningDecision(_str(data, "pixel_cleaning")),
-                reason=_str(data, "pixel_cleaning_reason"),
+                decision=CleaningDecision(get_str(data, "pixel_cleaning")),
+                reason=get_str(data, "pixel_cleaning_reason"),
                 reason_code=CleaningReason(code) if code else None,
             )
         except ValueError as exc:  # a decision or code this release does not know
@@ -362,21 +145,21 @@ class VideoFacts:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VideoFacts:
-        padded = _ints(data, "padded", 2)
+        padded = get_ints(data, "padded", 2)
         return cls(
-            file=_file(data),
-            codec=_str(data, "codec"),
-            encoder=_str(data, "encoder"),
-            preset=_opt_str(data, "preset"),
-            crf=_opt_int(data, "crf"),
-            pix_fmt=_str(data, "pix_fmt"),
-            width=_int(data, "width"),
-            height=_int(data, "height"),
-            scale=_int(data, "scale", 1),
-            frames=_int(data, "frames"),
+            file=get_file(data),
+            codec=get_str(data, "codec"),
+            encoder=get_str(data, "encoder"),
+            preset=get_opt_str(data, "preset"),
+            crf=get_opt_int(data, "crf"),
+            pix_fmt=get_str(data, "pix_fmt"),
+            width=get_int(data, "width"),
+            height=get_int(data, "height"),
+            scale=get_int(data, "scale", 1),
+            frames=get_int(data, "frames"),
             padded=(padded[0], padded[1]),
-            remuxed=_bool(data, "remuxed", False),
-            profile=_opt_str(data, "profile", None),
+            remuxed=get_bool(data, "remuxed", False),
+            profile=get_opt_str(data, "profile", None),
         )
 
 
@@ -400,10 +183,10 @@ class PosterFacts:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PosterFacts:
         return cls(
-            file=_file(data),
-            frame_index=_int(data, "frame_index"),
-            time_s=_float(data, "time_s"),
-            mean_intensity=_float(data, "mean_intensity"),
+            file=get_file(data),
+            frame_index=get_int(data, "frame_index"),
+            time_s=get_float(data, "time_s"),
+            mean_intensity=get_float(data, "mean_intensity"),
         )
 
 
@@ -432,12 +215,12 @@ class ThumbnailFacts:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ThumbnailFacts:
         return cls(
-            file=_file(data),
-            layout=_str(data, "layout"),
-            count=_int(data, "count"),
-            width=_int(data, "width"),
-            height=_int(data, "height"),
-            frame_indices=_ints(data, "frame_indices"),
+            file=get_file(data),
+            layout=get_str(data, "layout"),
+            count=get_int(data, "count"),
+            width=get_int(data, "width"),
+            height=get_int(data, "height"),
+            frame_indices=get_ints(data, "frame_indices"),
         )
 
 
@@ -463,12 +246,12 @@ class IntensityFacts:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], scale: Sequence[int]) -> IntensityFacts:
-        t, h, w = _ints(data, "shape", 3)
+        t, h, w = get_ints(data, "shape", 3)
         return cls(
-            file=_file(data),
+            file=get_file(data),
             shape=(t, h, w),
-            dtype=_str(data, "dtype"),
-            values=_str(data, "values"),
+            dtype=get_str(data, "dtype"),
+            values=get_str(data, "values"),
             scale=(scale[0], scale[1]),
         )
 
@@ -495,51 +278,12 @@ class DicomFacts:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DicomFacts:
         return cls(
-            file=_file(data),
-            transfer_syntax=_str(data, "transfer_syntax"),
-            photometric=_str(data, "photometric"),
-            frames=_int(data, "frames"),
-            compression_ratio=_opt_float(data, "compression_ratio"),
+            file=get_file(data),
+            transfer_syntax=get_str(data, "transfer_syntax"),
+            photometric=get_str(data, "photometric"),
+            frames=get_int(data, "frames"),
+            compression_ratio=get_opt_float(data, "compression_ratio"),
         )
-
-
-def _header_json(
-    source: SourceFacts, timing: TimingFacts, regions: Sequence[RegionFacts], with_times: bool
-) -> Json:
-    data = {
-        **source.to_json(),
-        **timing.to_json(with_times=False),
-        "regions": [r.to_json() for r in regions],
-        "calibrated": calibrated(regions),
-        "burned_in_annotation": source.burned_in_annotation,
-    }
-    if with_times:
-        data["frame_times_s"] = list(timing.frame_times_s)
-    return data
-
-
-def _regions(data: Mapping[str, Any]) -> tuple[RegionFacts, ...]:
-    items = _value(data, "regions", (list,), _REQUIRED)
-    if not all(isinstance(item, dict) for item in items):
-        raise MetadataError("metadata: 'regions' must hold objects")
-    return tuple(RegionFacts.from_json(item) for item in items)
-
-
-@dataclass(frozen=True)
-class HeaderFacts:
-    """What the header tells before any frame is decoded: ``python -m cine info``."""
-
-    source: SourceFacts
-    timing: TimingFacts
-    regions: tuple[RegionFacts, ...]
-
-    @property
-    def calibrated(self) -> bool:
-        return calibrated(self.regions)
-
-    def to_json(self) -> Json:
-        """The header facts without the frame times (a long loop has thousands)."""
-        return _header_json(self.source, self.timing, self.regions, with_times=False)
 
 
 @dataclass(frozen=True)
@@ -563,7 +307,7 @@ class LoopFacts:
     def to_json(self) -> Json:
         return {
             "schema": SCHEMA_VERSION,
-            **_header_json(self.source, self.timing, self.regions, with_times=True),
+            **header_json(self.source, self.timing, self.regions, with_times=True),
             **self.cleaning.to_json(),
             "video": self.video.to_json() if self.video else None,
             "poster": self.poster.to_json(),
@@ -578,20 +322,20 @@ class LoopFacts:
         """Raises ``MetadataError`` for anything but the serialised form (schema 1)."""
         if not isinstance(data, Mapping):
             raise MetadataError("metadata: not a JSON object")
-        schema = _int(data, "schema")
+        schema = get_int(data, "schema")
         if schema != SCHEMA_VERSION:
             raise MetadataError(f"metadata: schema {schema} is not {SCHEMA_VERSION}")
-        video = _section(data, "video", optional=True)
-        dicom = _section(data, "deidentified_dicom", optional=True)
+        video = get_section(data, "video", optional=True)
+        dicom = get_section(data, "deidentified_dicom", optional=True)
         return cls(
             source=SourceFacts.from_json(data),
             timing=TimingFacts.from_json(data),
-            regions=_regions(data),
+            regions=get_regions(data),
             cleaning=CleaningFacts.from_json(data),
-            poster=PosterFacts.from_json(_section(data, "poster")),
-            thumbnails=ThumbnailFacts.from_json(_section(data, "thumbnails")),
+            poster=PosterFacts.from_json(get_section(data, "poster")),
+            thumbnails=ThumbnailFacts.from_json(get_section(data, "thumbnails")),
             intensity=IntensityFacts.from_json(
-                _section(data, "intensity"), _ints(data, "intensity_scale", 2)
+                get_section(data, "intensity"), get_ints(data, "intensity_scale", 2)
             ),
             video=VideoFacts.from_json(video) if video else None,
             dicom=DicomFacts.from_json(dicom) if dicom else None,
