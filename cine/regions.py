@@ -109,7 +109,7 @@ class Region:
         return self.min_x <= x <= self.max_x and self.min_y <= y <= self.max_y
 
     def as_dict(self) -> dict[str, Any]:
-        """The serialised form (metadata.json, ``CineLoop.regions``): names instead of codes,
+        """The serialised form (metadata.json, and the platform's copy): names instead of codes,
         and the cm per pixel when calibrated; ``from_dict`` reads it back."""
         cm = self.cm_per_pixel
         return {
