@@ -1,8 +1,8 @@
 """Celery tasks of the cineloops app: thin wrappers around services.
 
-``process_loop`` runs on the ``cine`` queue (minutes of CPU per loop), the sweep on ``light``.
-Imported by ``cineloops.services`` (which sends ``process_loop``): this module imports no
-service that sends a task at import time (``cineloops.processing`` sends none).
+``loop_process_task`` runs on the ``cine`` queue (minutes of CPU per loop), ``sweep_task`` on
+``light``. Imported by ``cineloops.services`` (which sends ``loop_process_task``): this module
+imports no service that sends a task at import time (``cineloops.processing`` sends none).
 """
 
 import logging
@@ -23,18 +23,18 @@ from cineloops.processing import (
 from training.tasks import CINE, LIGHT, platform_task
 
 logger = logging.getLogger(__name__)
-PROCESS_LOOP = "cineloops.process_loop"
+LOOP_PROCESS = "cineloops.loop_process"
 
 
 @platform_task(
-    name=PROCESS_LOOP,
+    name=LOOP_PROCESS,
     queue=CINE,
     retry_on=(LoopBusy,),  # a row locked at the wrong moment, besides the transient errors
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     bind=True,
 )
-def process_loop(task: Any, *, loop_pk: int) -> str:
+def loop_process_task(task: Any, *, loop_pk: int) -> str:
     """Process one uploaded loop. The task id travels with retries and redeliveries, which
     is how the service recognises a run of this same message after its worker died."""
     return loop_process(
@@ -44,8 +44,8 @@ def process_loop(task: Any, *, loop_pk: int) -> str:
     )
 
 
-@platform_task(name="cineloops.requeue_stalled_loops", queue=LIGHT)
-def requeue_stalled_loops() -> dict[str, int]:
+@platform_task(name="cineloops.sweep", queue=LIGHT)
+def sweep_task() -> dict[str, int]:
     """Run by Celery beat (``CELERY_BEAT_SCHEDULE``): queue again the loops whose message was
     lost or whose run stopped beating, delete abandoned uploads. Safe to run twice."""
     from cineloops.recovery import sweep
@@ -85,7 +85,7 @@ def loop_task_failed(
     kwargs: dict | None = None,
     **_: Any,
 ) -> None:
-    """A ``process_loop`` task failed for good: mark its loop failed unless the run did.
+    """A ``loop_process_task`` failed for good: mark its loop failed unless the run did.
 
     For a lost pool process (once its retries are spent) and the hard time limit, Celery sends
     this signal from the worker's *main* process — the task's own code never got the chance —
@@ -94,7 +94,7 @@ def loop_task_failed(
     (``loop_abandon`` then finds nothing to do). Errors are logged, never raised: a signal
     handler must not break the worker.
     """
-    if getattr(sender, "name", None) != PROCESS_LOOP:
+    if getattr(sender, "name", None) != LOOP_PROCESS:
         return
     loop_pk = (kwargs or {}).get("loop_pk")
     if not isinstance(loop_pk, int) or not task_id:

@@ -12,7 +12,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import iter_pixels
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, JPEGLSLossless, RLELossless
 
-from cine.deid import deidentify_dataset, quiet_pydicom
+from cine.dataset_checks import quiet_pydicom
+from cine.deid import deidentify_dataset
 from cine.dicom_writer import choose_codec, lossless_codec, write_deidentified_dicom
 from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.pipeline import deidentified_dicom_writer

@@ -21,6 +21,7 @@ from cine.cleaning import clean_frame, plan_cleaning
 from cine.regions import parse_regions
 
 from .cine_factory import psnr
+from .facts_roundtrip import assert_facts_round_trip
 from .sample_files import real_path, reference_display
 from .samples_reference import REAL, Sample
 
@@ -73,6 +74,15 @@ def test_every_sample_processes_with_metadata_matching_its_tags(
         assert meta["fps"] == pytest.approx(sample.fps, abs=1e-3)
         assert meta["duration_s"] == pytest.approx(sample.frames / sample.fps, abs=1e-3)
     assert (out / "video.mp4").exists() == (sample.frames > 1)
+
+
+@pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)
+def test_metadata_is_the_serialised_facts(sample: Sample, processed_sample, tmp_path: Path) -> None:
+    _, out = processed_sample(sample)
+    facts = assert_facts_round_trip(out, tmp_path)
+    assert (facts.source.frames, facts.cleaning.decision) == (sample.frames, sample.cleaning)
+    assert (facts.video is not None) == (sample.frames > 1)
+    assert facts.dicom is not None and facts.dicom.frames == sample.frames
 
 
 @pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)

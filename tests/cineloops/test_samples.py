@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from cine.cleaning import CleaningDecision
 from cine.dataset_checks import US_SOP_CLASSES, looks_like_dicom
 from cine.errors import NotDicomError
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
-from cineloops.processing import REVIEW_DECISIONS
 from cineloops.services import loop_create_from_path, loop_process
 from tests.cine.sample_files import real_path
 from tests.cine.samples_reference import BROKEN, REAL
@@ -42,8 +42,8 @@ def test_real_sample_becomes_a_loop(
 
     assert reuse_processed_outputs.copies == copies + 1  # not processed a second time
 
-    review = sample.cleaning in REVIEW_DECISIONS
-    expected = CineLoop.Status.NEEDS_REVIEW if review else CineLoop.Status.READY
+    publishable = CleaningDecision(sample.cleaning).publishable
+    expected = CineLoop.Status.READY if publishable else CineLoop.Status.NEEDS_REVIEW
     assert (loop.frames, loop.rows, loop.columns) == (sample.frames, sample.rows, sample.columns)
     assert loop.status == expected, loop.error_message
     assert bool(loop.video_file) == (sample.frames > 1)
