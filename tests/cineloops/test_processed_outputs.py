@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydicom import dcmread
 
-import cases.demo_loops
 import cine.pipeline
+import demo.loops
 from cineloops import processing, storage
 from cineloops.models import CineLoop
 from tests.cases.loops import processed
@@ -62,7 +62,7 @@ def row(loop: CineLoop) -> dict:
 
 
 def demo_loop(path: Path, hospital) -> CineLoop:
-    cases.demo_loops.write_loop(path, **LOOP)  # looked up at call time: the reusing one inside
+    demo.loops.write_loop(path, **LOOP)  # looked up at call time: the reusing one inside
     return processed(path, hospital)
 
 
@@ -112,9 +112,9 @@ def test_another_dicom_codec_setting_is_another_input(
     cine_dirs, hospital, tmp_path, store, settings
 ):
     with store.reused():
-        first = demo_loop(tmp_path / "first.dcm", hospital)
+        demo_loop(tmp_path / "first.dcm", hospital)
         settings.CINE_DICOM_LOSSY = not settings.CINE_DICOM_LOSSY
-        second = demo_loop(tmp_path / "second.dcm", hospital)
+        demo_loop(tmp_path / "second.dcm", hospital)
 
     # The demo's loops are JPEG (lossy) and stay JPEG either way; a lossless source's DICOM
     # would differ (tests/cineloops/test_processing_dicom_codec.py), so never reuse across.
