@@ -46,7 +46,7 @@ SAMPLES_SECRET = "samples-process-secret-0123456789"
 
 # Where the names patched below are looked up at call time.
 PROCESS_USERS = ("cine.pipeline", "cineloops.processing")
-WRITE_LOOP_USERS = ("cases.demo_loops", "cases.demo", "cases.demo_review")
+WRITE_LOOP_USERS = ("demo.loops", "demo.cases", "demo.review")
 
 
 class ProcessedOutputs:
@@ -71,11 +71,11 @@ class ProcessedOutputs:
             finally:
                 self._active -= 1
             return
-        import cases.demo_loops
         import cine.pipeline
+        import demo.loops
 
         real_process, real_writer = cine.pipeline.process, cine.pipeline.deidentified_dicom_writer
-        real_write_loop = cases.demo_loops.write_loop
+        real_write_loop = demo.loops.write_loop
         with pytest.MonkeyPatch.context() as patch:
             for name in PROCESS_USERS:
                 patch.setattr(f"{name}.process", self._process(real_process))

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "cases",
     "quizzes",
     "certification",
+    # Demo data: after the apps it fills, which never import it; refused in production.
+    "demo",
 ]
 
 MIDDLEWARE = [

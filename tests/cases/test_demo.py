@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from cases.demo import load_demo_cases
-from cases.demo_loops import HEADER_ROWS
 from cases.models import Annotation, Case, CaseStatus, RoiCurve, TicStatus
 from cineloops.models import CineLoop
-from courses.demo import load_demo_data
+from demo.cases import load_demo_cases
+from demo.courses import load_demo_data
+from demo.loops import HEADER_ROWS
 from tests.cineloops.stored import output_file
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydicom import dcmread
 
-import cases.demo_loops
 import cine.pipeline
+import demo.loops
 from cineloops import processing, storage
 from cineloops.models import CineLoop
 from tests.cases.loops import processed
@@ -62,7 +62,7 @@ def row(loop: CineLoop) -> dict:
 
 
 def demo_loop(path: Path, hospital) -> CineLoop:
-    cases.demo_loops.write_loop(path, **LOOP)  # looked up at call time: the reusing one inside
+    demo.loops.write_loop(path, **LOOP)  # looked up at call time: the reusing one inside
     return processed(path, hospital)
 
 

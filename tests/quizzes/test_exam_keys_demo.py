@@ -24,7 +24,8 @@ from django.test.utils import override_settings
 from accounts.models import User
 from cases.models import Annotation, Case
 from cineloops.models import CineLoop
-from courses.demo import load_demo_data, run_demo_loaders
+from demo.courses import load_demo_data
+from demo.loaders import run_demo_loaders
 from quizzes.models import (
     Attempt,
     AttemptStatus,
