@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run    start the platform (web + a Celery worker per queue) on http://127.0.0.1:$(PORT)/"
-	@echo "make test   run the test suite, then ruff (lint and format check)"
+	@echo "make test   run the test suite, then ruff (lint and format check) and mypy"
 	@echo "make lint | format | translations | migrations-check | clean"
 
 # The virtualenv is (re)built only when it is missing or pyproject.toml changed: the stamp
@@ -40,14 +40,18 @@ run: $(RUN_STAMP) translations
 	$(PY) manage.py createcachetable
 	$(PY) manage.py serve --demo-data --port $(PORT)
 
+# mypy checks what [tool.mypy] in pyproject.toml lists; its cache (.mypy_cache) makes a rerun
+# take seconds.
 test: $(DEV_STAMP) translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -58,5 +62,5 @@ migrations-check: $(RUN_STAMP)
 
 # Removes build output and the virtualenv; keeps var/ (your database and uploads).
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
 	find . -name '*.mo' -path '*/locale/*' -not -path './$(VENV)/*' -delete

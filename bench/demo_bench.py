@@ -37,8 +37,8 @@ def main() -> int:
         django.setup()
         from django.core.management import call_command
 
-        from cases.demo import load_demo_cases
-        from courses.demo import load_demo_data
+        from demo.cases import load_demo_cases
+        from demo.courses import load_demo_data
 
         call_command("migrate", verbosity=0)
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run")

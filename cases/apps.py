@@ -10,16 +10,7 @@ class CasesConfig(AppConfig):
         from cases import cache
         from cases.hooks import loops_in_visible_cases
         from cineloops.visibility import LOOP_VISIBILITY
-        from courses.demo import DEMO_LOADERS
 
         # Trainees see a loop only through a case they may see (and only once it is ready).
         LOOP_VISIBILITY.register(loops_in_visible_cases)
-        DEMO_LOADERS.register(_load_demo_cases)
         cache.connect()  # cached library parts: a new content version on every change
-
-
-def _load_demo_cases() -> str:
-    from cases.demo import load_demo_cases
-
-    created = load_demo_cases()
-    return "Demo cases loaded." if created else "Cases already exist: demo cases not loaded."

@@ -17,22 +17,15 @@ from django.utils.safestring import SafeString
 from rest_framework.fields import DateTimeField
 
 from cases import conf
-from cases.loopinfo import loop_metadata
 from cases.measure import region_summary
 from cases.models import Annotation, Case, CaseLoop, PhaseMarker
-from cases.timeline import phase_bands
+from cases.timeline import injection_on_loop, phase_bands
+from cine.facts import LoopFacts
+from cineloops.selectors import loop_facts
 from core.content_language import fallbacks
 from core.markdown import render_markdown
 
 TICS_URL_TEMPLATE = "/api/v1/cineloops/{loop}/tic/?roi={annotation}"
-
-
-def injection_on_loop(case: Case, link: CaseLoop, index: int) -> float | None:
-    if index == 0:
-        return case.injection_time_s
-    if link.starts_after_injection_s is not None:
-        return -link.starts_after_injection_s
-    return None
 
 
 def _markers_by_loop(case: Case) -> dict[int, dict[str, float]]:
@@ -51,12 +44,24 @@ def loop_bands(case: Case, link: CaseLoop, index: int, markers) -> list[dict[str
     )
 
 
+def thumbnails_payload(facts: LoopFacts | None) -> dict[str, Any] | None:
+    """The thumbnail strip as the viewer reads it (``ThumbnailsSerializer``)."""
+    if facts is None:
+        return None
+    strip = facts.thumbnails
+    return {
+        "count": strip.count,
+        "tile_width": strip.width,
+        "tile_height": strip.height,
+        "frame_indices": list(strip.frame_indices),
+    }
+
+
 def loop_entries(case: Case) -> list[dict[str, Any]]:
     markers = _markers_by_loop(case)
     entries = []
     for index, link in enumerate(case.case_loops.all()):
         loop = link.loop
-        meta = loop_metadata(loop)
         entries.append(
             {
                 "id": loop.pk,
@@ -71,7 +76,7 @@ def loop_entries(case: Case) -> list[dict[str, Any]]:
                 "video_url": loop.media_url("video"),
                 "poster_url": loop.media_url("poster"),
                 "thumbnails_url": loop.media_url("thumbnails"),
-                "thumbnails": meta.get("thumbnails"),
+                "thumbnails": thumbnails_payload(loop_facts(loop)),
                 "regions": [region_summary(region) for region in loop.regions or []],
                 "injection_time_s": injection_on_loop(case, link, index),
                 "starts_after_injection_s": link.starts_after_injection_s,

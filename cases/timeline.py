@@ -8,6 +8,10 @@ started after the injection; None when unknown).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cases.models import Case, CaseLoop
 
 PHASES = ("arterial", "portal_venous", "late")
 # Which marker starts which phase; the arterial phase also starts at contrast arrival.
@@ -16,6 +20,16 @@ PHASE_STARTS = {
     "portal_venous": ("portal_venous",),
     "late": ("late",),
 }
+
+
+def injection_on_loop(case: Case, link: CaseLoop, index: int) -> float | None:
+    """t0 on the timeline of the case's loop ``index`` (``link``): the case's injection time
+    on the first loop; on a later one, minus its recording's start after the injection."""
+    if index == 0:
+        return case.injection_time_s
+    if link.starts_after_injection_s is not None:
+        return -link.starts_after_injection_s
+    return None
 
 
 def phase_bands(

@@ -1,6 +1,6 @@
 """Clean Pixel Data: decide how burned-in text is removed, and blank it frame by frame.
 
-Decision (``CleaningPlan.decision``), first match wins:
+Decision (``CleaningPlan.decision``, a ``CleaningDecision``), first match wins:
 
 1. ``"manual_mask"`` — the caller gave a mask (boolean array, or polygons/rectangles drawn by an
    instructor): keep only those pixels. An instructor's mask overrides the header.
@@ -30,10 +30,24 @@ from PIL import Image, ImageDraw
 from cine.errors import InvalidMaskError
 from cine.regions import IMAGE_FORMATS, Region
 
-DECISIONS = ("outside_regions", "manual_mask", "review_required", "not_needed")
 FULL_IMAGE_FRACTION = 0.95
 
 Polygon = Sequence[Sequence[float]]
+
+
+class CleaningDecision(StrEnum):
+    """How the pixels were cleaned (see the module docstring); its value is what metadata.json
+    and ``CineLoop.pixel_cleaning`` store."""
+
+    OUTSIDE_REGIONS = "outside_regions"
+    MANUAL_MASK = "manual_mask"
+    REVIEW_REQUIRED = "review_required"
+    NOT_NEEDED = "not_needed"
+
+    @property
+    def publishable(self) -> bool:
+        """False while burned-in text may remain: the outputs wait for an instructor's mask."""
+        return self is not CleaningDecision.REVIEW_REQUIRED
 
 
 class CleaningReason(StrEnum):
@@ -56,7 +70,7 @@ _WHY = {
 
 @dataclass(frozen=True)
 class CleaningPlan:
-    decision: str
+    decision: CleaningDecision
     # Pixels to keep (True) - None when nothing is blanked.
     keep: np.ndarray | None = field(default=None, compare=False, repr=False)
     reason: str = ""
@@ -127,7 +141,10 @@ def plan_cleaning(
         if not keep.any():
             raise InvalidMaskError("the mask keeps no pixel of the image")
         return CleaningPlan(
-            "manual_mask", keep, "mask given by the caller", CleaningReason.MANUAL_MASK
+            CleaningDecision.MANUAL_MASK,
+            keep,
+            "mask given by the caller",
+            CleaningReason.MANUAL_MASK,
         )
 
     image_regions = [r for r in regions if r.spatial_format in IMAGE_FORMATS]
@@ -136,7 +153,10 @@ def plan_cleaning(
     coverage = float(keep.mean()) if keep.size else 0.0
     if keep.any() and coverage < full_image_fraction:
         return CleaningPlan(
-            "outside_regions", keep, "blank outside the ultrasound regions", CleaningReason.REGIONS
+            CleaningDecision.OUTSIDE_REGIONS,
+            keep,
+            "blank outside the ultrasound regions",
+            CleaningReason.REGIONS,
         )
 
     if not image_regions:
@@ -146,8 +166,10 @@ def plan_cleaning(
     else:
         code = CleaningReason.REGIONS_COVER_IMAGE
     if (burned_in_annotation or "").strip().upper() == "NO":
-        return CleaningPlan("not_needed", None, f"{_WHY[code]}; BurnedInAnnotation is NO", code)
-    return CleaningPlan("review_required", None, f"{_WHY[code]}; burned-in text possible", code)
+        why = f"{_WHY[code]}; BurnedInAnnotation is NO"
+        return CleaningPlan(CleaningDecision.NOT_NEEDED, None, why, code)
+    why = f"{_WHY[code]}; burned-in text possible"
+    return CleaningPlan(CleaningDecision.REVIEW_REQUIRED, None, why, code)
 
 
 def clean_frame(frame: np.ndarray, plan: CleaningPlan) -> np.ndarray:

@@ -59,7 +59,7 @@ def _info(args: argparse.Namespace) -> int:
     header = read_header(args.file)
     timing = stream_timing(frame_timing(header.dataset, header.layout.frames), header.video)
     facts = header_facts(header, timing, parse_regions(header.dataset))
-    print(json.dumps(facts, indent=1))
+    print(json.dumps(facts.to_json(), indent=1))
     return 0
 
 
@@ -77,8 +77,9 @@ def _manual_mask(args: argparse.Namespace) -> np.ndarray | list | None:
             mask = np.load(args.mask_npy, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise InvalidMaskError("the mask file is not a readable .npy array") from exc
-        return mask.astype(bool)
-    return args.roi or None
+        return np.asarray(mask, dtype=bool)
+    roi: list | None = args.roi
+    return roi or None
 
 
 def _process(args: argparse.Namespace) -> int:
@@ -99,8 +100,13 @@ def _process(args: argparse.Namespace) -> int:
         progress=report,
         dicom_writer=writer,
     )
-    meta = result.metadata
-    summary = {k: meta[k] for k in ("frames", "fps", "duration_s", "pixel_cleaning")}
+    facts = result.facts
+    summary = {
+        "frames": facts.source.frames,
+        "fps": facts.timing.fps,
+        "duration_s": facts.timing.duration_s,
+        "pixel_cleaning": str(facts.cleaning.decision),
+    }
     print(json.dumps(summary))
     return 0
 
@@ -151,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet()
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except CineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from pydicom import dcmread
 from pydicom.config import disable_value_validation
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import UID
+from pydicom.uid import UID, MediaStorageDirectoryStorage
 
 from cine.errors import (
     NestingTooDeepError,
@@ -31,7 +31,6 @@ US_SOP_CLASSES = {
     "1.2.840.10008.5.1.4.1.1.3": "Ultrasound Multi-frame Image Storage (Retired)",
     "1.2.840.10008.5.1.4.1.1.6": "Ultrasound Image Storage (Retired)",
 }
-MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 # Real headers nest a few levels (regions, code sequences); 1,000 levels is an attack that
 # overflows the recursion of every reader and writer downstream.
 MAX_SEQUENCE_DEPTH = 32
@@ -172,7 +171,7 @@ def require_ultrasound(ds: Dataset) -> None:
         (meta.get("MediaStorageSOPClassUID", "") if meta is not None else "") or ""
     )
     sop = sop.strip().rstrip("\x00")
-    if sop == MEDIA_STORAGE_DIRECTORY or 0x00041220 in ds:  # DirectoryRecordSequence
+    if sop == MediaStorageDirectoryStorage or 0x00041220 in ds:  # DirectoryRecordSequence
         raise UnsupportedSopClassError(
             "the file is a DICOMDIR (a disc's index), not an ultrasound image: "
             "upload the image files it lists instead"

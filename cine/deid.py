@@ -24,12 +24,10 @@ import base64
 import copy
 import hmac
 import logging
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from pydicom.config import disable_value_validation
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -42,8 +40,10 @@ from pydicom.uid import (
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
+    MediaStorageDirectoryStorage,
 )
 
+from cine.dataset_checks import quiet_pydicom
 from cine.dates import date_offset_days, normalise_tm, shift_da, shift_dt
 from cine.deid_table import (
     BINARY_VRS,
@@ -66,8 +66,6 @@ from cine.uids import check_secret, is_class_uid, is_valid_uid, map_uid
 logger = logging.getLogger(__name__)
 
 IMPLEMENTATION_VERSION_NAME = "CINE_DEID_1"
-# Media Storage Directory Storage: a DICOMDIR, the index of a disc (PS3.10).
-MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 # PS3.16 CID 7050 codes for what was done (DCM coding scheme).
 BASIC_PROFILE_CODE = ("113100", "Basic Application Confidentiality Profile")
@@ -119,14 +117,6 @@ class _Context:
     offset_days: int
 
 
-@contextmanager
-def quiet_pydicom() -> Iterator[None]:
-    """Silence pydicom's value validation: its warnings and log lines quote the value (PHI)."""
-    with disable_value_validation(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
 def _read_text(ds: Dataset, keyword: str) -> str:
     """Value of a top-level attribute as text, or "" when absent or undecodable."""
     try:
@@ -141,21 +131,21 @@ def _pseudonym(secret: bytes, key: str) -> str:
     return base64.b32encode(digest[:10]).decode("ascii")
 
 
-def _values(value: object) -> list:
+def _values(value: object) -> list[Any]:
     if isinstance(value, MultiValue | list | tuple):
         return list(value)
     return [] if value is None else [value]
 
 
-def _set_values(elem, values: list) -> None:
+def _set_values(elem: DataElement, values: list[Any]) -> None:
     elem.value = values[0] if len(values) == 1 else values
 
 
-def _empty(elem) -> None:
+def _empty(elem: DataElement) -> None:
     elem.value = Sequence([]) if elem.VR == "SQ" else None
 
 
-def _shift(elem, ctx: _Context) -> None:
+def _shift(elem: DataElement, ctx: _Context) -> None:
     shifter: Callable[[str, int], str | None] = shift_da if elem.VR == "DA" else shift_dt
     shifted = [shifter(str(v), ctx.offset_days) for v in _values(elem.value)]
     if any(v is None for v in shifted):
@@ -165,14 +155,14 @@ def _shift(elem, ctx: _Context) -> None:
         _set_values(elem, shifted)
 
 
-def _remap(elem, ctx: _Context) -> None:
+def _remap(elem: DataElement, ctx: _Context) -> None:
     if elem.VR == "UI":
         _set_values(elem, [map_uid(ctx.secret, str(v)) for v in _values(elem.value)])
     elif elem.VR != "SQ":
         _empty(elem)
 
 
-def _dummy(elem, ctx: _Context) -> None:
+def _dummy(elem: DataElement, ctx: _Context) -> None:
     if elem.VR == "UI":
         _remap(elem, ctx)
         return
@@ -222,8 +212,9 @@ def _valid_text(vr: str, keyword: str, value: object) -> bool:
 
 
 def _valid_number_or_code(vr: str, item: object) -> bool:
+    # Set by code, not read from a file: a plain number.
     numeric = isinstance(item, int | float) and not hasattr(item, "original_string")
-    if vr in ("DS", "IS") and numeric:  # set by code, not read from a file: a plain number
+    if vr in ("DS", "IS") and numeric and isinstance(item, int | float):
         return vr == "DS" or IS_RANGE[0] <= int(item) <= IS_RANGE[1]
     text = str(item).strip()
     if not text:
@@ -236,7 +227,7 @@ def _valid_number_or_code(vr: str, item: object) -> bool:
     return vr != "IS" or IS_RANGE[0] <= int(text) <= IS_RANGE[1]
 
 
-def _enforce_vr(ds: Dataset, elem) -> None:
+def _enforce_vr(ds: Dataset, elem: DataElement) -> None:
     """Remove (or empty) a kept element whose value is not valid for its VR; fix TM form."""
     vr = elem.VR
     if vr in TEXT_VRS:
@@ -302,7 +293,7 @@ def _clean(ds: Dataset, ctx: _Context) -> None:
         _apply(ds, elem, action, ctx)
 
 
-def _apply(ds: Dataset, elem, action: str, ctx: _Context) -> None:
+def _apply(ds: Dataset, elem: DataElement, action: str, ctx: _Context) -> None:
     if action == "X":
         del ds[elem.tag]
         return
@@ -359,7 +350,9 @@ def _file_meta(out: Dataset, original: FileMetaDataset | None) -> FileMetaDatase
     if transfer_syntax is not None and not is_valid_uid(transfer_syntax):
         transfer_syntax = None
     if transfer_syntax is None:  # e.g. a file without meta: say how it was actually encoded
-        transfer_syntax = _SYNTAX_BY_ENCODING.get(out.original_encoding)
+        implicit, little = out.original_encoding
+        if implicit is not None and little is not None:
+            transfer_syntax = _SYNTAX_BY_ENCODING.get((implicit, little))
     if transfer_syntax is not None:
         meta.TransferSyntaxUID = UID(str(transfer_syntax))
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
@@ -381,11 +374,12 @@ def deidentify_dataset(ds: Dataset, *, secret: bytes, pixels_cleaned: bool) -> D
 
 
 def refuse_dicomdir(ds: Dataset) -> None:
-    """Raise CineError for a DICOMDIR: an index of a disc, full of patient names, no image."""
+    """Raise CineError for a DICOMDIR (Media Storage Directory Storage): an index of a disc,
+    full of patient names, no image."""
     meta = getattr(ds, "file_meta", None)
     sop_class = meta.get("MediaStorageSOPClassUID") if meta is not None else None
     if (
-        str(sop_class or "").strip().rstrip("\x00") == MEDIA_STORAGE_DIRECTORY
+        str(sop_class or "").strip().rstrip("\x00") == MediaStorageDirectoryStorage
         or 0x00041220 in ds  # DirectoryRecordSequence
     ):
         raise CineError(

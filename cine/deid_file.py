@@ -22,7 +22,8 @@ from pydicom.filebase import DicomIO
 from pydicom.filewriter import write_dataset, write_file_meta_info
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
-from cine.deid import deidentify_dataset, quiet_pydicom, refuse_dicomdir
+from cine.dataset_checks import quiet_pydicom
+from cine.deid import deidentify_dataset, refuse_dicomdir
 from cine.errors import (
     CineError,
     NotDicomError,
@@ -90,6 +91,7 @@ def _pixel_element_length(fp: BinaryIO, little: bool, implicit: bool) -> int:
     tag = struct.unpack(order + "HH", head[:4])
     if tag not in _PIXEL_TAGS:
         raise CineError("unexpected data where the pixel data should start")
+    length: int
     if implicit:
         header, length = 8, struct.unpack(order + "L", head[4:8])[0]
     elif head[4:6] in _LONG_VRS:

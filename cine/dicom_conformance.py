@@ -7,32 +7,30 @@ import math
 import re
 from collections.abc import Sequence
 
+from pydicom import uid
 from pydicom.dataset import Dataset
 from pydicom.valuerep import format_number_as_ds
+
+from cine.syntaxes import H264, HEVC, JPEGXL, JPEGXLJPEGRecompression
 
 # PS3.5 6.2: DS is at most 16 characters of digits, sign, point and exponent.
 _DS_TEXT = re.compile(r"^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$")
 
 # Source transfer syntax → the method that made its pixels lossy (PS3.3 C.7.6.1.1.5.1).
 LOSSY_METHOD_OF_SYNTAX: dict[str, str] = {
-    "1.2.840.10008.1.2.4.50": "ISO_10918_1",  # JPEG Baseline
-    "1.2.840.10008.1.2.4.51": "ISO_10918_1",  # JPEG Extended
-    "1.2.840.10008.1.2.4.81": "ISO_14495_1",  # JPEG-LS near-lossless
-    "1.2.840.10008.1.2.4.91": "ISO_15444_1",  # JPEG 2000
-    "1.2.840.10008.1.2.4.93": "ISO_15444_1",  # JPEG 2000 Part 2 multi-component
-    "1.2.840.10008.1.2.4.203": "ISO_15444_15",  # HTJ2K
-    "1.2.840.10008.1.2.4.100": "ISO_13818_2",  # MPEG-2
-    "1.2.840.10008.1.2.4.101": "ISO_13818_2",
-    "1.2.840.10008.1.2.4.102": "ISO_14496_10",  # MPEG-4 AVC / H.264
-    "1.2.840.10008.1.2.4.103": "ISO_14496_10",
-    "1.2.840.10008.1.2.4.104": "ISO_14496_10",
-    "1.2.840.10008.1.2.4.105": "ISO_14496_10",
-    "1.2.840.10008.1.2.4.106": "ISO_14496_10",
-    "1.2.840.10008.1.2.4.107": "ISO_23008_2",  # HEVC / H.265
-    "1.2.840.10008.1.2.4.108": "ISO_23008_2",
+    uid.JPEGBaseline8Bit: "ISO_10918_1",
+    uid.JPEGExtended12Bit: "ISO_10918_1",
+    uid.JPEGLSNearLossless: "ISO_14495_1",
+    uid.JPEG2000: "ISO_15444_1",
+    uid.JPEG2000MC: "ISO_15444_1",  # JPEG 2000 Part 2 multi-component
+    uid.HTJ2K: "ISO_15444_15",
+    uid.MPEG2MPML: "ISO_13818_2",
+    uid.MPEG2MPHL: "ISO_13818_2",
+    **{ts: "ISO_14496_10" for ts in H264},  # MPEG-4 AVC / H.264
+    **{ts: "ISO_23008_2" for ts in HEVC},
     # JPEG XL JPEG Recompression keeps a JPEG's coefficients: its pixels are that JPEG's.
-    "1.2.840.10008.1.2.4.111": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.112": "ISO_18181_1",  # JPEG XL
+    JPEGXLJPEGRecompression: "ISO_10918_1",
+    JPEGXL: "ISO_18181_1",
 }
 
 # Type 2 elements of the current Ultrasound (Multi-frame) Image IODs' mandatory modules that
@@ -91,7 +89,7 @@ def ds_values(new: Sequence[float], original: object) -> list[str]:
             same = kept is not None and math.isclose(float(kept), value, abs_tol=1e-6)
         except ValueError:
             same = False
-        out.append(kept if same and is_ds_text(kept) else ds_text(value))  # type: ignore[arg-type]
+        out.append(kept if kept is not None and same and is_ds_text(kept) else ds_text(value))
     return out
 
 

@@ -47,7 +47,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from cine.deid import quiet_pydicom
+from cine.dataset_checks import quiet_pydicom
 from cine.dicom_conformance import (
     add_type2,
     as_list,

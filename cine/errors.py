@@ -29,10 +29,6 @@ class InconsistentImageError(CineError):
     """Header values that contradict the pixel data (e.g. a NumberOfFrames that lies)."""
 
 
-class FileTooLargeError(CineError):
-    pass
-
-
 class PixelDecodeError(CineError):
     """A frame that the installed decoders cannot decode (corrupt or unsupported codestream)."""
 

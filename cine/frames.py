@@ -41,7 +41,7 @@ SUPPORTED_PHOTOMETRIC = frozenset(
 )
 Converter = Callable[[np.ndarray], np.ndarray]
 
-if TYPE_CHECKING:  # the reader imports nothing from here; avoid a cycle at run time anyway
+if TYPE_CHECKING:  # the reader imports SUPPORTED_PHOTOMETRIC from here: no run-time cycle
     from cine.reader import PixelLayout
 
 
@@ -99,7 +99,9 @@ def _rescale(values: np.ndarray, ds: Dataset) -> np.ndarray:
     return values
 
 
-def _grey_table(ds: Dataset, bits: int, signed: bool, low: float, high: float, invert: bool):
+def _grey_table(
+    ds: Dataset, bits: int, signed: bool, low: float, high: float, invert: bool
+) -> np.ndarray:
     raw = np.arange(2**bits, dtype=np.int64)
     if signed:
         raw = np.where(raw >= 2 ** (bits - 1), raw - 2**bits, raw)  # index = unsigned view

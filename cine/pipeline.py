@@ -5,17 +5,17 @@
 * ``video.mp4`` — H.264 (multi-frame input only), native timing (see ``cine.video``); an
   H.264 source that browsers play is re-muxed as it is when cleaning changes no pixel
   (``cine.remux``, at scale 1: its chroma is 4:2:0 already); small colour loops otherwise
-  enlarged ``metadata["video"]["scale"]`` times each way (``cine.encoder_choice``), every other
+  enlarged ``facts.video.scale`` times each way (``cine.encoder_choice``), every other
   output and coordinate in source pixels;
 * ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
 * ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
 * ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
-  ``metadata["intensity_scale"] = [sx, sy]`` original pixels per stack pixel (one integer
+  ``facts.intensity.scale = (sx, sy)`` original pixels per stack pixel (one integer
   factor f for both: stack pixel (i, j) averages original rows [i*f, (i+1)*f) and columns
   [j*f, (j+1)*f));
 * ``deidentified.dcm`` — compact de-identified DICOM of the cleaned frames (when a
   ``DicomWriter`` is given: it needs the de-identification secret);
-* ``metadata.json`` — see ``cine.metadata``.
+* ``metadata.json`` — the ``cine.facts.LoopFacts`` that ``process()`` returns, serialised.
 
 Every output shows the cleaned frames (see ``cine.cleaning``). Threads: decode + convert +
 clean in one, DICOM encoding in another, the rest (x264 has its own threads) here. Outputs
@@ -39,13 +39,22 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.lib.format import write_array_header_1_0
 
-from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, clean_frame, plan_cleaning
+from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, Polygon, clean_frame, plan_cleaning
 from cine.dataset_checks import quiet_pydicom
 from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf, choose_scale, x264_params
 from cine.errors import InconsistentImageError
+from cine.facts import (
+    DicomFacts,
+    IntensityFacts,
+    LoopFacts,
+    PosterFacts,
+    ThumbnailFacts,
+    VideoFacts,
+)
+from cine.facts import write as write_facts
 from cine.frames import display_converter, luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
-from cine.metadata import process_metadata, write_json
+from cine.metadata import cleaning_facts, header_facts
 from cine.reader import CineHeader, iter_frames, read_header
 from cine.regions import Region, parse_regions, regions_fitting
 from cine.remux import can_remux, remux_h264
@@ -55,7 +64,7 @@ from cine.video import Mp4Writer, VideoSettings
 from cine.video_stream import stream_timing
 
 Progress = Callable[[int], None]
-ManualMask = np.ndarray | Iterable[Iterable[Iterable[float]]]
+ManualMask = np.ndarray | Iterable[Polygon]
 # Values that describe the stored greyscale range: wrong once frames are windowed to 8 bits.
 GREY_RANGE_KEYWORDS = (
     "WindowCenter",
@@ -83,11 +92,22 @@ class ProcessOptions:
 @dataclass(frozen=True)
 class ProcessResult:
     out_dir: Path
-    metadata: dict[str, Any] = field(compare=False, repr=False)
+    facts: LoopFacts = field(compare=False, repr=False)  # also in out_dir / "metadata.json"
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """What ``_render`` wrote."""
+
+    video: VideoFacts | None
+    poster: PosterFacts
+    thumbnails: ThumbnailFacts
+    intensity: IntensityFacts
+    dicom: DicomFacts | None
 
 
 class DicomWriter(Protocol):
-    """Writes the cleaned frames as a de-identified DICOM file; returns facts for metadata."""
+    """Writes the cleaned frames as a de-identified DICOM file; returns its facts."""
 
     def __call__(
         self,
@@ -99,7 +119,7 @@ class DicomWriter(Protocol):
         timing: FrameTiming,
         pixels_cleaned: bool,
         windowed: bool,
-    ) -> dict[str, Any]: ...
+    ) -> DicomFacts: ...
 
 
 def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWriter:
@@ -111,7 +131,16 @@ def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWri
 
     check_secret(secret)
 
-    def write(header, frames, path, *, photometric, timing, pixels_cleaned, windowed):
+    def write(
+        header: CineHeader,
+        frames: Iterator[np.ndarray],
+        path: Path,
+        *,
+        photometric: str,
+        timing: FrameTiming,
+        pixels_cleaned: bool,
+        windowed: bool,
+    ) -> DicomFacts:
         out = deidentify_dataset(header.dataset, secret=secret, pixels_cleaned=pixels_cleaned)
         if windowed:
             for keyword in GREY_RANGE_KEYWORDS:
@@ -124,13 +153,13 @@ def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWri
         written = write_deidentified_dicom(
             out, frames, path, photometric_in=photometric, compress=True, lossy=lossy, **timing_args
         )
-        return {
-            "file": path.name,
-            "transfer_syntax": written.transfer_syntax_uid,
-            "photometric": written.photometric,
-            "frames": written.n_frames,
-            "compression_ratio": written.compression_ratio,
-        }
+        return DicomFacts(
+            file=path.name,
+            transfer_syntax=written.transfer_syntax_uid,
+            photometric=written.photometric,
+            frames=written.n_frames,
+            compression_ratio=written.compression_ratio,
+        )
 
     return write
 
@@ -149,7 +178,9 @@ def _display_frames(
         yield clean_frame(np.ascontiguousarray(convert(arr)), plan)
 
 
-def _score_mask(regions: tuple[Region, ...], plan: CleaningPlan, rows, columns, factor):
+def _score_mask(
+    regions: tuple[Region, ...], plan: CleaningPlan, rows: int, columns: int, factor: int
+) -> np.ndarray | None:
     """Where the poster score is measured, on the stack grid: 2D regions, else kept pixels."""
     full = np.zeros((rows, columns), np.uint8)
     for r in regions:
@@ -194,7 +225,14 @@ def process(
         return _process(Path(src), Path(out_dir), manual_mask, progress, dicom_writer, options)
 
 
-def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> ProcessResult:
+def _process(
+    src: Path,
+    out_dir: Path,
+    manual_mask: ManualMask | None,
+    progress: Progress | None,
+    dicom_writer: DicomWriter | None,
+    options: ProcessOptions | None,
+) -> ProcessResult:
     options = options or ProcessOptions()
     # The DICOM writer writes ultrasound objects: refuse others before anything else.
     header = read_header(src, ultrasound_only=dicom_writer is not None)
@@ -214,14 +252,25 @@ def _process(src, out_dir, manual_mask, progress, dicom_writer, options) -> Proc
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".cine-", suffix=".partial", dir=out_dir.parent))
     try:
-        outputs = _render(src, header, timing, regions, plan, work, progress, dicom_writer, options)
-        metadata = process_metadata(header, timing, all_regions, plan, outputs)
-        write_json(metadata, work / "metadata.json")
+        out = _render(src, header, timing, regions, plan, work, progress, dicom_writer, options)
+        known = header_facts(header, timing, all_regions)
+        facts = LoopFacts(
+            source=known.source,
+            timing=known.timing,
+            regions=known.regions,
+            cleaning=cleaning_facts(plan),
+            poster=out.poster,
+            thumbnails=out.thumbnails,
+            intensity=out.intensity,
+            video=out.video,
+            dicom=out.dicom,
+        )
+        write_facts(facts, work / "metadata.json")
         _publish(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return ProcessResult(out_dir, metadata)
+    return ProcessResult(out_dir, facts)
 
 
 def _render(
@@ -234,7 +283,7 @@ def _render(
     progress: Progress | None,
     dicom_writer: DicomWriter | None,
     options: ProcessOptions,
-) -> dict[str, Any]:
+) -> _Outputs:
     layout = header.layout
     total, rows, columns = layout.frames, layout.rows, layout.columns
     colour = layout.samples_per_pixel == 3 or layout.photometric == "PALETTE COLOR"
@@ -272,7 +321,7 @@ def _render(
             video = stack.enter_context(
                 Mp4Writer(work / "video.mp4", rows, columns, timing.fps, settings)
             )
-        dicom = None
+        dicom: ThreadedConsumer[np.ndarray, DicomFacts] | None = None
         if dicom_writer is not None:
             dicom = ThreadedConsumer(
                 lambda items: dicom_writer(
@@ -322,35 +371,38 @@ def _render(
         if video_facts is None:  # packets and frames do not pair (e.g. fields): encode
             video_facts = _encode_video(src, header, plan, timing, settings, work / "video.mp4")
 
-    save_jpeg(poster.frame, work / "poster.jpg")
+    poster_index, poster_frame = poster.index, poster.frame
+    if poster_index is None or poster_frame is None:  # count == total >= 1: never
+        raise InconsistentImageError("the pixel data holds no frames")
+    save_jpeg(poster_frame, work / "poster.jpg")
     thumbs.save(work / "thumbs.jpg")
     if progress:
         progress(100)
-    return {
-        "video": video_facts,
-        "poster": {
-            "file": "poster.jpg",
-            "frame_index": poster.index,
-            "time_s": round(times[poster.index], 4),
-            "mean_intensity": round(poster.score, 2),
-        },
-        "thumbnails": {
-            "file": "thumbs.jpg",
-            "layout": "horizontal",
-            "count": len(thumbs.collected),
-            "width": w,
-            "height": h,
-            "frame_indices": list(thumbs.collected),
-        },
-        "intensity": {
-            "file": "intensity.npy",
-            "shape": [total, h, w],
-            "dtype": "uint8",
-            "values": "BT.601 luma of the cleaned display frames (log-compressed)",
-        },
-        "intensity_scale": [factor, factor],
-        "deidentified_dicom": dicom_facts,
-    }
+    return _Outputs(
+        video=video_facts,
+        poster=PosterFacts(
+            file="poster.jpg",
+            frame_index=poster_index,
+            time_s=round(times[poster_index], 4),
+            mean_intensity=round(poster.score, 2),
+        ),
+        thumbnails=ThumbnailFacts(
+            file="thumbs.jpg",
+            layout="horizontal",
+            count=len(thumbs.collected),
+            width=w,
+            height=h,
+            frame_indices=tuple(thumbs.collected),
+        ),
+        intensity=IntensityFacts(
+            file="intensity.npy",
+            shape=(total, h, w),
+            dtype="uint8",
+            values="BT.601 luma of the cleaned display frames (log-compressed)",
+            scale=(factor, factor),
+        ),
+        dicom=dicom_facts,
+    )
 
 
 def _encode_video(
@@ -360,7 +412,7 @@ def _encode_video(
     timing: FrameTiming,
     settings: VideoSettings,
     path: Path,
-) -> dict[str, Any]:
+) -> VideoFacts:
     """A second decode pass into the encoder, for a source the re-mux turned down late."""
     layout, times = header.layout, timing.times_s
     with Mp4Writer(path, layout.rows, layout.columns, timing.fps, settings) as video:
@@ -370,21 +422,21 @@ def _encode_video(
     return _video_facts(video, settings)
 
 
-def _video_facts(video: Mp4Writer, settings: VideoSettings) -> dict[str, Any]:
-    return {
-        "file": "video.mp4",
-        "codec": "h264",
-        "encoder": settings.codec,
-        "preset": settings.preset,
-        "crf": settings.crf,
-        "pix_fmt": settings.pix_fmt,
-        "width": video.width,
-        "height": video.height,
-        "scale": video.scale,  # video pixels per source pixel, each way
-        "frames": video.frames,
-        "padded": [
+def _video_facts(video: Mp4Writer, settings: VideoSettings) -> VideoFacts:
+    return VideoFacts(
+        file="video.mp4",
+        codec="h264",
+        encoder=settings.codec,
+        preset=settings.preset,
+        crf=settings.crf,
+        pix_fmt=settings.pix_fmt,
+        width=video.width,
+        height=video.height,
+        scale=video.scale,
+        frames=video.frames,
+        padded=(
             video.width - video.scale * video.columns,
             video.height - video.scale * video.rows,
-        ],
-        "remuxed": False,
-    }
+        ),
+        remuxed=False,
+    )

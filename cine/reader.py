@@ -24,6 +24,7 @@ comes out RGB: YBR_* is converted exactly once, by whichever decoder runs. Four 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import os
@@ -40,7 +41,16 @@ from PIL import Image
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.pixels import as_pixel_options, get_decoder
-from pydicom.uid import UID
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    RLELossless,
+)
 
 from cine import jpegxl, syntaxes, video_stream
 from cine.dataset_checks import (
@@ -69,10 +79,6 @@ from cine.video_stream import VideoStreamInfo
 # A 4K UHD frame; scanners send at most ~2 MP. Larger Rows x Columns (a tiny RLE or JPEG
 # claiming 20000 x 20000) would allocate hundreds of MB per decoded frame.
 MAX_FRAME_PIXELS = 3840 * 2160
-JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
-JPEG_EXTENDED = "1.2.840.10008.1.2.4.51"
-DEFLATED = "1.2.840.10008.1.2.1.99"
-RLE = "1.2.840.10008.1.2.5"
 _LONG_VRS = {b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN", b"UT", b"SQ", b"UC", b"UR"}
 _PIXEL_TAGS = {(0x7FE0, 0x0010): "PixelData", (0x7FE0, 0x0008): "Float", (0x7FE0, 0x0009): "Dbl"}
 _ITEM, _SEQ_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
@@ -123,8 +129,8 @@ def _transfer_syntax(ds: Dataset) -> tuple[str, bool]:
     implicit, little = ds.original_encoding
     if implicit is None:
         raise NotDicomError("the file has no transfer syntax and its encoding is unknown")
-    guessed = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1"
-    return (guessed if little else "1.2.840.10008.1.2.2"), True
+    guessed = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    return (guessed if little else ExplicitVRBigEndian), True
 
 
 def _pixel_element(fp: BinaryIO, ds: Dataset, ts: str) -> tuple[int | None, int, str | None]:
@@ -179,7 +185,7 @@ def _frame_bytes(rows: int, cols: int, spp: int, bits: int, photometric: str) ->
     return rows * cols * spp * bits / 8
 
 
-def _check_native(length: int, value_offset: int, size: int, frame_len: float, frames: int):
+def _check_native(length: int, value_offset: int, size: int, frame_len: float, frames: int) -> None:
     if value_offset + length > size:
         raise TruncatedFileError("the file ends before the end of the pixel data")
     expected = int(np.ceil(frame_len * frames))
@@ -276,7 +282,7 @@ def _libjpeg_colour(info: JpegInfo) -> str:
 
 
 def _pillow_can_decode(layout: PixelLayout, info: JpegInfo | None) -> bool:
-    if layout.transfer_syntax not in (JPEG_BASELINE, JPEG_EXTENDED) or info is None:
+    if layout.transfer_syntax not in (JPEGBaseline8Bit, JPEGExtended12Bit) or info is None:
         return False
     if info.precision != 8 or info.sof not in (0xC0, 0xC1) or layout.bits_allocated != 8:
         return False
@@ -296,7 +302,7 @@ def _check_codestream_size(layout: PixelLayout, first: bytes) -> JpegInfo | None
     size = (info.height, info.width) if info else j2k_size(first)
     if size is not None and size != (layout.rows, layout.columns):
         raise InconsistentImageError("Rows and Columns do not match the compressed frame size")
-    if layout.transfer_syntax == RLE and len(first) >= 4:
+    if layout.transfer_syntax == RLELossless and len(first) >= 4:
         segments = struct.unpack("<L", first[:4])[0]
         if segments != layout.samples_per_pixel * ((layout.bits_allocated + 7) // 8):
             raise InconsistentImageError("the RLE frames do not match SamplesPerPixel")
@@ -342,7 +348,8 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             f"no installed decoder reads {syntaxes.transfer_syntax_name(ts)}"
         )
     source: BinaryIO = fp
-    in_memory = ts == DEFLATED
+    length: int | None
+    in_memory = ts == DeflatedExplicitVRLittleEndian
     if in_memory:  # the pixel data sits inside the deflate stream: inflate the dataset
         fp.seek(0)
         try:
@@ -383,7 +390,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         raise InconsistentImageError("PhotometricInterpretation is missing")
     if photometric not in _photometrics(ts):
         raise UnsupportedImageError("this PhotometricInterpretation is not supported")
-    layout = dict(
+    layout = PixelLayout(
         transfer_syntax=ts,
         rows=rows,
         columns=cols,
@@ -406,12 +413,12 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
         if ts in VIDEO:
             if not frags:
                 raise InconsistentImageError("the pixel data holds no frames")
-            pixel_layout = PixelLayout(**layout, frame_fragments=(tuple(frags),))
+            pixel_layout = dataclasses.replace(layout, frame_fragments=(tuple(frags),))
             video = video_stream.probe(source, pixel_layout)
             video_stream.check_rate(frame_timing(ds, frames), video)
         else:
             grouped = _group_frames(source, ds, bot, frags, frames)
-            pixel_layout = PixelLayout(**layout, frame_fragments=grouped)
+            pixel_layout = dataclasses.replace(layout, frame_fragments=grouped)
             first = _read_frame(source, grouped[0])
             if ts in JPEG_XL:
                 with _wrapped_decode_errors():  # size, samples and depth of the codestream
@@ -423,7 +430,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             raise InconsistentImageError("the pixel data is empty: there are no frames")
         frame_len = _frame_bytes(rows, cols, spp, bits, photometric)
         _check_native(length, value_offset, size, frame_len, frames)
-        pixel_layout = PixelLayout(**layout)
+        pixel_layout = layout
 
     if ts in JPEG_XL:
         decoder = "jpegxl"

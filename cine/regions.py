@@ -9,8 +9,9 @@ Y units are both cm; anything else is refused rather than guessed.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydicom.dataset import Dataset
 
@@ -85,21 +86,15 @@ class Region:
 
     @property
     def is_calibrated_cm(self) -> bool:
-        return (
-            self.units_x == CM
-            and self.units_y == CM
-            and bool(self.delta_x)
-            and bool(self.delta_y)
-            and self.delta_x > 0
-            and self.delta_y > 0
-        )
+        return self.cm_per_pixel is not None
 
     @property
     def cm_per_pixel(self) -> tuple[float, float] | None:
         """(x, y) cm per pixel, only when both directions are in cm."""
-        if not self.is_calibrated_cm:
+        dx, dy = self.delta_x, self.delta_y
+        if self.units_x != CM or self.units_y != CM or dx is None or dy is None:
             return None
-        return (float(self.delta_x), float(self.delta_y))
+        return (float(dx), float(dy)) if dx > 0 and dy > 0 else None
 
     def fits(self, rows: int, columns: int) -> bool:
         """False when the region reaches past the image: it describes another pixel grid
@@ -113,7 +108,9 @@ class Region:
         # Inclusive bounds: a point on the last pixel column/row is inside.
         return self.min_x <= x <= self.max_x and self.min_y <= y <= self.max_y
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
+        """The serialised form (metadata.json, and the platform's copy): names instead of codes,
+        and the cm per pixel when calibrated; ``from_dict`` reads it back."""
         cm = self.cm_per_pixel
         return {
             "bounds": [self.min_x, self.min_y, self.max_x, self.max_y],
@@ -126,6 +123,36 @@ class Region:
             "cm_per_pixel_x": cm[0] if cm else None,
             "cm_per_pixel_y": cm[1] if cm else None,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Region:
+        """The region ``as_dict`` wrote (a number stands for a code without a name); raises
+        KeyError, TypeError or ValueError for anything else."""
+        min_x, min_y, max_x, max_y = (int(v) for v in data["bounds"])
+        return cls(
+            min_x=min_x,
+            min_y=min_y,
+            max_x=max_x,
+            max_y=max_y,
+            spatial_format=_code(SPATIAL_FORMATS, data.get("spatial_format")),
+            data_type=_code(DATA_TYPES, data.get("data_type")),
+            units_x=_code(UNITS, data.get("units_x")),
+            units_y=_code(UNITS, data.get("units_y")),
+            delta_x=_delta(data.get("delta_x")),
+            delta_y=_delta(data.get("delta_y")),
+        )
+
+
+def _code(names: Mapping[int, str], value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)  # as_dict() writes a code without a name as its number
+    return next((code for code, name in names.items() if name == value), 0)
+
+
+def _delta(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _int(item: Dataset, keyword: str, default: int = 0) -> int:

@@ -17,10 +17,11 @@ refuses the stream, ``remux_h264`` returns None and the caller encodes instead.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import av
+from pydicom.uid import MPEG4HP42STEREO
 
+from cine.facts import VideoFacts
 from cine.reader import CineHeader
 from cine.syntaxes import H264
 from cine.timing import FrameTiming
@@ -28,7 +29,7 @@ from cine.video import TIME_BASE
 from cine.video_stream import open_video, packets
 
 BROWSER_PROFILES = frozenset({"Constrained Baseline", "Baseline", "Main", "High"})
-REMUX_SYNTAXES = H264 - {"1.2.840.10008.1.2.4.106"}  # Stereo High: extra NAL units per frame
+REMUX_SYNTAXES = H264 - {MPEG4HP42STEREO}  # Stereo High: extra NAL units per frame
 
 
 def can_remux(header: CineHeader, *, pixels_change: bool) -> bool:
@@ -93,8 +94,8 @@ def _mux(
 
 def remux_h264(
     src: Path, header: CineHeader, decode_order: list[int], timing: FrameTiming, path: Path
-) -> dict[str, Any] | None:
-    """Write ``path`` from the source's packets; the video facts for metadata, or None."""
+) -> VideoFacts | None:
+    """Write ``path`` from the source's packets; its facts, or None."""
     times, video = packet_times(decode_order, timing), header.video
     if times is None or video is None:
         return None
@@ -104,18 +105,18 @@ def remux_h264(
         return None
     if count is None:
         return None
-    return {
-        "file": path.name,
-        "codec": "h264",
-        "encoder": "copy",  # the source's packets, re-muxed
-        "preset": None,
-        "crf": None,
-        "pix_fmt": video.pix_fmt,
-        "profile": video.profile,
-        "width": video.width,
-        "height": video.height,
-        "frames": count,
-        "scale": 1,  # the source's own pixels
-        "padded": [0, 0],
-        "remuxed": True,
-    }
+    return VideoFacts(
+        file=path.name,
+        codec="h264",
+        encoder="copy",  # the source's packets, re-muxed
+        preset=None,
+        crf=None,
+        pix_fmt=video.pix_fmt,
+        profile=video.profile,
+        width=video.width,
+        height=video.height,
+        frames=count,
+        scale=1,  # the source's own pixels
+        padded=(0, 0),
+        remuxed=True,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -40,8 +40,9 @@ def _put(q: queue.Queue, item: object, stop: Callable[[], bool]) -> bool:
     return False
 
 
-def background(produce: Callable[[], Iterator[T]], maxsize: int = 4) -> Iterator[T]:
-    """Iterate ``produce()`` in a worker thread, yielding its items here in order."""
+def background(produce: Callable[[], Iterator[T]], maxsize: int = 4) -> Generator[T, None, None]:
+    """Iterate ``produce()`` in a worker thread, yielding its items here in order; ``close()``
+    stops the thread."""
     q: queue.Queue = queue.Queue(maxsize)
     stop = threading.Event()
 

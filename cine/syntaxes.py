@@ -7,24 +7,31 @@ here and always used, so that no answer depends on what else the process importe
 
 from __future__ import annotations
 
-from pydicom.uid import UID
+from pydicom.uid import (
+    HEVCM10P51,
+    HEVCMP51,
+    MPEG4HP41,
+    MPEG4HP41BD,
+    MPEG4HP42STEREO,
+    MPEG4HP422D,
+    MPEG4HP423D,
+    UID,
+)
 
+# Named as pydicom 3.1 names them.
+JPEGXLLossless = UID("1.2.840.10008.1.2.4.110")
+JPEGXLJPEGRecompression = UID("1.2.840.10008.1.2.4.111")
+JPEGXL = UID("1.2.840.10008.1.2.4.112")
 JPEG_XL: dict[str, str] = {
-    "1.2.840.10008.1.2.4.110": "JPEG XL Lossless",
-    "1.2.840.10008.1.2.4.111": "JPEG XL JPEG Recompression",
-    "1.2.840.10008.1.2.4.112": "JPEG XL",
+    JPEGXLLossless: "JPEG XL Lossless",
+    JPEGXLJPEGRecompression: "JPEG XL JPEG Recompression",
+    JPEGXL: "JPEG XL",
 }
 # PS3.5 8.2.7-8.2.9 and 8.2.10: the whole Pixel Data is one video stream.
-H264 = frozenset(
-    {
-        "1.2.840.10008.1.2.4.102",  # High Profile / Level 4.1
-        "1.2.840.10008.1.2.4.103",  # BD-compatible High Profile / Level 4.1
-        "1.2.840.10008.1.2.4.104",  # High Profile / Level 4.2 for 2D video
-        "1.2.840.10008.1.2.4.105",  # High Profile / Level 4.2 for 3D video
-        "1.2.840.10008.1.2.4.106",  # Stereo High Profile / Level 4.2
-    }
+H264: frozenset[str] = frozenset(
+    {MPEG4HP41, MPEG4HP41BD, MPEG4HP422D, MPEG4HP423D, MPEG4HP42STEREO}
 )
-HEVC = frozenset({"1.2.840.10008.1.2.4.107", "1.2.840.10008.1.2.4.108"})  # Main, Main 10
+HEVC: frozenset[str] = frozenset({HEVCMP51, HEVCM10P51})  # Main, Main 10
 VIDEO = H264 | HEVC
 
 

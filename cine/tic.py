@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 DEFAULT_DYNAMIC_RANGE_DB = 60.0
 # Working-set cap for one chunk of ROI samples (elements): keeps memory flat for large ROIs.
@@ -83,9 +84,13 @@ def _centre(roi: Roi) -> tuple[float, float]:
     return sum(xs) / len(xs), sum(ys) / len(ys)
 
 
-def _inside(roi: Roi, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def roi_contains(roi: Roi, x: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """Which points (x, y), in original pixels, lie in ``roi`` (broadcast; a 0-d array for one
+    point): the ellipse's outline included, polygons by the even-odd rule (their outline is
+    left to the caller: the quiz scoring decides it with a distance)."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if isinstance(roi, Ellipse):
-        return ((x - roi.cx) / roi.rx) ** 2 + ((y - roi.cy) / roi.ry) ** 2 <= 1.0
+        return np.asarray(((x - roi.cx) / roi.rx) ** 2 + ((y - roi.cy) / roi.ry) ** 2 <= 1.0)
     inside = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=bool)
     points = roi.points
     for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
@@ -111,7 +116,7 @@ def roi_mask(roi: Roi, grid_shape: tuple[int, int], scale: tuple[float, float]) 
     if j0 <= j1 and i0 <= i1:
         xs = (np.arange(j0, j1 + 1) + 0.5) * sx
         ys = (np.arange(i0, i1 + 1) + 0.5) * sy
-        mask = _inside(roi, xs[np.newaxis, :], ys[:, np.newaxis])
+        mask = roi_contains(roi, xs[np.newaxis, :], ys[:, np.newaxis])
         if mask.any():
             return RoiMask(y0=i0, x0=j0, mask=mask)
     # Smaller than one stack pixel: use the pixel under its centre, if that is on the image.
@@ -133,13 +138,13 @@ def linearise(grey: np.ndarray, dynamic_range_db: float = DEFAULT_DYNAMIC_RANGE_
     """Turn log-compressed grey levels (0-255) into linear echo power."""
     grey = np.asarray(grey)
     if grey.dtype == np.uint8:
-        return linearisation_lut(dynamic_range_db)[grey]
-    return 10.0 ** (grey.astype(np.float64) * dynamic_range_db / (255.0 * 10.0))
+        return np.asarray(linearisation_lut(dynamic_range_db)[grey])
+    return np.asarray(10.0 ** (grey.astype(np.float64) * dynamic_range_db / (255.0 * 10.0)))
 
 
 def load_stack(path: str | os.PathLike) -> np.ndarray:
     """Memory-map the pipeline's ``intensity.npy`` (T x h x w uint8) without reading it."""
-    stack = np.load(path, mmap_mode="r")
+    stack: np.ndarray = np.load(path, mmap_mode="r")
     if stack.ndim != 3 or stack.dtype != np.uint8:
         raise ValueError("the intensity stack must be a T x h x w uint8 array")
     return stack

@@ -12,6 +12,7 @@ lists why the model's numbers (MTT) should not be read as measurements, as reaso
 """
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -166,6 +167,10 @@ def fit_lognormal(
     rise = max(ttp - arrival, 1e-3)
     starts = sorted({min(max(arrival - k * rise, t0_low), t0_high - 1e-6) for k in (0.1, 0.5)})
     best = None
+
+    def residuals(p: np.ndarray) -> np.ndarray:
+        return lognormal(t, *p) - yn
+
     for t0 in starts:
         mode = max(ttp - t0, 1e-3)
         for sigma in sigmas:
@@ -174,7 +179,7 @@ def fit_lognormal(
             try:
                 with np.errstate(over="ignore", under="ignore", invalid="ignore"):
                     result = least_squares(
-                        lambda p: lognormal(t, *p) - yn,
+                        residuals,
                         x0=[0.0, auc, mu, sigma, t0],
                         bounds=([-np.inf, 0, -20, 0.02, t0_low], [np.inf, np.inf, 20, 5, t0_high]),
                         x_scale="jac",
@@ -237,9 +242,11 @@ def analyse_curve(
     origin = "injection" if injection_time_s is not None else "recording"
     valid = np.isfinite(t) & np.isfinite(y)
     t, y = t[valid], y[valid]
-    head = {"domain": domain, "time_origin": origin, "n_samples": int(t.size)}
+    head = functools.partial(
+        TicParameters, domain=domain, time_origin=origin, n_samples=int(t.size)
+    )
     if t.size < settings.min_samples:
-        return TicParameters(**head, reason="too few valid samples for a curve")
+        return head(reason="too few valid samples for a curve")
     if np.any(np.diff(t) <= 0):
         raise ValueError("times must increase")
     if injection_time_s is not None:
@@ -254,14 +261,14 @@ def analyse_curve(
     pe = float(smooth[ipk]) - baseline
     noise = _noise_sd(y) / math.sqrt(window)
     if ipk == 0 or not pe > settings.noise_factor * noise or not pe > 0:
-        return TicParameters(**head, baseline=baseline, reason="no enhancement above the noise")
+        return head(baseline=baseline, reason="no enhancement above the noise")
     ttp = float(t[ipk])
     slope = np.gradient(smooth, t)
     start = onset or 0
     iw = start + int(np.argmax(slope[start : ipk + 1]))
     wir = float(slope[iw])
     if not wir > 0:
-        return TicParameters(**head, baseline=baseline, reason="no wash-in slope")
+        return head(baseline=baseline, reason="no wash-in slope")
     arrival = float(t[iw]) - (float(smooth[iw]) - baseline) / wir
     if np.any(t < arrival):  # pre-arrival = before the wash-in tangent meets the baseline
         baseline = float(np.mean(y[t < arrival]))
@@ -278,14 +285,13 @@ def analyse_curve(
     enhancement = y - baseline
     wiauc = _integral(t, enhancement, arrival, ttp)
     woauc = _integral(t, enhancement, ttp, float(t[-1]))
-    fit = fit_lognormal(
+    fitted = fit_lognormal(
         t, y, baseline=baseline, pe=pe, ttp=ttp, arrival=arrival, sigmas=settings.fit_sigmas
     )
-    if isinstance(fit, str):
-        notes.append(fit)
-        fit = None
-    return TicParameters(
-        **head,
+    fit = fitted if isinstance(fitted, LognormalFit) else None
+    if isinstance(fitted, str):
+        notes.append(fitted)
+    return head(
         baseline=baseline,
         pe=pe,
         ttp=ttp,

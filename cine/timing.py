@@ -23,10 +23,12 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydicom.dataset import Dataset
-from pydicom.tag import Tag
+from pydicom.tag import BaseTag, Tag
 
 DEFAULT_FPS = 25.0
 # Plausible bounds for an ultrasound frame interval: 1 ms (1000 fps) to 10 s.
@@ -69,13 +71,13 @@ class FrameTiming:
         return self.frames / self.duration_s if self.duration_s > 0 else 0.0
 
 
-def _values(value: object) -> list:
+def _values(value: object) -> list[Any]:
     """A DICOM value as a list (pydicom gives MultiValue for several, a scalar for one)."""
     if value is None or value == "":
         return []
-    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return [value]
-    return list(value)  # type: ignore[call-overload]
+    return list(value)
 
 
 def _number(ds: Dataset, keyword: str) -> float | None:
@@ -131,7 +133,7 @@ def _from_vector(ds: Dataset, frames: int, offset_s: float) -> FrameTiming | Non
     return FrameTiming(tuple(times), last, "FrameTimeVector", False, offset_s + first)
 
 
-def _pointer_targets(ds: Dataset) -> list[int]:
+def _pointer_targets(ds: Dataset) -> list[BaseTag]:
     try:
         return [Tag(v) for v in _values(ds.get("FrameIncrementPointer"))]
     except (TypeError, ValueError, OverflowError):

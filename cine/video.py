@@ -14,6 +14,7 @@ else (regions, masks, annotations); the player scales the video to its box like 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -71,14 +72,19 @@ class Mp4Writer:
         self._last_pts = -1
         self._durations: dict[int, int] = {}
         self.frames = 0
-        self._container = av.open(str(path), "w", options={"movflags": "+faststart"})
+        self._container: av.container.OutputContainer | None = av.open(
+            str(path), "w", options={"movflags": "+faststart"}
+        )
+        container = self._container
         try:
             rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(25)
-            stream = self._container.add_stream(
+            stream = container.add_stream(
                 settings.codec,
                 rate=rate,
                 options=_codec_options(settings),
             )
+            if not isinstance(stream, av.VideoStream):
+                raise ValueError(f"{settings.codec} is not a video encoder")
             stream.width, stream.height = self.width, self.height
             stream.pix_fmt = settings.pix_fmt
             stream.time_base = TIME_BASE
@@ -90,7 +96,7 @@ class Mp4Writer:
             self._stream = stream
             self._pix_fmt = settings.pix_fmt
         except Exception:
-            self._container.close()
+            container.close()
             raise
 
     def _padded(self, frame: np.ndarray) -> np.ndarray:
@@ -120,9 +126,11 @@ class Mp4Writer:
         self._mux(self._stream.encode(video_frame))
         self.frames += 1
 
-    def _mux(self, packets) -> None:
+    def _mux(self, packets: Iterable[av.Packet]) -> None:
         # libx264 gives every packet 1/rate as duration; the real one makes the last frame
         # (and so the video's duration) exact for variable timing.
+        if self._container is None:
+            raise ValueError("the video is closed")
         for packet in packets:
             if packet.pts is not None and packet.pts in self._durations:
                 packet.duration = self._durations.pop(packet.pts)

@@ -31,6 +31,8 @@ from cine.syntaxes import H264, HEVC
 from cine.timing import FrameTiming, uniform_timing
 
 if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
     from cine.reader import PixelLayout
 
 Fragments = tuple[tuple[int, int], ...]
@@ -75,7 +77,7 @@ class FragmentStream(io.RawIOBase):
         self._pos = max(0, base + offset)
         return self._pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         done = 0
         while done < len(view) and self._pos < self._size:
@@ -102,16 +104,6 @@ class VideoStreamInfo:
     width: int
     height: int
     fps: float | None  # the stream's own frame rate, when it states a plausible one
-
-    def as_dict(self) -> dict[str, object]:
-        fps = round(self.fps, 4) if self.fps else None
-        return {
-            "codec": self.codec,
-            "container": self.container,
-            "profile": self.profile,
-            "pix_fmt": self.pix_fmt,
-            "fps": fps,
-        }
 
 
 def _codec(ts: str) -> str:
@@ -147,7 +139,10 @@ def open_video(
     # the margin is for coded sizes, whole macroblocks / coding tree units of up to 64 px.
     limit = {"max_pixels": str((layout.rows + 64) * (layout.columns + 64))}
     try:
-        container = av.open(raw, format=fmt, options=PROBE_OPTIONS, stream_options=[limit])
+        # PyAV's stub types stream_options as list[str]: each item is a stream's option dict.
+        container: av.container.InputContainer = av.open(  # type: ignore[call-overload]
+            raw, "r", format=fmt, options=PROBE_OPTIONS, stream_options=[limit]
+        )
     except av.FFmpegError as exc:
         raise PixelDecodeError("the pixel data is not a readable video stream") from exc
     try:
@@ -176,7 +171,9 @@ def packets(container: av.container.InputContainer, stream: av.VideoStream) -> I
         yield packet
 
 
-def _decoded(container, stream) -> Iterator[av.VideoFrame]:
+def _decoded(
+    container: av.container.InputContainer, stream: av.VideoStream
+) -> Iterator[av.VideoFrame]:
     for packet in packets(container, stream):
         yield from stream.decode(packet)
     yield from stream.decode(None)

@@ -18,7 +18,6 @@ HEADLINES = {
     "no_pixel_data": _("The file holds no image."),
     "unsupported_transfer_syntax": _("The image is encoded in a way that is not supported."),
     "inconsistent_image": _("The file's header contradicts its image data."),
-    "file_too_large": _("The file is too large."),
     "pixel_decode": _("An image frame could not be decoded."),
     "invalid_mask": _("The cleaning mask does not fit the image."),
     "unsupported_sop_class": _("The file is not an ultrasound image."),

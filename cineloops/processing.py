@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
-from cine.deid import quiet_pydicom
+from cine.dataset_checks import quiet_pydicom
 from cine.errors import CineError
 from cine.pipeline import ProcessResult, deidentified_dicom_writer, process
 from cineloops import storage
@@ -63,9 +63,6 @@ class LoopBusy(Exception):
     instructor asking for it to be processed again): try again in a moment."""
 
 
-# Pipeline decisions that leave text burned into the pixels until an instructor checks them.
-# A manual mask is not one: only an instructor gives one (``cineloops.review``).
-REVIEW_DECISIONS = frozenset({"review_required"})
 PROGRESS_STEP, PROGRESS_SECONDS = 5, 1.0
 
 
@@ -273,31 +270,28 @@ class ClaimLost(Exception):
     too long) and the loop queued again, or an instructor asked for it to be redone."""
 
 
-def _file(section: object) -> str:
-    name = section.get("file", "") if isinstance(section, dict) else ""
-    return name if name and Path(name).name == name else ""
-
-
 def _finish(loop: CineLoop, result: ProcessResult) -> str:
-    meta = result.metadata
-    cleaning = str(meta.get("pixel_cleaning") or "")
-    loop.status = Status.NEEDS_REVIEW if cleaning in REVIEW_DECISIONS else Status.READY
+    facts = result.facts
+    cleaning = facts.cleaning
+    # Text may remain burned into the pixels until an instructor draws a mask
+    # (``cineloops.review``); an instructor's own mask is publishable.
+    loop.status = Status.READY if cleaning.publishable else Status.NEEDS_REVIEW
     loop.progress = 100
     loop.processed_at = timezone.now()
-    loop.video_file = _file(meta.get("video"))
-    loop.poster_file = _file(meta.get("poster"))
-    loop.thumbnails_file = _file(meta.get("thumbnails"))
-    loop.dicom_file = _file(meta.get("deidentified_dicom"))
-    loop.intensity_file = _file(meta.get("intensity"))
+    loop.video_file = facts.video.file if facts.video else ""
+    loop.poster_file = facts.poster.file
+    loop.thumbnails_file = facts.thumbnails.file
+    loop.dicom_file = facts.dicom.file if facts.dicom else ""
+    loop.intensity_file = facts.intensity.file
     loop.metadata_file = "metadata.json"
-    loop.frames = meta.get("frames")
-    loop.fps = meta.get("fps")
-    loop.duration_s = meta.get("duration_s")
-    loop.rows, loop.columns = meta.get("rows"), meta.get("columns")
-    loop.regions = meta.get("regions") or []
-    loop.pixel_cleaning = cleaning
-    loop.pixel_cleaning_reason = str(meta.get("pixel_cleaning_reason") or "")[:300]
-    loop.pixel_cleaning_code = str(meta.get("pixel_cleaning_reason_code") or "")[:40]
+    loop.frames = facts.source.frames
+    loop.fps = facts.timing.fps
+    loop.duration_s = facts.timing.duration_s
+    loop.rows, loop.columns = facts.source.rows, facts.source.columns
+    loop.regions = [region.to_json() for region in facts.regions]
+    loop.pixel_cleaning = str(cleaning.decision)
+    loop.pixel_cleaning_reason = cleaning.reason[:300]
+    loop.pixel_cleaning_code = str(cleaning.reason_code or "")[:40]
     fields = [
         "status",
         "progress",

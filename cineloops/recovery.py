@@ -39,7 +39,7 @@ from cineloops.models import CineLoop
 from cineloops.processing import TIME_LIMIT, heartbeat_cutoff
 from cineloops.services import REQUEUE_BATCH, loop_requeue_locked, loops_requeue_stalled
 from cineloops.signals import loops_updated
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from core.locking import lock
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def loops_recover_dead_claims(*, now: datetime | None = None) -> dict[str, int]:
             loop = lock(CineLoop, pk, where=dead, missing_ok=True)
             if loop is None:
                 continue
-            if loop.recoveries >= process_loop.max_retries:
+            if loop.recoveries >= loop_process_task.max_retries:
                 _fail(loop, "worker_lost", now)
                 failed.append(pk)
                 continue

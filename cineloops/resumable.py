@@ -22,7 +22,7 @@ checked against its checksum, then stored through the storage API as its own fil
 ``partial/<upload id>/`` of the originals' storage (a folder, or the S3 bucket) and recorded
 as an ``UploadPart`` row under the upload's row lock — so any web host may receive any part,
 and a part is appended once or not at all. The part that completes the file queues the join
-(``cineloops.join_upload``, light queue: a copy, seconds for a usual file, and never inside a
+(``cineloops.upload_finish``, light queue: a copy, seconds for a usual file, and never inside a
 web request that a proxy or gunicorn's timeout would cut): the parts are streamed in order
 into one private file and handed to ``cineloops.services.loops_create_from_files``, the path
 of every other upload (same checks, same ZIP expansion, same limits), inside the row's
@@ -62,7 +62,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Institution, User
 from cineloops import services, storage
 from cineloops.models import CineLoop, ResumableUpload, UploadPart
-from cineloops.tasks import join_upload
+from cineloops.tasks import upload_finish_task
 from cineloops.uploads import PrivateUploadedFile, dicom_refusal, too_large_message
 from cineloops.zips import looks_like_zip
 from core.locking import is_lock_conflict, lock
@@ -236,7 +236,11 @@ def upload_append(
         raise _beyond_length() from None
     try:
         cut_short = declared is not None and size != declared
-        if checksum is not None and (cut_short or hasher.digest() != checksum[1]):
+        if (
+            hasher is not None
+            and checksum is not None
+            and (cut_short or hasher.digest() != checksum[1])
+        ):
             raise UploadRefused(
                 "checksum_mismatch",
                 _("The part does not match its checksum: it was not kept. Send it again."),
@@ -276,14 +280,14 @@ def _record_part(
         locked.expires_at = _expiry(now)
         if locked.offset == locked.length:
             locked.status = Status.ASSEMBLING
-            dispatch_on_commit(join_upload, upload_pk=str(pk))
+            dispatch_on_commit(upload_finish_task, upload_pk=str(pk))
             logger.info("resumable upload %s: all %s bytes received", pk, locked.length)
         locked.save(update_fields=["offset", "expires_at", "status", "updated_at"])
     return locked
 
 
 def upload_finish(*, upload_pk: uuid.UUID | str, now: datetime | None = None) -> bool:
-    """Join a fully received upload's parts and make its loops, once (``join_upload``).
+    """Join a fully received upload's parts and make its loops, once (``upload_finish_task``).
 
     The row stays locked until the loops are created and the result saved, in one
     transaction: an attempt cut off leaves no loop, and a duplicate message meanwhile returns
@@ -435,7 +439,7 @@ def uploads_delete_expired(*, now: datetime | None = None) -> dict[str, int]:
     for pk in ResumableUpload.objects.filter(waiting).values_list("pk", flat=True)[:SWEEP_BATCH]:
         # Touched, so that the next pass leaves it alone for as long again.
         if ResumableUpload.objects.filter(waiting, pk=pk).update(updated_at=now):
-            if not dispatch(join_upload, upload_pk=str(pk)):
+            if not dispatch(upload_finish_task, upload_pk=str(pk)):
                 break  # the broker is down: the next pass tries again
             requeued += 1
     stored = set()

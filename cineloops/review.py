@@ -125,7 +125,7 @@ def loop_apply_keep_mask(
     now: datetime | None = None,
 ) -> CineLoop:
     """Keep only ``rectangles`` on every frame: the loop is processed again with this mask
-    (the ``process_loop`` task, after commit) and is ready once it is done."""
+    (``loop_process_task``, after commit) and is ready once it is done."""
     with transaction.atomic():
         locked = _locked_for_review(loop, by)
         locked.keep_mask = clean_rectangles(

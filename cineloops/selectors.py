@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from cine.facts import LoopFacts, ThumbnailFacts
 from cineloops import storage
 from cineloops.models import CineLoop, DicomSender
 
 
-def thumbnail_strip(loop: CineLoop) -> dict | None:
-    """The thumbnail strip's layout from the loop's metadata (count, frame size, the source
-    frame of each), or None when the loop has no strip or its metadata cannot be read."""
-    meta_name = loop.output_name("metadata")
-    if loop.output_name("thumbnails") is None or meta_name is None:
+def loop_facts(loop: CineLoop) -> LoopFacts | None:
+    """What processing found and wrote (``cine.facts``, read from the loop's metadata.json
+    through the media storage); None when the loop has no outputs or the file cannot be read.
+
+    A run's outputs never change (a new run stores new names), so ``storage.read_json`` reads
+    each file once per process."""
+    if not loop.has_outputs or not loop.metadata_file:
+        return None
+    name = loop.output_name("metadata")
+    if name is None:
         return None
     try:
-        section = storage.read_json(meta_name).get("thumbnails") or {}
-        count, width, height = int(section["count"]), int(section["width"]), int(section["height"])
-        indices = [int(i) for i in section.get("frame_indices") or range(count)]
-    except (*storage.STORE_ERRORS, ValueError, KeyError, TypeError, AttributeError):
+        return LoopFacts.from_json(storage.read_json(name))
+    except (*storage.STORE_ERRORS, ValueError):  # MetadataError is a ValueError
         return None
-    if count < 1 or width < 1 or height < 1:
+
+
+def thumbnail_strip(loop: CineLoop) -> ThumbnailFacts | None:
+    """The thumbnail strip's layout (count, tile size, the source frame of each tile), or None
+    when the loop has no strip or its metadata cannot be read."""
+    facts = loop_facts(loop)
+    if facts is None or loop.output_name("thumbnails") is None:
         return None
-    return {"count": count, "width": width, "height": height, "frame_indices": indices}
+    strip = facts.thumbnails
+    return strip if strip.count >= 1 and strip.width >= 1 and strip.height >= 1 else None
 
 
 def dicom_sender_for(

@@ -4,7 +4,7 @@ Every way in — the upload page, the API, ``import_dicom`` and the DICOM listen
 these functions, so the size limits, the private storage and the dispatch are the same
 everywhere. Keyword-only arguments; rights are checked here (views narrow their querysets too)
 with ``PermissionDenied`` / ``ValidationError``. Processing itself is ``loop_process``
-(``cineloops.processing``), run by the ``process_loop`` task after the row is committed.
+(``cineloops.processing``), run by ``loop_process_task`` after the row is committed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cineloops import storage
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from cineloops.signals import loops_updated
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from cineloops.uploads import dicom_refusal, too_large_message
 from cineloops.zips import expand_zip, is_zip, looks_like_zip
 from core.locking import lock
@@ -146,7 +146,7 @@ def loop_enqueue(*, loop_pk: int) -> bool:
         status=Status.QUEUED, updated_at=now
     ):
         loops_updated.send(sender=CineLoop, pks=[loop_pk])
-    if dispatch(process_loop, loop_pk=loop_pk):
+    if dispatch(loop_process_task, loop_pk=loop_pk):
         return True
     if CineLoop.objects.filter(pk=loop_pk, status=Status.QUEUED).update(
         status=Status.UPLOADED, updated_at=timezone.now()
@@ -272,7 +272,7 @@ def _zip_path(uploaded_file: UploadedFile) -> Path | None:
 def loops_create_from_files(
     *,
     files: Sequence[UploadedFile],
-    by: User,
+    by: User | None,
     institution: Institution | None = None,
 ) -> Batch:
     """The upload page and the API: each file is a DICOM file or a ZIP of them.

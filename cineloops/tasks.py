@@ -1,9 +1,10 @@
 """Celery tasks of the cineloops app: thin wrappers around services.
 
-``process_loop`` runs on the ``cine`` queue (minutes of CPU per loop); the sweeps and the join
-of a resumable upload's parts on ``light``.
-Imported by ``cineloops.services`` (which sends ``process_loop``): this module imports no
-service that sends a task at import time (``cineloops.processing`` sends none).
+``loop_process_task`` runs on the ``cine`` queue (minutes of CPU per loop); ``sweep_task``,
+``uploads_delete_expired_task`` and ``upload_finish_task`` (the join of a resumable upload's
+parts) on ``light``. Imported by ``cineloops.services`` (which sends ``loop_process_task``) and
+``cineloops.resumable``: this module imports no service that sends a task at import time
+(``cineloops.processing`` sends none).
 """
 
 import logging
@@ -24,18 +25,18 @@ from cineloops.processing import (
 from training.tasks import CINE, LIGHT, platform_task
 
 logger = logging.getLogger(__name__)
-PROCESS_LOOP = "cineloops.process_loop"
+LOOP_PROCESS = "cineloops.loop_process"
 
 
 @platform_task(
-    name=PROCESS_LOOP,
+    name=LOOP_PROCESS,
     queue=CINE,
     retry_on=(LoopBusy,),  # a row locked at the wrong moment, besides the transient errors
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     bind=True,
 )
-def process_loop(task: Any, *, loop_pk: int) -> str:
+def loop_process_task(task: Any, *, loop_pk: int) -> str:
     """Process one uploaded loop. The task id travels with retries and redeliveries, which
     is how the service recognises a run of this same message after its worker died."""
     return loop_process(
@@ -45,8 +46,8 @@ def process_loop(task: Any, *, loop_pk: int) -> str:
     )
 
 
-@platform_task(name="cineloops.requeue_stalled_loops", queue=LIGHT)
-def requeue_stalled_loops() -> dict[str, int]:
+@platform_task(name="cineloops.sweep", queue=LIGHT)
+def sweep_task() -> dict[str, int]:
     """Run by Celery beat (``CELERY_BEAT_SCHEDULE``): queue again the loops whose message was
     lost or whose run stopped beating, delete abandoned uploads. Safe to run twice."""
     from cineloops.recovery import sweep
@@ -54,8 +55,8 @@ def requeue_stalled_loops() -> dict[str, int]:
     return sweep()
 
 
-@platform_task(name="cineloops.join_upload", queue=LIGHT)
-def join_upload(*, upload_pk: str) -> bool:
+@platform_task(name="cineloops.upload_finish", queue=LIGHT)
+def upload_finish_task(*, upload_pk: str) -> bool:
     """Join a resumable upload's parts into its file and make its loops; safe to run twice.
     Light: a copy (seconds for a usual file); the loops' processing goes to the cine queue."""
     from cineloops.resumable import upload_finish
@@ -63,8 +64,8 @@ def join_upload(*, upload_pk: str) -> bool:
     return upload_finish(upload_pk=upload_pk)
 
 
-@platform_task(name="cineloops.delete_expired_uploads", queue=LIGHT)
-def delete_expired_uploads() -> dict[str, int]:
+@platform_task(name="cineloops.uploads_delete_expired", queue=LIGHT)
+def uploads_delete_expired_task() -> dict[str, int]:
     """Run by Celery beat: delete resumable uploads past ``CINE_PARTIAL_UPLOAD_HOURS`` with
     their parts (patient data), queue again a lost join. Safe to run twice."""
     from cineloops.resumable import uploads_delete_expired
@@ -104,7 +105,7 @@ def loop_task_failed(
     kwargs: dict | None = None,
     **_: Any,
 ) -> None:
-    """A ``process_loop`` task failed for good: mark its loop failed unless the run did.
+    """A ``loop_process_task`` failed for good: mark its loop failed unless the run did.
 
     For a lost pool process (once its retries are spent) and the hard time limit, Celery sends
     this signal from the worker's *main* process — the task's own code never got the chance —
@@ -113,7 +114,7 @@ def loop_task_failed(
     (``loop_abandon`` then finds nothing to do). Errors are logged, never raised: a signal
     handler must not break the worker.
     """
-    if getattr(sender, "name", None) != PROCESS_LOOP:
+    if getattr(sender, "name", None) != LOOP_PROCESS:
         return
     loop_pk = (kwargs or {}).get("loop_pk")
     if not isinstance(loop_pk, int) or not task_id:

@@ -7,8 +7,8 @@ signature of the functions it accepts, and reads it in order::
     for rule in LOOP_VISIBILITY: ...
 
 Apps that contribute register from their ``AppConfig.ready()``, so the order of contributions
-is the order of ``INSTALLED_APPS`` (the demo loaders rely on it) and the dependency points
-from the contributor to the hook's owner, never back::
+is the order of ``INSTALLED_APPS`` and the dependency points from the contributor to the hook's
+owner, never back::
 
     LOOP_VISIBILITY.register(loops_in_visible_cases)
 

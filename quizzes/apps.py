@@ -9,7 +9,6 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         from cases.access import KEY_LOCKS
         from cineloops.visibility import LOOP_VISIBILITY
-        from courses.demo import DEMO_LOADERS
         from courses.progress_hooks import PROGRESS_ITEMS
         from quizzes.hooks import loops_in_visible_quizzes, quiz_progress_items
         from quizzes.locks import exam_key_lock
@@ -20,12 +19,3 @@ class QuizzesConfig(AppConfig):
         PROGRESS_ITEMS.register(quiz_progress_items)
         # The cases and loops of a user's exam in progress answer its questions: locked.
         KEY_LOCKS.register(exam_key_lock)
-        # Demo quizzes on the demo cases: registered after the cases app's loader (the order of
-        # INSTALLED_APPS), so the cases exist when it runs.
-        DEMO_LOADERS.register(_load_demo_quizzes)
-
-
-def _load_demo_quizzes() -> str:
-    from quizzes.demo import load_demo_quizzes
-
-    return load_demo_quizzes()

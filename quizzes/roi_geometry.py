@@ -1,6 +1,7 @@
 """Geometry behind the hotspot and outline scores: where a click lies against an answer ROI,
 how far it is from the outline (in pixels, or in mm on a calibrated loop), and how much a drawn
-outline overlaps the ROI. Pure functions over ``cine.tic`` ROIs and stored loop regions.
+outline overlaps the ROI. Pure functions over ``cine.tic`` ROIs and stored loop regions; whether
+a point lies in an ROI is ``cine.tic.roi_contains``.
 """
 
 from __future__ import annotations
@@ -103,19 +104,6 @@ def closest_on_outline(
         if d < best_d:
             best, best_d = q, d
     return (best[0] / kx, best[1] / ky), best_d
-
-
-def roi_contains(roi: Roi, x: float, y: float) -> bool:
-    """Strictly inside by the rule of ``cine.tic`` (even-odd for polygons); the outline is
-    decided by the caller with a distance, so that on-border points are never a coin toss."""
-    if isinstance(roi, Ellipse):
-        return ((x - roi.cx) / roi.rx) ** 2 + ((y - roi.cy) / roi.ry) ** 2 <= 1.0
-    inside = False
-    points = roi.points
-    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
 
 
 def _calibrated_regions_at(x: float, y: float, regions: Sequence[Region]) -> list[Region]:

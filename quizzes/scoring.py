@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.geometry import to_roi
-from cine.tic import Roi
+from cine.tic import Roi, roi_contains
 from quizzes.models.choices import GradingMethod, OverlapMetric, QuestionKind
-from quizzes.roi_geometry import closest_on_outline, distance_mm, overlap, roi_contains
+from quizzes.roi_geometry import closest_on_outline, distance_mm, overlap
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _score_hotspot(question, response: Mapping[str, Any], regions) -> Scored:
     roi = _answer_roi(question)
     _, distance_px = closest_on_outline(roi, x, y)
     # The outline counts as inside; 1e-9 px absorbs the rounding of a point computed on it.
-    inside = roi_contains(roi, x, y) or distance_px <= EPSILON
+    inside = bool(roi_contains(roi, x, y)) or distance_px <= EPSILON
     detail: dict[str, Any] = {"distance_px": 0.0 if inside else round(distance_px, 9)}
     millimetres = distance_mm(roi, x, y, inside, regions)
     if millimetres is not None:
@@ -249,7 +249,7 @@ def attempt_percent(score: float, max_score: float) -> float:
     return round(min(100.0, max(0.0, score * 100 / max_score)), 6)
 
 
-def final_percent(percents_in_attempt_order: list[float], method: str) -> float | None:
+def final_percent(percents_in_attempt_order: list[float | None], method: str) -> float | None:
     """The quiz grade from the submitted attempts' percents (oldest first); None if none."""
     percents = [p for p in percents_in_attempt_order if p is not None]
     if not percents:

@@ -3,6 +3,8 @@
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,12 +13,16 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from scripts.compile_translations import compile_all
 from tests import factories
 from training.celery import app as celery_app
 
+REPO = Path(__file__).resolve().parents[1]
+
 # The real-worker fixtures and the skip rule of the ``services`` marker; the object-store
-# fixtures and the skip rule of the ``s3`` marker.
-pytest_plugins = ["tests.services.plugin", "tests.objectstore"]
+# fixtures and the skip rule of the ``s3`` marker; pipeline outputs made once per session (the
+# demo's loops, the shared samples).
+pytest_plugins = ["tests.services.plugin", "tests.objectstore", "tests.processed_outputs"]
 
 _SCRATCH: dict[str, Path] = {}
 
@@ -24,7 +30,11 @@ _SCRATCH: dict[str, Path] = {}
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the suite away from the developer's var/: uploads, and on the embedded defaults the
     filesystem broker's queue, go to a scratch folder, so a task a test sends can never reach a
-    worker that ``make run`` started against the development database."""
+    worker that ``make run`` started against the development database.
+
+    A plain ``pytest`` needs no ``make translations`` first: a missing or stale .mo is compiled
+    here, before any test activates a language (Django reads the catalogues on first use)."""
+    compile_all(REPO)
     # A deliberately slow hash protects stored passwords, not test fixtures: use a fast one.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     scratch = Path(tempfile.mkdtemp(prefix="ceus-tests-"))
@@ -59,13 +69,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-@pytest.fixture
-def celery_eager(settings, django_capture_on_commit_callbacks):
-    """Run tasks in-process, as a worker would, after the transaction commits.
+@contextmanager
+def eager_celery(settings, capture_on_commit_callbacks) -> Iterator[list]:
+    """Run tasks in-process, as a worker would, after the transaction commits; on leaving,
+    the Celery app is as it was (the ``celery_eager`` fixture, as a context manager).
 
     Uses the real CELERY_* setting names and mirrors them onto the app (which read its
     configuration at start-up). Task arguments are round-tripped through JSON so that an
-    unserialisable argument fails here as it would on a real broker.
+    unserialisable argument fails here as it would on a real broker. ``settings`` is
+    pytest-django's fixture (which restores the Django settings after the test);
+    ``capture_on_commit_callbacks`` is ``django_capture_on_commit_callbacks``.
     """
     # Read before touching the Django settings: the app's configuration reads through to them,
     # so reading afterwards would "restore" eager mode for the rest of the session.
@@ -84,11 +97,19 @@ def celery_eager(settings, django_capture_on_commit_callbacks):
 
     celery_app.Task.apply_async = json_checked_apply_async
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with capture_on_commit_callbacks(execute=True) as callbacks:
             yield callbacks
     finally:
         celery_app.Task.apply_async = original_apply_async
         celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def celery_eager(settings, django_capture_on_commit_callbacks):
+    """Tasks run in-process after the commit, for this test (see ``eager_celery``); yields
+    the captured on-commit callbacks."""
+    with eager_celery(settings, django_capture_on_commit_callbacks) as callbacks:
+        yield callbacks
 
 
 @pytest.fixture(autouse=True)

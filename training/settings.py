@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "cases",
     "quizzes",
     "certification",
+    # Demo data: after the apps it fills, which never import it; refused in production.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -440,7 +442,7 @@ if not 10 <= CINE_SWEEP_INTERVAL_SECONDS <= CINE_HEARTBEAT_TIMEOUT_SECONDS:
         "CINE_SWEEP_INTERVAL_SECONDS must be between 10 and CINE_HEARTBEAT_TIMEOUT_SECONDS."
     )
 CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
-    "task": "cineloops.requeue_stalled_loops",
+    "task": "cineloops.sweep",
     "schedule": float(CINE_SWEEP_INTERVAL_SECONDS),
     # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
     "options": {"expires": float(CINE_SWEEP_INTERVAL_SECONDS)},
@@ -451,7 +453,7 @@ CINE_PARTIAL_UPLOAD_HOURS = env_int("CINE_PARTIAL_UPLOAD_HOURS", 24)
 if CINE_PARTIAL_UPLOAD_HOURS < 1:
     raise ImproperlyConfigured("CINE_PARTIAL_UPLOAD_HOURS must be at least 1.")
 CELERY_BEAT_SCHEDULE["cineloops-delete-expired-uploads"] = {
-    "task": "cineloops.delete_expired_uploads",
+    "task": "cineloops.uploads_delete_expired",
     "schedule": 15 * 60.0,
     "options": {"expires": 15 * 60.0},
 }
@@ -461,7 +463,7 @@ CASES_TIC_STALLED_AFTER_MINUTES = env_int("CASES_TIC_STALLED_AFTER_MINUTES", 5)
 if CASES_TIC_STALLED_AFTER_MINUTES < 1:
     raise ImproperlyConfigured("CASES_TIC_STALLED_AFTER_MINUTES must be at least 1.")
 CELERY_BEAT_SCHEDULE["cases-requeue-pending-curves"] = {
-    "task": "cases.requeue_pending_curves",
+    "task": "cases.curves_requeue_pending",
     "schedule": CASES_TIC_STALLED_AFTER_MINUTES * 60.0,
     "options": {"expires": CASES_TIC_STALLED_AFTER_MINUTES * 60.0},
 }

@@ -65,10 +65,15 @@ def cine_storages(
             "cine_originals": folder_storage(setting="CINE_UPLOAD_DIR", private=True),
             "cine_media": folder_storage(setting="CINE_MEDIA_DIR", private=False),
         }
-    s3 = {"endpoint_url": endpoint_url, "region": region, "expire": expire}
+
+    def s3(bucket: str, prefix: str) -> dict:
+        return s3_storage(
+            bucket=bucket, prefix=prefix, endpoint_url=endpoint_url, region=region, expire=expire
+        )
+
     return {
-        "cine_originals": s3_storage(bucket=originals_bucket or bucket, prefix="originals", **s3),
-        "cine_media": s3_storage(bucket=bucket, prefix="cine", **s3),
+        "cine_originals": s3(originals_bucket or bucket, "originals"),
+        "cine_media": s3(bucket, "cine"),
     }
 
 

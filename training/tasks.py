@@ -21,13 +21,18 @@ deprecated in Celery 5).
 ``dispatch`` / ``dispatch_on_commit`` send a task with keyword-only primary keys. A broker
 that is down does not fail the request that wrote the row: the send is logged (task name and
 ids only, never patient data) and the row stays as it is, for the app's beat sweep to send
-again (``cineloops.recovery``, ``cases.requeue_pending_curves``, ``certification.nightly``).
+again (``cineloops.recovery``, ``cases.curves_requeue_pending``, ``certification.nightly``).
 
 Imports: services import the tasks they send from their app's ``tasks`` module at the top; a
 ``tasks`` module imports only this module, models and modules that send no task at import
 time, and imports the service a task calls inside the task's body. So there is no import
 cycle between services and tasks, and the task a service sends is a name the type checker
 sees (rather than a string given to ``app.signature``).
+
+Names: a task that runs one service is named after it, ``<service>_task`` in Python and
+``<app>.<service>`` for Celery (``cineloops.processing.loop_process`` runs as
+``cineloops.tasks.loop_process_task``, Celery name ``cineloops.loop_process``), so that a
+reader tells the task from the service and finds one from the other.
 """
 
 import logging

@@ -25,8 +25,8 @@ from cases import access, conf
 from cases.api.inputs import TicSerializer, curve_payload
 from cases.geometry import clean_geometry, parse_roi_parameter, to_roi
 from cases.models import Annotation, RoiCurve
-from cases.payload import injection_on_loop
 from cases.services.tic import CurveError, compute_curve, error_text
+from cases.timeline import injection_on_loop
 from cineloops.models import CineLoop
 from core.api import id_param, parse_id
 
@@ -108,10 +108,4 @@ class LoopTicView(APIView):
             )
         except CurveError as exc:
             return {**result, "status": "failed", "error": error_text(exc.code)}
-        return {
-            **result,
-            "status": "ready",
-            "times_s": curve.times_s,
-            "values": curve.values,
-            "parameters": curve.parameters,
-        }
+        return {**result, "status": "ready", **curve.to_json()}

@@ -79,7 +79,7 @@ class PhaseMarker(models.Model):
 
 
 class RoiCurve(models.Model):
-    """The time-intensity curve of one ROI annotation, computed by ``cases.compute_tic``.
+    """The time-intensity curve of one ROI annotation, computed by ``cases.tic_compute``.
 
     ``signature`` names what was computed (loop, geometry, t0, dynamic range): a task finding
     the same signature already ready has nothing to do, and a changed ROI starts over.

@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import cache as case_cache
 from cases.geometry import to_roi
-from cases.loopinfo import loop_metadata
 from cases.models import Annotation, Case, RoiCurve, TicStatus
-from cases.tasks import compute_tic
+from cases.tasks import tic_compute_task
+from cases.timeline import injection_on_loop
 from cine.tic import Roi, roi_curve
-from cine.tic_fit import analyse_curve
+from cine.tic_fit import TicParameters, analyse_curve
 from cineloops import storage
 from cineloops.models import CineLoop
+from cineloops.selectors import loop_facts
 from training.tasks import dispatch, dispatch_on_commit
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,19 @@ def error_text(code: str) -> str:
 
 @dataclass(frozen=True)
 class Curve:
-    times_s: list[float]
-    values: list[float]
-    parameters: dict[str, Any]
+    times_s: tuple[float, ...]  # from the injection, or from the loop's first frame
+    values: tuple[float, ...]  # mean linear echo power in the ROI, per frame
+    parameters: TicParameters
     time_origin: str  # "injection" or "recording"
+
+    def to_json(self) -> dict[str, Any]:
+        """``times_s``, ``values`` and ``parameters`` as ``RoiCurve`` stores them and the API
+        sends them: 6 significant digits, NaN and infinities as null."""
+        return {
+            "times_s": list(self.times_s),
+            "values": _rounded(list(self.values)),
+            "parameters": _rounded(self.parameters.to_dict()),
+        }
 
 
 def _rounded(value: Any) -> Any:
@@ -74,22 +84,16 @@ def compute_curve(
     loop: CineLoop, roi: Roi, *, injection_s: float | None, dynamic_range_db: float
 ) -> Curve:
     """Curve and parameters of ``roi`` on ``loop``; raises ``CurveError``."""
-    meta = loop_metadata(loop)
+    facts = loop_facts(loop)
     name = loop.output_name("intensity")
-    if not meta or name is None:
+    if facts is None or name is None:
         raise CurveError("not_processed")
-    times = meta.get("frame_times_s") or []
-    scale = meta.get("intensity_scale") or []
-    if len(scale) != 2:
-        raise CurveError("bad_data")
+    times = facts.timing.frame_times_s
     try:
         # A path: the stack is memory-mapped, only the ROI's box is read.
         with storage.local_file(storage.media(), name) as path:
             values = roi_curve(
-                path,
-                roi,
-                scale=(float(scale[0]), float(scale[1])),
-                dynamic_range_db=dynamic_range_db,
+                path, roi, scale=facts.intensity.scale, dynamic_range_db=dynamic_range_db
             )
     except FileNotFoundError as exc:
         raise CurveError("not_processed") from exc
@@ -100,9 +104,9 @@ def compute_curve(
     parameters = analyse_curve(times, values, injection_time_s=injection_s, domain="linear")
     shift = injection_s or 0.0
     return Curve(
-        times_s=[round(t - shift, 4) for t in times],
-        values=_rounded([float(v) for v in values]),
-        parameters=_rounded(parameters.to_dict()),
+        times_s=tuple(round(t - shift, 4) for t in times),
+        values=tuple(float(v) for v in values),
+        parameters=parameters,
         time_origin="injection" if injection_s is not None else "recording",
     )
 
@@ -110,15 +114,8 @@ def compute_curve(
 def loop_injection_times(case: Case) -> dict[int, float | None]:
     """The injection time on each loop's own timeline: the case's t0 for the first loop,
     minus the recording's start after injection for the others (None when unknown)."""
-    times: dict[int, float | None] = {}
-    for index, link in enumerate(case.case_loops.order_by("order", "pk")):
-        if index == 0:
-            times[link.loop_id] = case.injection_time_s
-        elif link.starts_after_injection_s is not None:
-            times[link.loop_id] = -link.starts_after_injection_s
-        else:
-            times[link.loop_id] = None
-    return times
+    links = case.case_loops.order_by("order", "pk")
+    return {link.loop_id: injection_on_loop(case, link, index) for index, link in enumerate(links)}
 
 
 def curve_signature(annotation: Annotation, injection_s: float | None, dr: float) -> str:
@@ -142,7 +139,7 @@ def request_curve(annotation: Annotation, *, injection_s: float | None, dr: floa
     pk = annotation.pk
     if current is not None and current.signature == signature:
         if current.status == TicStatus.PENDING:  # its message may have been lost: resend
-            dispatch_on_commit(compute_tic, annotation_pk=pk)
+            dispatch_on_commit(tic_compute_task, annotation_pk=pk)
         return False
     RoiCurve.objects.update_or_create(
         annotation=annotation,
@@ -158,7 +155,7 @@ def request_curve(annotation: Annotation, *, injection_s: float | None, dr: floa
             "computed_at": None,
         },
     )
-    dispatch_on_commit(compute_tic, annotation_pk=pk)
+    dispatch_on_commit(tic_compute_task, annotation_pk=pk)
     return True
 
 
@@ -181,7 +178,7 @@ def refresh_case_curves(*, case: Case) -> int:
 
 
 def tic_compute(*, annotation_pk: int) -> str:
-    """Compute one ROI's curve (the ``cases.compute_tic`` task); returns what happened."""
+    """Compute one ROI's curve (the ``cases.tic_compute`` task); returns what happened."""
     curve = (
         RoiCurve.objects.select_related("annotation__case", "annotation__loop")
         .filter(annotation_id=annotation_pk)
@@ -206,13 +203,7 @@ def tic_compute(*, annotation_pk: int) -> str:
     except CurveError as exc:
         fields = {"status": TicStatus.FAILED, "error": exc.code}
     else:
-        fields = {
-            "status": TicStatus.READY,
-            "times_s": result.times_s,
-            "values": result.values,
-            "parameters": result.parameters,
-            "error": "",
-        }
+        fields = {"status": TicStatus.READY, **result.to_json(), "error": ""}
     # Only if the ROI was not changed meanwhile: a newer request has its own task.
     written = RoiCurve.objects.filter(pk=curve.pk, signature=curve.signature).update(
         computed_at=timezone.now(), updated_at=timezone.now(), **fields
@@ -248,7 +239,7 @@ def curves_requeue_pending(*, now: datetime | None = None) -> int:
         touched = RoiCurve.objects.filter(pk=pk, status=TicStatus.PENDING, updated_at__lt=cutoff)
         if not touched.update(updated_at=now):  # no bump: nothing a page shows changed
             continue  # computed or requested again meanwhile
-        if not dispatch(compute_tic, annotation_pk=annotation_pk):
+        if not dispatch(tic_compute_task, annotation_pk=annotation_pk):
             break  # the broker is down: the next sweep tries again
         requeued += 1
     if requeued:

@@ -223,7 +223,8 @@ def expire_due(now: datetime | None = None) -> int:
             )
             if certificate is None:  # renewed, revoked or expired by someone else meanwhile
                 continue
-            _mark_expired(certificate, data={"expires_at": certificate.expires_at.isoformat()})
+            expires_at = certificate.expires_at  # never None: the lock's filter
+            _mark_expired(certificate, data={"expires_at": expires_at and expires_at.isoformat()})
             count += 1
     return count
 

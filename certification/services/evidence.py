@@ -78,9 +78,9 @@ def load_evidence(
         }
         _load_courses(evidence, user_ids, course_ids)
         quiz_ids |= {quiz.pk for content in evidence.courses.values() for quiz in content.quizzes}
-    quiz_ids.discard(None)
-    if quiz_ids:
-        _load_attempts(evidence, user_ids, quiz_ids)
+    known_quiz_ids = {pk for pk in quiz_ids if pk is not None}
+    if known_quiz_ids:
+        _load_attempts(evidence, user_ids, known_quiz_ids)
     if RequirementKind.CME in kinds:
         _load_cme(evidence, user_ids, since)
     if RequirementKind.CASES in kinds:
@@ -182,7 +182,8 @@ def _load_cases(evidence: Evidence, user_ids: list[int], since: datetime | None)
     for user_id, at, organ, category in rows.values_list(
         "user_id", "reviewed_at", "case__organ", "case__category"
     ):
-        cases[user_id].append((at, organ or "", category or ""))
+        if at is not None:  # always: the filter above
+            cases[user_id].append((at, organ or "", category or ""))
     evidence.cases = dict(cases)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -92,16 +93,16 @@ class EntryResult:
 # --- Writing -------------------------------------------------------------------------------
 
 
-def identifier_warnings(texts: Mapping[str, str]) -> list[dict[str, object]]:
+def identifier_warnings(texts: Mapping[str, object]) -> list[dict[str, object]]:
     """Stored form of the warnings: ``[{"field", "kinds"}]`` (messages are made when shown,
     in the reader's language)."""
     found = check_texts(
-        {name: (str(TEXT_FIELDS[name]), texts.get(name) or "") for name in TEXT_FIELDS}
+        {name: (str(TEXT_FIELDS[name]), str(texts.get(name) or "")) for name in TEXT_FIELDS}
     )
     return [{"field": w.field, "kinds": list(w.kinds)} for w in found]
 
 
-def warning_messages(warnings: Sequence[Mapping[str, object]]) -> list[str]:
+def warning_messages(warnings: Sequence[Mapping[str, Any]]) -> list[str]:
     messages = []
     for warning in warnings:
         field_label = TEXT_FIELDS.get(str(warning.get("field")), warning.get("field"))
@@ -156,7 +157,10 @@ def _clean(
     if any(loop.pk not in allowed for loop in loops):
         errors["loops"] = [str(LOOPS_REFUSED)]
     supervisor = data.get("supervisor")
-    if supervisor is not None and not supervisors_for(trainee).filter(pk=supervisor.pk).exists():
+    if (
+        isinstance(supervisor, User)
+        and not supervisors_for(trainee).filter(pk=supervisor.pk).exists()
+    ):
         errors["supervisor"] = [str(SUPERVISOR_REFUSED)]
     if errors:
         raise ValidationError(errors)
@@ -186,7 +190,7 @@ def upload_loops(*, trainee: User, files: Sequence[UploadedFile]) -> cine_servic
         )
     batch = cine_services.loops_create_from_files(
         files=files,
-        by=None,  # type: ignore[arg-type] -- the system path: rights were checked above
+        by=None,  # the system path: rights were checked above
         institution=trainee.institution,
     )
     if batch.accepted:

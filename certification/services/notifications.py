@@ -152,6 +152,8 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
     )
     count = 0
     for certificate in due:
+        if certificate.expires_at is None:  # never: the filter above
+            continue
         left = certificate.expires_at - now
         days = next(d for d in thresholds if left <= timedelta(days=d))
         if (certificate.pk, days) in sent_before:

@@ -124,7 +124,8 @@ def programme_create(
     apply_translations(programme, PROGRAMME_TEXTS, translations)
     programme.slug = unique_slug(
         Programme,
-        first_text(title, programme.title_en, programme.title_zh_hans),
+        # modeltranslation adds the per-language fields at run time, unseen by django-stubs.
+        first_text(title, programme.title_en, programme.title_zh_hans),  # type: ignore[attr-defined]
         fallback="programme",
         reserved=RESERVED_SLUGS,
     )
@@ -185,8 +186,10 @@ def share_version_dependencies(*, version: ProgrammeVersion, by: User) -> Sharin
                     course_update(course=dep.obj, by=by, visibility=Visibility.NETWORK)
                 elif isinstance(dep.obj, Quiz):
                     update_quiz(quiz=dep.obj, by=by, visibility=Visibility.NETWORK)
-                else:
+                elif isinstance(dep.obj, Programme):
                     programme_update(programme=dep.obj, by=by, visibility=Visibility.NETWORK)
+                else:
+                    continue  # nothing else is shared
         except (PermissionDenied, ValidationError, QuizError):
             continue
         shared.append(dep)

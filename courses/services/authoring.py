@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +15,8 @@ from core.authoring import apply_fields, apply_translations, first_text, unique_
 from core.content_language import localized
 from core.scoping import PublicationStatus, acts_for, default_visibility
 from courses.models import Course, Lesson, Module
+
+Ordered = TypeVar("Ordered", Module, Lesson)
 
 # Translated texts are set either through the plain name (the active language) or per language.
 COURSE_TEXTS = ("title", "summary", "description")
@@ -68,7 +70,10 @@ def course_create(
     )
     apply_translations(course, COURSE_TEXTS, translations)
     course.slug = unique_slug(
-        Course, first_text(title, course.title_en, course.title_zh_hans), fallback="course"
+        Course,
+        # modeltranslation adds the per-language fields at run time, unseen by django-stubs.
+        first_text(title, course.title_en, course.title_zh_hans),  # type: ignore[attr-defined]
+        fallback="course",
     )
     course.visibility = visibility or default_visibility(institution)
     course.full_clean()
@@ -279,9 +284,9 @@ def lesson_delete(*, lesson: Lesson, by: User) -> None:
 # --- Ordering --------------------------------------------------------------------------------
 
 
-def _renumber(items: Iterable[Module | Lesson]) -> None:
+def _renumber(items: Iterable[Ordered]) -> None:
     """Give items the orders 0, 1, 2 … in the sequence given (only rows that change)."""
-    changed = []
+    changed: list[Ordered] = []
     for position, item in enumerate(items):
         if item.order != position:
             item.order = position

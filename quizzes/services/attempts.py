@@ -230,8 +230,8 @@ def attempt_submit(*, attempt_id: int, user, now: datetime | None = None) -> Att
     """Submit and score the user's attempt. Idempotent: an attempt already submitted (a double
     click, a retried request, the deadline task first) is returned unchanged."""
     now = now or timezone.now()
-    owned = Attempt.objects.filter(pk=attempt_id, user_id=getattr(user, "pk", None))
-    if not owned.exists():
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None or not Attempt.objects.filter(pk=attempt_id, user_id=user_pk).exists():
         raise NotYourAttempt()
     return _submit(attempt_id, now)[0]
 
@@ -277,10 +277,11 @@ def attempt_for_user(attempt_id: int, user, now: datetime | None = None) -> Atte
     """The user's own attempt (``NotYourAttempt`` for anyone else's or a missing one); an open
     attempt past its deadline is submitted first."""
     now = now or timezone.now()
+    user_pk = getattr(user, "pk", None)
     attempt = (
-        Attempt.objects.select_related("quiz")
-        .filter(pk=attempt_id, user_id=getattr(user, "pk", None))
-        .first()
+        Attempt.objects.select_related("quiz").filter(pk=attempt_id, user_id=user_pk).first()
+        if user_pk is not None
+        else None
     )
     if attempt is None:
         raise NotYourAttempt()

@@ -100,9 +100,10 @@ def _check_sources(question: Question, by) -> None:
         raise ValidationError(_("You may not use this case."))
     if question.loop_id and not CineLoop.objects.for_user(by).filter(pk=question.loop_id).exists():
         raise ValidationError(_("You may not use this cine loop."))
-    linked = CaseLoop.objects.filter(case_id=question.case_id, loop_id=question.loop_id)
-    if question.case_id and question.loop_id and not linked.exists():
-        raise ValidationError(_("The loop must be one of the case's loops."))
+    if question.case_id and question.loop_id:
+        linked = CaseLoop.objects.filter(case_id=question.case_id, loop_id=question.loop_id)
+        if not linked.exists():
+            raise ValidationError(_("The loop must be one of the case's loops."))
 
 
 def _option_objects(question: Question, options, true_is_correct) -> list[Option] | None:

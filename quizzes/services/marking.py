@@ -25,7 +25,7 @@ def mark_answer(answer: Answer, question: Question, *, points: float, quiz) -> N
     if question.kind == QuestionKind.FREE_TEXT and answer.graded_at is not None:
         scored = Scored(credit=answer.credit, correct=answer.is_correct, detail=answer.detail)
     else:
-        regions = question.loop.regions if question.loop_id else None
+        regions = question.loop.regions if question.loop is not None else None
         scored = score_response(question, answer.response, regions=regions)
     answer.credit = scored.credit
     answer.is_correct = scored.correct
@@ -44,7 +44,7 @@ def mark_answer(answer: Answer, question: Question, *, points: float, quiz) -> N
 
 def unanswered_marks(question: Question, *, points: float, quiz) -> tuple[float, float]:
     """(score, max) of a question left without an answer."""
-    regions = question.loop.regions if question.loop_id else None
+    regions = question.loop.regions if question.loop is not None else None
     scored = score_response(question, None, regions=regions)
     return question_marks(
         scored.credit or 0.0,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from quizzes.models import Answer, Attempt, AttemptStatus, Quiz
 from quizzes.scoring import final_percent
 
@@ -66,7 +67,7 @@ def quiz_grade(quiz: Quiz, user) -> Grade:
 
 @dataclass
 class TraineeResult:
-    user: object
+    user: User
     grade: Grade
     attempts: list[Attempt] = field(default_factory=list)
 
@@ -75,7 +76,7 @@ def quiz_results(quiz: Quiz, *, user) -> list[TraineeResult]:
     """One row per trainee who started the quiz and whose answers ``user`` may see, by name
     (one query)."""
     by_user: dict[int, list[Attempt]] = defaultdict(list)
-    users = {}
+    users: dict[int, User] = {}
     attempts = quiz.attempts.in_detail_for(user).select_related("user__institution")
     for attempt in attempts.order_by("user_id", "number"):
         by_user[attempt.user_id].append(attempt)
@@ -181,10 +182,10 @@ def analysis_rows(quiz: Quiz, *, user) -> list[AnalysisRow]:
         .only("pk", "percent", "paper")
     )
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
-    for answer in Answer.objects.filter(attempt__in=attempts).only(
+    for row in Answer.objects.filter(attempt__in=attempts).only(
         "attempt_id", "question_id", "credit", "response"
     ):
-        answers[answer.attempt_id][answer.question_id] = answer
+        answers[row.attempt_id][row.question_id] = row
     rows = []
     for attempt in attempts:
         credits: dict[int, float | None] = {}

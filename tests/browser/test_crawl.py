@@ -214,7 +214,7 @@ class Crawl:
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
+def demo(settings, tmp_path, reuse_processed_outputs):
     settings.CINE_UPLOAD_DIR = tmp_path / "uploads"
     settings.CINE_MEDIA_DIR = tmp_path / "cine"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.demo_loops import write_loop
+from demo.loops import write_loop
 from quizzes.models import Answer, Attempt, AttemptStatus, FeedbackPolicy, QuestionKind, QuizKind
 from quizzes.services.attempts import attempt_start
 from tests.cases.loops import processed

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cases.tasks import compute_tic
-from cineloops.tasks import process_loop
+from cases.tasks import tic_compute_task
+from cineloops.tasks import loop_process_task
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 
 TASK_FIXTURES = {"celery_eager", "celery_worker_process"}
@@ -23,8 +23,8 @@ def queued_messages(request, monkeypatch) -> list[tuple[str, dict]]:
     CI broker a stray message would reach the session's real worker)."""
     sent: list[tuple[str, dict]] = []
     if not TASK_FIXTURES & set(request.fixturenames):
-        monkeypatch.setattr(process_loop, "delay", lambda **kw: sent.append(("process", kw)))
-        monkeypatch.setattr(compute_tic, "delay", lambda **kw: sent.append(("tic", kw)))
+        monkeypatch.setattr(loop_process_task, "delay", lambda **kw: sent.append(("process", kw)))
+        monkeypatch.setattr(tic_compute_task, "delay", lambda **kw: sent.append(("tic", kw)))
     return sent
 
 

@@ -16,7 +16,7 @@ from cineloops.models import CineLoop
 from cineloops.processing import loop_abandon
 from cineloops.recovery import loops_recover_dead_claims
 from cineloops.services import loop_enqueue
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from core.scoping import PublicationStatus, Visibility
 from tests.cases.factories import CaseFactory
 from tests.factories import InstructorFactory, TraineeFactory
@@ -180,7 +180,7 @@ def sweep(loop, monkeypatch):
     CineLoop.objects.filter(pk=loop.pk).update(
         status=CineLoop.Status.PROCESSING,
         heartbeat_at=timezone.now() - timedelta(hours=1),
-        recoveries=process_loop.max_retries,  # recovered too often: failed by the sweep
+        recoveries=loop_process_task.max_retries,  # recovered too often: failed by the sweep
     )
     assert loops_recover_dead_claims()["failed"] == 1
 
@@ -191,7 +191,7 @@ def queue_with_the_broker_down(loop, monkeypatch):
     def unreachable(**kwargs):
         raise BrokerError("Connection refused.")
 
-    monkeypatch.setattr(process_loop, "delay", unreachable)
+    monkeypatch.setattr(loop_process_task, "delay", unreachable)
     assert not loop_enqueue(loop_pk=loop.pk)  # queued, then back to uploaded
 
 

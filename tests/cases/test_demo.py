@@ -1,5 +1,8 @@
 """The demo cases: made by the real pipeline from generated loops, published and annotated,
-with the burned-in header blanked, curves computed and measurements calibrated."""
+with the burned-in header blanked, curves computed and measurements calibrated.
+
+The one test that runs the demo through the real pipeline end to end: the other demo tests
+reuse outputs made once per session (tests/processed_outputs.py); this one must not."""
 
 import numpy as np
 import pytest
@@ -7,11 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from cases.demo import load_demo_cases
-from cases.demo_loops import HEADER_ROWS
 from cases.models import Annotation, Case, CaseStatus, RoiCurve, TicStatus
 from cineloops.models import CineLoop
-from courses.demo import load_demo_data
+from demo.cases import load_demo_cases
+from demo.courses import load_demo_data
+from demo.loops import HEADER_ROWS
 from tests.cineloops.stored import output_file
 
 pytestmark = pytest.mark.django_db

@@ -11,18 +11,14 @@ from cases import services
 from cases.models import Annotation
 from tests.cases.factories import CaseFactory
 from tests.cases.loops import processed
+from tests.cine.sample_files import real_path
 from tests.factories import api_for
-
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "dicom-samples"
 
 pytestmark = pytest.mark.django_db
 
 
 def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"{name} is absent: the shared sample folder {SAMPLES} is not beside the repo")
-    return path
+    return real_path(name)
 
 
 def regions_of(path: Path) -> list:

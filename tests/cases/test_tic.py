@@ -1,4 +1,4 @@
-"""Time-intensity curves: computed by the ``cases.compute_tic`` task for saved ROIs, and
+"""Time-intensity curves: computed by the ``cases.tic_compute`` task for saved ROIs, and
 synchronously for an ad-hoc ROI, from the loop's intensity stack with cine.tic."""
 
 from datetime import timedelta
@@ -13,7 +13,7 @@ from cases import services
 from cases.models import RoiCurve, TicStatus
 from cases.services import tic as tic_module
 from cases.services.tic import curves_requeue_pending, tic_compute
-from cases.tasks import compute_tic, requeue_pending_curves
+from cases.tasks import curves_requeue_pending_task, tic_compute_task
 from cine.tic import Ellipse, roi_curve
 from cine.tic_fit import analyse_curve
 from tests.cases.factories import CaseFactory
@@ -199,22 +199,22 @@ def test_a_curve_left_pending_by_a_broker_outage_is_computed_by_the_sweep(
     # (Not the ``broker_down`` fixture: the app keeps the producer pool of its first send, so
     # a send after it would reach the earlier broker, and a pool made during it the dead one.)
     with monkeypatch.context() as outage:
-        outage.setattr(compute_tic, "delay", broker_unreachable)
+        outage.setattr(tic_compute_task, "delay", broker_unreachable)
         with django_capture_on_commit_callbacks(execute=True):
             (pk,) = save_rois(real_case, real_loop, instructor, LESION)
     assert RoiCurve.objects.get(annotation_id=pk).status == TicStatus.PENDING
 
-    assert requeue_pending_curves.apply().get() == 0  # too recent: its message may be waiting
+    assert curves_requeue_pending_task.apply().get() == 0  # too recent: its message may be waiting
     assert RoiCurve.objects.get(annotation_id=pk).status == TicStatus.PENDING
 
     age(pk, minutes=6)
-    assert requeue_pending_curves.apply().get() == 1
+    assert curves_requeue_pending_task.apply().get() == 1
 
     curve = RoiCurve.objects.get(annotation_id=pk)
     assert curve.status == TicStatus.READY
     assert curve.values == pytest.approx(expected_curve(real_loop).tolist(), rel=1e-5)
-    assert requeue_pending_curves.name == "cases.requeue_pending_curves"
-    assert requeue_pending_curves.acks_late is True
+    assert curves_requeue_pending_task.name == "cases.curves_requeue_pending"
+    assert curves_requeue_pending_task.acks_late is True
 
 
 def test_the_sweep_queues_only_curves_pending_too_long(
@@ -259,7 +259,7 @@ def test_the_curve_sweep_stops_while_the_broker_is_down(
         calls.append(kwargs)
         raise BrokerError("Connection refused.")
 
-    monkeypatch.setattr(compute_tic, "delay", unreachable)
+    monkeypatch.setattr(tic_compute_task, "delay", unreachable)
 
     assert curves_requeue_pending() == 0
     assert len(calls) == 1  # not one timeout per curve
@@ -269,7 +269,7 @@ def test_the_curve_sweep_stops_while_the_broker_is_down(
 def test_beat_runs_the_curve_sweep_at_the_configured_interval(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["cases-requeue-pending-curves"]
 
-    assert entry["task"] == requeue_pending_curves.name
+    assert entry["task"] == curves_requeue_pending_task.name
     assert entry["schedule"] == settings.CASES_TIC_STALLED_AFTER_MINUTES * 60 == 5 * 60
     assert entry["options"]["expires"] <= entry["schedule"]
     assert celery_app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE

@@ -15,6 +15,7 @@ from jsonschema import Draft201909Validator
 from certification import badges, signing
 from certification.models import RequirementKind, RequirementStage
 from tests.certification.factories import CertificateFactory, RequirementFactory
+from tests.cine.sample_files import shared_missing
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO.parent / "shared" / "schemas" / "openbadges-3.0" / "achievementcredential.schema.json"
@@ -60,7 +61,7 @@ def badge(certificate):
 
 def _schema_validator() -> Draft201909Validator:
     if not SCHEMA.exists():
-        pytest.skip(f"the Open Badges 3.0 schema is not at {SCHEMA} (../shared is not checked out)")
+        shared_missing(f"the Open Badges 3.0 schema is not at {SCHEMA} (../shared is absent)")
     return Draft201909Validator(json.loads(SCHEMA.read_text()))
 
 

@@ -1,9 +1,10 @@
 """The demo certification: loaded after the demo course, cases and quizzes through the real
 services, with a certificate earned (never forced), a trainee halfway, and one expired.
 
-The demo cases go through the real cine pipeline (several seconds), so the whole demo is
-loaded once for this module inside a transaction that is rolled back at the end; each test
-runs in a savepoint of it, so a test that changes something leaves nothing behind.
+The demo cases go through the cine pipeline (its outputs made once per session: see
+tests/processed_outputs.py), so the whole demo is loaded once for this module inside a
+transaction that is rolled back at the end; each test runs in a savepoint of it, so a test
+that changes something leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from modeltranslation.translator import translator
 
 from accounts.models import User
 from cases.models import CaseWatch
-from certification import demo_content as text
-from certification.demo import CERTIFIED, EXPIRED, HALFWAY, SUPERVISOR, load_demo_certification
 from certification.models import (
     AuditAction,
     AuditEvent,
@@ -36,17 +35,19 @@ from certification.models import (
 from certification.services.certificates import add_months, certificate_status, revoke
 from certification.services.evaluation import current_version, evaluate
 from certification.services.logbook import entries_to_sign_off, identifier_warnings
-from courses import demo as course_demo
-from courses.demo import load_demo_data, run_demo_loaders
 from courses.models import Lesson, LessonCompletion
+from demo import certification_content as text
+from demo.certification import CERTIFIED, EXPIRED, HALFWAY, SUPERVISOR, load_demo_certification
+from demo.courses import load_demo_data
+from demo.loaders import LOADERS, run_demo_loaders
 from quizzes.models import Attempt
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The whole demo (``load_demo_data`` and every app's loader, as the command runs them),
+def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory, processed_outputs):
+    """The whole demo (``load_demo_data`` and the loaders after it, as the command runs them),
     loaded once; the console lines of the loaders. Loaded with Chinese active: the loaders
     find their rows and write their texts per language, whatever the language."""
     media = tmp_path_factory.mktemp("demo-cine")
@@ -55,7 +56,7 @@ def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory):
         CINE_MEDIA_DIR=media / "cine",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
-    with private, django_db_blocker.unblock(), transaction.atomic():
+    with processed_outputs.reused(), private, django_db_blocker.unblock(), transaction.atomic():
         with translation.override("zh-hans"):
             assert load_demo_data() is True
             lines = run_demo_loaders()
@@ -73,9 +74,8 @@ def user(username: str) -> User:
 
 
 def test_the_certification_loader_runs_after_the_quizzes_loader():
-    names = [loader.__module__ for loader in course_demo.DEMO_LOADERS]
-    assert names.index("cases.apps") < names.index("quizzes.apps")
-    assert names.index("quizzes.apps") < names.index("certification.apps")
+    names = [loader.__module__ for loader in LOADERS]
+    assert names == ["demo.loaders", "demo.quizzes", "demo.certification"]
 
 
 def test_nothing_is_loaded_without_the_demo_exam():
@@ -256,7 +256,7 @@ def test_the_demo_keeps_english_when_loaded_in_chinese(demo_lines):
 def test_every_demo_account_of_the_banner_and_readme_exists_with_its_role(demo_lines):
     from django.utils import translation
 
-    from core.demo_accounts import DEMO_ACCOUNTS
+    from demo.accounts import DEMO_ACCOUNTS
 
     with translation.override("en"):
         for account in DEMO_ACCOUNTS:

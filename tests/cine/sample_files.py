@@ -1,9 +1,18 @@
-"""The sample files as tests use them: where they are, and pydicom's own decode of them."""
+"""The sample files as tests use them: where they are, and pydicom's own decode of them.
+
+The real scanner files live beside the repository, in ../shared/dicom-samples (read-only,
+never copied in). Where that folder is absent a test that needs it is skipped — except when
+``CEUS_REQUIRE_SAMPLES=1`` (CI sets it), where it fails: a skip there would hide a broken
+set-up, as for ``CEUS_REQUIRE_BROWSER`` and ``CEUS_REQUIRE_SERVICES``. Every test that needs
+../shared goes through ``shared_missing`` (``real_path`` for a sample file).
+"""
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -14,11 +23,22 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut
 from .cine_factory import SAMPLES
 from .samples_reference import BUNDLED, REAL, Sample
 
+REQUIRE_SAMPLES = "CEUS_REQUIRE_SAMPLES"
+
+
+def shared_missing(reason: str) -> NoReturn:
+    """Stop a test whose file from ../shared is absent: a skip, or a failure when
+    ``CEUS_REQUIRE_SAMPLES=1``."""
+    if os.environ.get(REQUIRE_SAMPLES) == "1":
+        pytest.fail(f"{REQUIRE_SAMPLES}=1, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
 
 def real_path(name: str) -> Path:
+    """The sample file ``name`` of ../shared/dicom-samples (see ``shared_missing``)."""
     path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"shared sample set not found at {SAMPLES.resolve()} (../shared/dicom-samples)")
+    if not path.is_file():
+        shared_missing(f"{name} not found in the shared sample set {SAMPLES.resolve()}")
     return path
 
 

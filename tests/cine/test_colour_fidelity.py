@@ -182,16 +182,17 @@ def test_odd_sized_colour_loop_is_enlarged_without_padding(tmp_path: Path) -> No
         colour=True,
         regions=[region_item((2, 3, 60, 44))],
     )
-    meta = process(src, tmp_path / "out").metadata
-    assert (meta["video"]["height"], meta["video"]["width"]) == (94, 126)
-    assert meta["video"]["padded"] == [0, 0] and meta["video"]["scale"] == 2
-    assert meta["regions"][0]["bounds"] == [2, 3, 60, 44]  # source pixels, as before
+    facts = process(src, tmp_path / "out").facts
+    assert facts.video is not None and (facts.video.height, facts.video.width) == (94, 126)
+    assert facts.video.padded == (0, 0) and facts.video.scale == 2
+    region = facts.regions[0].region  # source pixels, as before
+    assert (region.min_x, region.min_y, region.max_x, region.max_y) == (2, 3, 60, 44)
 
 
 def test_grey_loop_video_is_unchanged(tmp_path: Path) -> None:
     """Grey loops keep the size and CRF they had: no enlargement, no chroma options."""
     sample = next(s for s in REAL if s.name == "US-MONO2-8-8x-execho.dcm")
-    meta = process(real_path(sample.name), tmp_path / "out").metadata
-    video = meta["video"]
-    assert (video["width"], video["height"], video["scale"]) == (128, 120, 1)
-    assert video["crf"] == BASE_CRF - 2 == choose_crf(120, 128, 8, colour=False)
+    video = process(real_path(sample.name), tmp_path / "out").facts.video
+    assert video is not None
+    assert (video.width, video.height, video.scale) == (128, 120, 1)
+    assert video.crf == BASE_CRF - 2 == choose_crf(120, 128, 8, colour=False)

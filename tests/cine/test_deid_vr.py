@@ -11,7 +11,8 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
-from cine.deid import deidentify_dataset, quiet_pydicom
+from cine.dataset_checks import quiet_pydicom
+from cine.deid import deidentify_dataset
 from cine.deid_file import deidentify_file
 from cine.deid_table import KEPT_TEXT, TABLE, TEXT_VRS
 from cine.errors import CineError

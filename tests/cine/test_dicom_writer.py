@@ -12,7 +12,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import iter_pixels
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, JPEGLSLossless, RLELossless
 
-from cine.deid import deidentify_dataset, quiet_pydicom
+from cine.dataset_checks import quiet_pydicom
+from cine.deid import deidentify_dataset
 from cine.dicom_writer import choose_codec, lossless_codec, write_deidentified_dicom
 from cine.errors import InconsistentImageError, UnsupportedSopClassError
 from cine.pipeline import deidentified_dicom_writer
@@ -295,10 +296,7 @@ def test_real_cine_deidentified_and_rewritten(tmp_path):
 def test_palette_header_loses_its_lookup_tables(tmp_path):
     from pydicom.pixels import apply_color_lut
 
-    samples = Path(__file__).resolve().parents[2].parent / "shared" / "dicom-samples"
-    source = samples / "cs3d-no-pixel-spacing.dcm"
-    if not source.exists():
-        pytest.skip(f"sample absent: {source}")
+    source = real_path("cs3d-no-pixel-spacing.dcm")
     original = dcmread(source)
     rgb = (apply_color_lut(original.pixel_array, original) >> 8).astype(np.uint8)
     deid = deidentify_dataset(original, secret=SECRET, pixels_cleaned=True)

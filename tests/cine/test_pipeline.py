@@ -13,13 +13,15 @@ import pytest
 from PIL import Image
 from pydicom import dcmread
 
-from cine.cleaning import clean_frame, plan_cleaning
+from cine.cleaning import CleaningDecision, CleaningReason, clean_frame, plan_cleaning
 from cine.errors import InconsistentImageError
 from cine.frames import luma, reduce
 from cine.pipeline import ProcessOptions, deidentified_dicom_writer, process
 from cine.regions import parse_regions
 
-from .cine_factory import MARKER, SAMPLES, frames_pattern, make_cine, psnr, region_item
+from .cine_factory import MARKER, frames_pattern, make_cine, psnr, region_item
+from .facts_roundtrip import assert_facts_round_trip
+from .sample_files import real_path
 from .test_samples_process import at_source_size
 
 SECRET = b"pipeline-secret-0123456789"
@@ -62,7 +64,7 @@ def colour_cine(tmp_path_factory) -> tuple[Path, Path, dict]:
         progress=progress.append,
         dicom_writer=deidentified_dicom_writer(SECRET),
     )
-    return src, result.out_dir, {"metadata": result.metadata, "progress": progress}
+    return src, result.out_dir, {"facts": result.facts, "progress": progress}
 
 
 def test_outputs_and_metadata(colour_cine) -> None:
@@ -77,7 +79,8 @@ def test_outputs_and_metadata(colour_cine) -> None:
         "video.mp4",
     ]
     meta = json.loads((out / "metadata.json").read_text())
-    assert meta == extra["metadata"]
+    assert meta == extra["facts"].to_json()
+    assert assert_facts_round_trip(out, out.parent) == extra["facts"]
     for key in (
         "frames", "fps", "duration_s", "rows", "columns", "photometric", "transfer_syntax",
         "regions", "pixel_cleaning", "frame_times_s", "sop_class", "timing_source",
@@ -132,25 +135,24 @@ def test_video_matches_pydicoms_decode_and_timing(colour_cine) -> None:
 def test_poster_is_the_brightest_frame_in_the_2d_region(colour_cine) -> None:
     src, out, extra = colour_cine
     expected, _ = reference(src)
-    poster_meta = extra["metadata"]["poster"]
-    assert poster_meta["frame_index"] == 4  # frames_pattern peaks in the middle
+    assert extra["facts"].poster.frame_index == 4  # frames_pattern peaks in the middle
     poster = np.asarray(Image.open(out / "poster.jpg"))
     assert psnr(poster, expected[4]) >= 30
 
 
 def test_thumbnail_sprite(colour_cine) -> None:
     _, out, extra = colour_cine
-    thumbs = extra["metadata"]["thumbnails"]
-    assert thumbs["frame_indices"] == list(range(9))  # fewer frames than thumbnails
+    thumbs = extra["facts"].thumbnails
+    assert thumbs.frame_indices == tuple(range(9))  # fewer frames than thumbnails
     sprite = Image.open(out / "thumbs.jpg")
-    assert sprite.size == (thumbs["width"] * thumbs["count"], thumbs["height"])
+    assert sprite.size == (thumbs.width * thumbs.count, thumbs.height)
 
 
 def test_intensity_stack(colour_cine) -> None:
     src, out, extra = colour_cine
     expected, _ = reference(src)
     stack = np.load(out / "intensity.npy", mmap_mode="r")
-    sx, sy = extra["metadata"]["intensity_scale"]
+    sx, sy = extra["facts"].intensity.scale
     assert stack.dtype == np.uint8 and stack.shape == (9, 48 // sy, 64 // sx)
     assert (sx, sy) == (1, 1)  # small image: no reduction
     for small, frame in zip(stack, expected, strict=True):
@@ -167,7 +169,7 @@ def test_deidentified_dicom(colour_cine) -> None:
     assert ds.NumberOfFrames == 9
     for ours, theirs in zip(ds.pixel_array, expected, strict=True):
         assert psnr(ours, theirs) >= 30
-    assert extra["metadata"]["deidentified_dicom"]["frames"] == 9
+    assert extra["facts"].dicom.frames == 9
 
 
 def test_no_output_contains_the_patient_name(colour_cine) -> None:
@@ -180,11 +182,11 @@ def test_no_output_contains_the_patient_name(colour_cine) -> None:
 def test_variable_frame_timing_reaches_the_video(tmp_path: Path) -> None:
     vector = [33.0, 40.0, 40.0, 80.0, 20.0, 40.0]  # non-zero first entry
     src = make_cine(tmp_path / "vft.dcm", frames=6, frame_time_vector=vector)
-    meta = process(src, tmp_path / "out").metadata
+    timing = process(src, tmp_path / "out").facts.timing
     expected = [0.0, 0.04, 0.08, 0.16, 0.18, 0.22]
-    assert meta["frame_times_s"] == pytest.approx(expected)
-    assert meta["frame_timing"] == "variable" and meta["first_frame_offset_s"] == 0.033
-    assert meta["duration_s"] == pytest.approx(0.26)  # + median interval (40 ms)
+    assert timing.frame_times_s == pytest.approx(expected)
+    assert not timing.uniform and timing.first_frame_offset_s == 0.033
+    assert timing.duration_s == pytest.approx(0.26)  # + median interval (40 ms)
     _, times, duration = video_frames(tmp_path / "out" / "video.mp4", gray=True)
     assert times == pytest.approx(expected, abs=1e-4)
     assert duration == pytest.approx(0.26, abs=1e-3)
@@ -192,9 +194,9 @@ def test_variable_frame_timing_reaches_the_video(tmp_path: Path) -> None:
 
 def test_grey_odd_sized_cine_is_padded_to_even(tmp_path: Path) -> None:
     src = make_cine(tmp_path / "odd.dcm", frames=4, rows=47, columns=63)
-    meta = process(src, tmp_path / "out").metadata
-    assert meta["video"]["width"] == 64 and meta["video"]["height"] == 48
-    assert meta["pixel_cleaning"] == "review_required" and not meta["publishable"]
+    facts = process(src, tmp_path / "out").facts
+    assert facts.video is not None and (facts.video.width, facts.video.height) == (64, 48)
+    assert facts.cleaning.decision == "review_required" and not facts.cleaning.publishable
     frames, _, _ = video_frames(tmp_path / "out" / "video.mp4", gray=True)
     pattern = frames_pattern(4, 47, 63, colour=False)
     for ours, theirs in zip(frames, pattern, strict=True):
@@ -203,17 +205,17 @@ def test_grey_odd_sized_cine_is_padded_to_even(tmp_path: Path) -> None:
 
 def test_single_frame_gives_no_video(tmp_path: Path) -> None:
     src = make_cine(tmp_path / "one.dcm", frames=1, frame_time=None)
-    meta = process(src, tmp_path / "out").metadata
+    facts = process(src, tmp_path / "out").facts
     assert not (tmp_path / "out" / "video.mp4").exists()
-    assert meta["video"] is None and meta["frames"] == 1 and meta["fps"] is None
+    assert facts.video is None and facts.source.frames == 1 and facts.timing.fps is None
     assert (tmp_path / "out" / "poster.jpg").exists()
 
 
 def test_manual_mask_blanks_everything_else(tmp_path: Path) -> None:
     src = make_cine(tmp_path / "in.dcm", frames=3, regions=REGIONS)
-    meta = process(src, tmp_path / "out", manual_mask=[[(10, 10), (29, 29)]]).metadata
-    assert meta["pixel_cleaning"] == "manual_mask"
-    assert meta["pixel_cleaning_reason_code"] == "manual_mask"
+    cleaning = process(src, tmp_path / "out", manual_mask=[[(10, 10), (29, 29)]]).facts.cleaning
+    assert cleaning.decision is CleaningDecision.MANUAL_MASK
+    assert cleaning.reason_code is CleaningReason.MANUAL_MASK
     stack = np.load(tmp_path / "out" / "intensity.npy")
     assert stack[:, :10].max() == 0 and stack[:, 30:].max() == 0 and stack[:, :, 30:].max() == 0
     assert stack[:, 10:30, 10:30].min() > 0
@@ -247,19 +249,17 @@ def test_failure_mid_stream_cleans_up(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.parametrize("name", ["orthanc-Issue16.dcm", "dicom_viewer_0020.dcm"])
 def test_real_cines(tmp_path: Path, name: str) -> None:
-    src = SAMPLES / name
-    if not src.exists():
-        pytest.skip(f"shared sample set not found at {SAMPLES.resolve()}")
+    src = real_path(name)
     options = ProcessOptions(thumb_count=4)
-    meta = process(src, tmp_path / "out", options=options).metadata
+    facts = process(src, tmp_path / "out", options=options).facts
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = dcmread(src)
     frames, times, duration = video_frames(tmp_path / "out" / "video.mp4", gray=False)
-    assert len(frames) == ds.NumberOfFrames == meta["frames"]
+    assert len(frames) == ds.NumberOfFrames == facts.source.frames
     frame_time = float(ds.FrameTime) / 1000
     assert duration == pytest.approx(ds.NumberOfFrames * frame_time, abs=1e-3)
-    assert Fraction(meta["fps"]).limit_denominator(1000) == pytest.approx(1 / frame_time, 1e-3)
+    assert Fraction(facts.timing.fps).limit_denominator(1000) == pytest.approx(1 / frame_time, 1e-3)
     assert times[1] == pytest.approx(frame_time, abs=1e-4)
     expected, _ = reference(src)
     if ds.PhotometricInterpretation == "PALETTE COLOR":
@@ -267,12 +267,12 @@ def test_real_cines(tmp_path: Path, name: str) -> None:
 
         expected = np.rint(apply_color_lut(ds.pixel_array, ds) / 257).astype(np.uint8)
     for ours, theirs in zip(frames, expected, strict=True):
-        scale = meta["video"]["scale"]  # 2 for these small colour loops
+        scale = facts.video.scale  # 2 for these small colour loops
         assert psnr(at_source_size(ours, ds.Rows, ds.Columns, scale), theirs) >= 30
     poster = np.asarray(Image.open(tmp_path / "out" / "poster.jpg"))
-    assert psnr(poster, expected[meta["poster"]["frame_index"]]) >= 30
+    assert psnr(poster, expected[facts.poster.frame_index]) >= 30
     stack = np.load(tmp_path / "out" / "intensity.npy")
-    factor = meta["intensity_scale"][0]
+    factor = facts.intensity.scale[0]
     assert stack.shape == (len(frames), ds.Rows // factor, ds.Columns // factor)
     np.testing.assert_allclose(
         stack[0], luma(reduce(np.ascontiguousarray(expected[0]), factor)), atol=3

@@ -7,7 +7,7 @@ import math
 import pytest
 from pydicom.dataset import Dataset
 
-from cine.regions import MeasurementRefused, distance_cm, parse_regions, region_at
+from cine.regions import MeasurementRefused, Region, distance_cm, parse_regions, region_at
 
 from .cine_factory import region_item
 
@@ -26,6 +26,18 @@ def test_parse_keeps_bounds_units_and_deltas() -> None:
     facts = region.as_dict()
     assert facts["spatial_format"] == "2D" and facts["units_x"] == "cm"
     assert facts["cm_per_pixel_y"] == 0.03
+
+
+@pytest.mark.parametrize(
+    ("spatial_format", "units", "delta"),
+    [(1, 3, (0.02, 0.03)), (4, 4, 0.01), (2, 3, None), (77, 99, 0.5)],  # 77, 99: unnamed
+)
+def test_the_serialised_region_reads_back(spatial_format, units, delta) -> None:
+    item = region_item((1, 2, 30, 40), spatial_format=spatial_format, units=units, delta=delta)
+    if delta is None:
+        del item.PhysicalDeltaX, item.PhysicalDeltaY
+    (region,) = regions(item)
+    assert Region.from_dict(region.as_dict()) == region
 
 
 def test_inverted_or_missing_items_are_skipped() -> None:

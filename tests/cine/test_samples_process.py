@@ -2,6 +2,8 @@
 
 What an instructor's upload becomes — video, poster, de-identified DICOM, metadata — must show
 the same pixels pydicom decodes (after the same pixel cleaning), at the file's own timing.
+Each sample is processed once per session (``processed_sample``, tests/processed_outputs.py);
+tests/cineloops/test_samples.py makes loops of the same outputs.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ from PIL import Image
 from pydicom import dcmread
 
 from cine.cleaning import clean_frame, plan_cleaning
-from cine.cli import main
 from cine.regions import parse_regions
 
 from .cine_factory import psnr
+from .facts_roundtrip import assert_facts_round_trip
 from .sample_files import real_path, reference_display
 from .samples_reference import REAL, Sample
-
-SECRET = "samples-process-secret-0123456789"
 
 
 def cleaned_reference(path: Path, sample: Sample) -> np.ndarray:
@@ -57,27 +57,11 @@ def video_frames(path: Path, rows: int, columns: int) -> tuple[list[np.ndarray],
         return frames, float(stream.duration * stream.time_base)
 
 
-@pytest.fixture(scope="module")
-def processed(tmp_path_factory):
-    """Process each sample once (through the CLI) for the tests below."""
-    done: dict[str, tuple[int, Path]] = {}
-
-    def run(sample: Sample) -> tuple[int, Path]:
-        if sample.name not in done:
-            src = real_path(sample.name)
-            out = tmp_path_factory.mktemp("out") / "result"
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv("CINE_DEID_SECRET", SECRET)
-                code = main(["process", str(src), str(out)])
-            done[sample.name] = (code, out)
-        return done[sample.name]
-
-    return run
-
-
 @pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)
-def test_every_sample_processes_with_metadata_matching_its_tags(sample: Sample, processed) -> None:
-    code, out = processed(sample)
+def test_every_sample_processes_with_metadata_matching_its_tags(
+    sample: Sample, processed_sample
+) -> None:
+    code, out = processed_sample(sample)
     assert code == 0
     meta = json.loads((out / "metadata.json").read_text())
     assert (meta["frames"], meta["rows"], meta["columns"]) == (
@@ -93,8 +77,17 @@ def test_every_sample_processes_with_metadata_matching_its_tags(sample: Sample, 
 
 
 @pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)
-def test_poster_shows_pydicoms_decode_after_cleaning(sample: Sample, processed) -> None:
-    _, out = processed(sample)
+def test_metadata_is_the_serialised_facts(sample: Sample, processed_sample, tmp_path: Path) -> None:
+    _, out = processed_sample(sample)
+    facts = assert_facts_round_trip(out, tmp_path)
+    assert (facts.source.frames, facts.cleaning.decision) == (sample.frames, sample.cleaning)
+    assert (facts.video is not None) == (sample.frames > 1)
+    assert facts.dicom is not None and facts.dicom.frames == sample.frames
+
+
+@pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)
+def test_poster_shows_pydicoms_decode_after_cleaning(sample: Sample, processed_sample) -> None:
+    _, out = processed_sample(sample)
     meta = json.loads((out / "metadata.json").read_text())
     expected = cleaned_reference(real_path(sample.name), sample)[meta["poster"]["frame_index"]]
     poster = np.asarray(Image.open(out / "poster.jpg"))
@@ -103,8 +96,8 @@ def test_poster_shows_pydicoms_decode_after_cleaning(sample: Sample, processed) 
 
 
 @pytest.mark.parametrize("sample", [s for s in REAL if s.frames > 1], ids=lambda s: s.name)
-def test_video_frames_and_duration_match_the_file(sample: Sample, processed) -> None:
-    _, out = processed(sample)
+def test_video_frames_and_duration_match_the_file(sample: Sample, processed_sample) -> None:
+    _, out = processed_sample(sample)
     frames, duration = video_frames(out / "video.mp4", sample.rows, sample.columns)
     assert len(frames) == sample.frames
     assert duration == pytest.approx(sample.frames / sample.fps, abs=1e-3)
@@ -114,8 +107,8 @@ def test_video_frames_and_duration_match_the_file(sample: Sample, processed) -> 
 
 
 @pytest.mark.parametrize("sample", REAL, ids=lambda s: s.name)
-def test_deidentified_dicom_has_every_frame_and_says_so(sample: Sample, processed) -> None:
-    _, out = processed(sample)
+def test_deidentified_dicom_has_every_frame_and_says_so(sample: Sample, processed_sample) -> None:
+    _, out = processed_sample(sample)
     ds = dcmread(out / "deidentified.dcm")
     assert int(ds.get("NumberOfFrames", 1) or 1) == sample.frames
     assert (ds.Rows, ds.Columns) == (sample.rows, sample.columns)

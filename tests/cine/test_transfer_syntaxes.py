@@ -27,6 +27,7 @@ from cine.pipeline import process
 from cine.reader import iter_frames, read_header
 
 from .cine_factory import MARKER, base_dataset, frames_pattern, psnr, write
+from .facts_roundtrip import assert_facts_round_trip
 from .test_samples_process import at_source_size
 
 SECRET = "tsyntax-secret-0123456789abcdef"
@@ -151,11 +152,13 @@ def test_htj2k_frames_reach_the_video(uid: str, colour: bool, tmp_path: Path) ->
 
 
 def cli_process(src: Path, tmp_path: Path, monkeypatch, capsys) -> tuple[Path, dict]:
-    """``python -m cine process`` with the DICOM writer: exit 0; the outputs and metadata."""
+    """``python -m cine process`` with the DICOM writer: exit 0; the outputs and metadata
+    (which ``cine.facts`` reads back: see ``assert_facts_round_trip``)."""
     monkeypatch.setenv("CINE_DEID_SECRET", SECRET)
     out = tmp_path / "out"
     assert main(["process", str(src), str(out)]) == 0, capsys.readouterr().err
     capsys.readouterr()
+    assert_facts_round_trip(out, tmp_path)
     return out, json.loads((out / "metadata.json").read_text("utf-8"))
 
 

@@ -1,5 +1,6 @@
-"""Test inputs: small cines made on the fly, pydicom's bundled JPEG cine, the shared sample
-folder, and the reference table of bad inputs with the error each must give."""
+"""Test inputs: small cines made on the fly, pydicom's bundled JPEG cine, and the reference
+table of bad inputs with the error each must give (the shared sample folder: see
+``tests.cine.sample_files``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,6 @@ from pathlib import Path
 from pydicom.data import get_testdata_file
 
 from tests.cine.cine_factory import make_cine, region_item
-
-# tests/cineloops/ -> repository -> ../shared/dicom-samples (present on the team's machines)
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "dicom-samples"
-NO_SAMPLES = f"the shared sample folder is absent ({SAMPLES.name}/ beside the repository)"
 
 
 def ybr_cine() -> Path:

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from cineloops import processing, services, storage
 from cineloops.models import CineLoop
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from tests.cineloops.samples import BAD_INPUTS, good_cine, ybr_cine
 from tests.cineloops.stored import output_bytes, outputs_of
 
@@ -84,7 +84,7 @@ def test_a_duplicate_message_yields_one_result_and_no_new_files(celery_eager, in
     loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
     before = output_listing(loop)
 
-    result = process_loop.apply(kwargs={"loop_pk": loop.pk}).get()
+    result = loop_process_task.apply(kwargs={"loop_pk": loop.pk}).get()
 
     assert result == "skipped: already ready"
     assert output_listing(loop) == before
@@ -119,7 +119,7 @@ def test_a_killed_worker_s_message_is_processed_again_when_redelivered(instructo
     leftover = storage.output_name(loop.pk, "killedrun", "video.mp4")
     storage.media().save(leftover, ContentFile(b"half a video"))
 
-    result = process_loop.apply(kwargs={"loop_pk": loop.pk}, task_id="the-message").get()
+    result = loop_process_task.apply(kwargs={"loop_pk": loop.pk}, task_id="the-message").get()
 
     assert result == Status.READY
     loop.refresh_from_db()
@@ -176,12 +176,12 @@ def test_a_claim_still_beating_is_left_to_its_run(instructor, tmp_path, settings
 
 
 def test_the_task_is_declared_with_the_platform_guarantees():
-    assert process_loop.acks_late is True
-    assert process_loop.retry_on_worker_lost is True  # capped by max_retries, same task id
-    assert process_loop.reject_on_worker_lost is True  # only if that retry cannot be sent
-    assert process_loop.max_retries == 5
-    assert process_loop.autoretry_for == (*processing.TRANSIENT_ERRORS, processing.LoopBusy)
-    assert process_loop.soft_time_limit < process_loop.time_limit
+    assert loop_process_task.acks_late is True
+    assert loop_process_task.retry_on_worker_lost is True  # capped by max_retries, same task id
+    assert loop_process_task.reject_on_worker_lost is True  # only if that retry cannot be sent
+    assert loop_process_task.max_retries == 5
+    assert loop_process_task.autoretry_for == (*processing.TRANSIENT_ERRORS, processing.LoopBusy)
+    assert loop_process_task.soft_time_limit < loop_process_task.time_limit
 
 
 @pytest.mark.django_db(transaction=True)
@@ -253,7 +253,7 @@ def test_an_unreachable_broker_leaves_the_loop_uploaded(instructor, tmp_path, mo
     def unreachable(**kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(process_loop, "delay", unreachable)
+    monkeypatch.setattr(loop_process_task, "delay", unreachable)
     loop = upload(good_cine(tmp_path / "in.dcm"), instructor)
 
     loop.refresh_from_db()
@@ -364,7 +364,7 @@ def test_a_lock_conflict_raises_loop_busy_for_the_task_to_retry(instructor, tmp_
         processing.loop_process(loop_pk=loop.pk, task_id="t")
 
     assert CineLoop.objects.get(pk=loop.pk).status == loop.status  # untouched
-    assert processing.LoopBusy in process_loop.autoretry_for
+    assert processing.LoopBusy in loop_process_task.autoretry_for
 
 
 def test_a_lock_conflict_on_a_loop_already_done_is_not_retried(instructor, tmp_path, monkeypatch):
@@ -400,7 +400,7 @@ def test_the_task_processes_a_busy_loop_on_its_retry(instructor, tmp_path, monke
 
     monkeypatch.setattr(processing, "_lock", busy_once)
     # apply() runs a retry inline, as the worker would after the countdown.
-    result = process_loop.apply(kwargs={"loop_pk": loop.pk}, task_id="busy-message")
+    result = loop_process_task.apply(kwargs={"loop_pk": loop.pk}, task_id="busy-message")
 
     assert result.get() == Status.READY
     assert len(attempts) == 2

@@ -22,7 +22,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from cineloops import processing, services, tasks
 from cineloops.models import CineLoop
-from cineloops.tasks import PROCESS_LOOP, process_loop, requeue_stalled_loops
+from cineloops.tasks import LOOP_PROCESS, loop_process_task, sweep_task
 from tests.cineloops.samples import good_cine
 from training.celery import app as celery_app
 
@@ -54,9 +54,9 @@ def exception_info(exc: BaseException) -> ExceptionInfo:
 
 @pytest.fixture
 def worker_request(monkeypatch):
-    """A worker's ``Request`` for a ``process_loop`` message, with no broker or result store:
+    """A worker's ``Request`` for a ``loop_process_task`` message, with no broker or result store:
     what Celery would send again is recorded instead."""
-    task = celery_app.tasks[PROCESS_LOOP]
+    task = celery_app.tasks[LOOP_PROCESS]
     backend = mock.Mock()
     backend._ensure_retryable.return_value = {"status": "STARTED"}
     monkeypatch.setattr(task, "_backend", backend)
@@ -69,7 +69,7 @@ def worker_request(monkeypatch):
 
     def make(loop_pk: int, task_id: str, retries: int) -> Request:
         message = TaskMessage(
-            PROCESS_LOOP, id=task_id, kwargs={"loop_pk": loop_pk}, retries=retries
+            LOOP_PROCESS, id=task_id, kwargs={"loop_pk": loop_pk}, retries=retries
         )
         request = Request(message, app=celery_app, task=task)
         request.sent = sent
@@ -87,7 +87,7 @@ def test_a_lost_pool_process_is_retried_with_the_same_task_id(worker_request, ho
     [retry] = request.sent
     assert retry["task_id"] == "the-message"  # what _may_take_over recognises
     assert retry["retries"] == 1
-    assert retry["countdown"] == process_loop.default_retry_delay == 10
+    assert retry["countdown"] == loop_process_task.default_retry_delay == 10
     assert retry["kwargs"] == {"loop_pk": loop.pk}
     loop.refresh_from_db()
     assert loop.status == Status.PROCESSING  # the retry will take it over
@@ -97,7 +97,7 @@ def test_a_file_that_keeps_killing_its_worker_fails_the_loop(worker_request, hos
     """The poison message: once max_retries are spent Celery gives up instead of requeueing,
     and the task_failure handler (worker main process) marks the loop failed."""
     loop = claimed(hospital, "the-message")
-    request = worker_request(loop.pk, "the-message", retries=process_loop.max_retries)
+    request = worker_request(loop.pk, "the-message", retries=loop_process_task.max_retries)
 
     request.on_failure(exception_info(WorkerLostError("Worker exited prematurely: signal 9")))
 
@@ -134,7 +134,7 @@ def test_a_failed_message_leaves_a_loop_another_message_took_over(hospital):
     loop = claimed(hospital, "the-new-message")
 
     task_failure.send(
-        sender=process_loop,
+        sender=loop_process_task,
         task_id="an-old-message",
         exception=WorkerLostError("Worker exited prematurely"),
         kwargs={"loop_pk": loop.pk},
@@ -148,7 +148,7 @@ def test_other_tasks_failures_are_ignored(hospital):
     loop = claimed(hospital, "the-message")
 
     task_failure.send(
-        sender=requeue_stalled_loops,
+        sender=sweep_task,
         task_id="the-message",
         exception=WorkerLostError("Worker exited prematurely"),
         kwargs={"loop_pk": loop.pk},
@@ -165,7 +165,7 @@ def test_the_failure_handler_never_raises(hospital, monkeypatch, caplog):
 
     monkeypatch.setattr(tasks, "loop_abandon", database_down)
     task_failure.send(
-        sender=process_loop,
+        sender=loop_process_task,
         task_id="the-message",
         exception=TimeLimitExceeded(processing.TIME_LIMIT),
         kwargs={"loop_pk": loop.pk},
@@ -238,7 +238,7 @@ def test_the_sweep_stops_while_the_broker_is_down(hospital, monkeypatch):
         calls.append(kwargs)
         raise BrokerError("Connection refused.")
 
-    monkeypatch.setattr(process_loop, "delay", unreachable)
+    monkeypatch.setattr(loop_process_task, "delay", unreachable)
 
     assert services.loops_requeue_stalled() == {"requeued": 0}
     assert len(calls) == 1  # not one timeout per loop
@@ -249,20 +249,20 @@ def test_the_sweep_task_runs_the_service(hospital, queued_messages):
     loop = make_loop(hospital, status=Status.QUEUED)
     age(loop, hours=1)
 
-    assert requeue_stalled_loops.apply().get() == {
+    assert sweep_task.apply().get() == {
         "requeued": 1,
         "recovered": 0,
         "failed": 0,
         "uploads_deleted": 0,
     }
-    assert requeue_stalled_loops.name == "cineloops.requeue_stalled_loops"
-    assert requeue_stalled_loops.acks_late is True
+    assert sweep_task.name == "cineloops.sweep"
+    assert sweep_task.acks_late is True
 
 
 def test_beat_runs_the_sweep_at_the_configured_interval(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"]
 
-    assert entry["task"] == requeue_stalled_loops.name
+    assert entry["task"] == sweep_task.name
     assert entry["schedule"] == settings.CINE_SWEEP_INTERVAL_SECONDS == 60
     # A run that died is noticed within its heartbeat timeout plus one sweep: minutes.
     assert settings.CINE_HEARTBEAT_TIMEOUT_SECONDS + entry["schedule"] <= 5 * 60

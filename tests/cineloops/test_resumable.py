@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from cineloops import resumable, services, storage
 from cineloops.models import CineLoop, ResumableUpload, UploadPart
 from cineloops.resumable import UploadRefused, upload_append, upload_create, upload_finish
-from cineloops.tasks import join_upload
+from cineloops.tasks import upload_finish_task
 from tests.cineloops.samples import dicom_head, good_cine
 from tests.cineloops.tus import address, create, patch
 
@@ -46,7 +46,7 @@ class Body(CutOff):
 def joins(monkeypatch) -> list[dict]:
     """Joins queued (not run): no message may reach the session's real broker."""
     sent: list[dict] = []
-    monkeypatch.setattr(join_upload, "delay", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(upload_finish_task, "delay", lambda **kwargs: sent.append(kwargs))
     return sent
 
 
@@ -217,13 +217,13 @@ def test_a_join_whose_message_was_lost_is_queued_again_by_the_sweep(
     def broker_down(**kwargs):
         raise BrokerError("connection refused")
 
-    monkeypatch.setattr(join_upload, "delay", broker_down)
+    monkeypatch.setattr(upload_finish_task, "delay", broker_down)
     upload = upload_create(by=instructor, length=len(DATA))
     with django_capture_on_commit_callbacks(execute=True):
         append(upload, 0, DATA)  # the send fails (logged): the client is told 204 all the same
     assert ResumableUpload.objects.get().status == Status.ASSEMBLING
     sent: list[dict] = []
-    monkeypatch.setattr(join_upload, "delay", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(upload_finish_task, "delay", lambda **kwargs: sent.append(kwargs))
     soon = timezone.now() + timedelta(minutes=1)
     later = timezone.now() + resumable.JOIN_STALLED_AFTER + timedelta(minutes=1)
 

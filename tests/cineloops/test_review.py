@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from cineloops import review, services, storage
 from cineloops.models import CineLoop
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from cineloops.visibility import LOOP_VISIBILITY
 from tests.cineloops.masks import COLUMNS, ROWS, assert_blank_outside, cine_without_regions
 from tests.cineloops.stored import outputs_of
@@ -79,7 +79,7 @@ def test_the_cleaning_task_run_twice_changes_nothing(celery_eager, instructor, t
     review.loop_apply_keep_mask(loop=loop, by=instructor, rectangles=[RECTANGLE])
     before = {name: storage.media().get_modified_time(name) for name in outputs_of(loop.pk)}
 
-    assert process_loop.apply(kwargs={"loop_pk": loop.pk}).get() == "skipped: already ready"
+    assert loop_process_task.apply(kwargs={"loop_pk": loop.pk}).get() == "skipped: already ready"
     after = {name: storage.media().get_modified_time(name) for name in outputs_of(loop.pk)}
     assert after == before
     assert CineLoop.objects.get(pk=loop.pk).output_name("dicom") in after

@@ -1,20 +1,25 @@
 """Real scanner files and pydicom's broken ones, end to end through the service, driven by the
 cine library's reference table: each becomes a loop with the expected frames and status (a
-video exactly when it is a cine), or fails with the code of the expected error."""
+video exactly when it is a cine), or fails with the code of the expected error.
+
+A real sample's pixel work is done once per session (``processed_sample``, whose outputs
+tests/cine/test_samples_process.py checks against pydicom's decode): its loop here gets those
+outputs, and everything else — claim, database update, media — runs as in production."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from cine.cleaning import CleaningDecision
 from cine.dataset_checks import US_SOP_CLASSES, looks_like_dicom
 from cine.errors import NotDicomError
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
-from cineloops.processing import REVIEW_DECISIONS
 from cineloops.services import loop_create_from_path, loop_process
+from tests.cine.sample_files import real_path
 from tests.cine.samples_reference import BROKEN, REAL
-from tests.cineloops.samples import NO_SAMPLES, SAMPLES
+from tests.processed_outputs import SAMPLES_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +31,19 @@ def processed(path, institution) -> CineLoop:
     return loop
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason=NO_SAMPLES)
 @pytest.mark.parametrize("sample", REAL, ids=lambda sample: sample.name)
-def test_real_sample_becomes_a_loop(sample, hospital, client, instructor):
-    loop = processed(SAMPLES / sample.name, hospital)
+def test_real_sample_becomes_a_loop(
+    sample, hospital, client, instructor, settings, processed_sample, reuse_processed_outputs
+):
+    assert processed_sample(sample)[0] == 0  # the pipeline's outputs for this file, made once
+    settings.CINE_DEID_SECRET = SAMPLES_SECRET
+    copies = reuse_processed_outputs.copies
+    loop = processed(real_path(sample.name), hospital)
 
-    review = sample.cleaning in REVIEW_DECISIONS
-    expected = CineLoop.Status.NEEDS_REVIEW if review else CineLoop.Status.READY
+    assert reuse_processed_outputs.copies == copies + 1  # not processed a second time
+
+    publishable = CleaningDecision(sample.cleaning).publishable
+    expected = CineLoop.Status.READY if publishable else CineLoop.Status.NEEDS_REVIEW
     assert (loop.frames, loop.rows, loop.columns) == (sample.frames, sample.rows, sample.columns)
     assert loop.status == expected, loop.error_message
     assert bool(loop.video_file) == (sample.frames > 1)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cineloops import processing, recovery, storage
 from cineloops.models import CineLoop
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from tests.cineloops.samples import good_cine
 from tests.cineloops.stored import original_file
 
@@ -85,7 +85,7 @@ def test_a_loop_recovered_too_often_fails(hospital, queued_messages, settings):
     loop = claimed(
         hospital,
         beat_seconds_ago=settings.CINE_HEARTBEAT_TIMEOUT_SECONDS + 5,
-        recoveries=process_loop.max_retries,
+        recoveries=loop_process_task.max_retries,
     )
 
     assert recovery.loops_recover_dead_claims() == {"recovered": 0, "failed": 1}
@@ -119,7 +119,7 @@ def test_an_instructor_s_reprocess_resets_the_count(
         status=Status.FAILED,
         error_code="worker_lost",
         original_name=stored_original(),
-        recoveries=process_loop.max_retries,
+        recoveries=loop_process_task.max_retries,
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -24,7 +24,7 @@ from pydicom.encaps import encapsulate, generate_frames
 
 from cineloops import storage
 from cineloops.models import CineLoop
-from cineloops.tasks import process_loop
+from cineloops.tasks import loop_process_task
 from tests.cine.cine_factory import make_cine, region_item
 from tests.cineloops.samples import good_cine
 from tests.cineloops.stored import fetch, object_store, output_bytes, outputs_of
@@ -225,7 +225,7 @@ def test_two_messages_for_one_loop_process_it_once(
         status=CineLoop.Status.QUEUED,
     )
 
-    messages = [process_loop.delay(loop_pk=loop.pk), process_loop.delay(loop_pk=loop.pk)]
+    messages = [loop_process_task.delay(loop_pk=loop.pk), loop_process_task.delay(loop_pk=loop.pk)]
 
     results = {m.id: m.get(timeout=TIMEOUT) for m in messages}
     assert sorted(results.values())[0] == "ready", (results, worker.log())
@@ -263,8 +263,8 @@ def test_a_loop_whose_pool_process_is_killed_on_the_last_attempt_fails(
         status=CineLoop.Status.QUEUED,
     )
     # As if it had been killed max_retries times already.
-    message = process_loop.apply_async(
-        kwargs={"loop_pk": loop.pk}, retries=process_loop.max_retries
+    message = loop_process_task.apply_async(
+        kwargs={"loop_pk": loop.pk}, retries=loop_process_task.max_retries
     )
 
     task_id, _pid, seen = kill_mid_way(worker, loop.pk)
@@ -312,7 +312,7 @@ def test_a_loop_whose_whole_worker_is_killed_is_finished_after_the_sweep(
             original_size=size,
             status=CineLoop.Status.QUEUED,
         )
-        process_loop.apply_async(kwargs={"loop_pk": loop.pk}, queue="doomed-worker")
+        loop_process_task.apply_async(kwargs={"loop_pk": loop.pk}, queue="doomed-worker")
         kill_mid_way_check = kill_whole_worker_mid_way(doomed, loop.pk)
     finally:
         stop_worker(doomed)

@@ -169,8 +169,8 @@ def test_the_migration_keeps_existing_text_as_english():
 def test_the_demo_courses_and_institutions_have_both_languages():
     """Titles and summaries of the demo courses and the institutions' names (lesson bodies are
     still English only, shown with the fallback marker)."""
-    from courses.demo import load_demo_data
     from courses.models import Lesson, Module
+    from demo.courses import load_demo_data
 
     assert load_demo_data() is True
     checked = [

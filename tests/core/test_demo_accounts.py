@@ -1,10 +1,13 @@
-"""One list of demo accounts (core.demo_accounts): the start banner prints it, the README's
-table shows the same rows, and the demo data creates every account it names."""
+"""One list of demo accounts (demo.accounts): the start banner prints it, the README's
+table shows the same rows, and the demo data creates every account it names
+(tests/certification/test_demo.py)."""
 
 import re
 from pathlib import Path
 
-from core.demo_accounts import DEMO_ACCOUNTS, banner_lines
+import pytest
+
+from demo.accounts import DEMO_ACCOUNTS, banner_lines
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,3 +38,33 @@ def test_the_banner_leaves_out_accounts_the_database_lacks():
     text = "\n".join(banner_lines({"trainee"}))
     assert "trainee" in text and "supervisor" not in text
     assert banner_lines(set()) == []
+
+
+@pytest.mark.django_db
+def test_the_start_banner_lists_the_demo_accounts_present_through_the_demo_app(capsys):
+    """``serve`` (core) gets the accounts from the demo app's ``demo_accounts`` command: the
+    product apps never import the demo app."""
+    from core.management.commands import serve
+    from tests.factories import InstructorFactory, TraineeFactory
+
+    TraineeFactory(username="trainee")
+    InstructorFactory(username="supervisor")
+    TraineeFactory(username="someone-else")
+
+    serve.Command()._print_banner("127.0.0.1", 8000)
+
+    out = capsys.readouterr().out
+    assert "Demo accounts (password 'demo')" in out
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
+    assert listed == ["trainee", "supervisor"]  # in the list's order, only those present
+    assert "Press Ctrl-C" in out
+
+
+@pytest.mark.django_db
+def test_the_start_banner_has_no_account_table_without_demo_accounts(capsys):
+    from core.management.commands import serve
+
+    serve.Command()._print_banner("127.0.0.1", 8000)
+
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/" in out and "Demo accounts" not in out

@@ -9,7 +9,6 @@ from django.apps import apps
 from cases.access import KEY_LOCKS
 from cineloops.visibility import LOOP_VISIBILITY
 from core.plugins import HookPoint
-from courses.demo import DEMO_LOADERS
 from courses.progress_hooks import PROGRESS_ITEMS
 
 
@@ -60,17 +59,12 @@ def test_a_test_hook_is_gone_after_its_block_and_an_app_hook_stays():
 
 
 def test_what_the_apps_register():
-    """Loop visibility lives in each contributing app's ``hooks`` module; demo loaders run in
-    the order of INSTALLED_APPS (quizzes need the cases, certification the quizzes)."""
+    """Loop visibility lives in each contributing app's ``hooks`` module, listed in the order
+    of INSTALLED_APPS."""
     assert names(LOOP_VISIBILITY) == [
         "cases.hooks.loops_in_visible_cases",
         "quizzes.hooks.loops_in_visible_quizzes",
         "certification.hooks.loops_in_visible_entries",
-    ]
-    assert names(DEMO_LOADERS) == [
-        "cases.apps._load_demo_cases",
-        "quizzes.apps._load_demo_quizzes",
-        "certification.apps._load_demo_certification",
     ]
     assert names(PROGRESS_ITEMS) == ["quizzes.hooks.quiz_progress_items"]
     assert names(KEY_LOCKS) == ["quizzes.locks.exam_key_lock"]

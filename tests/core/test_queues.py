@@ -16,24 +16,24 @@ from .test_tasks import PLATFORM_TASKS
 
 # Where each task of the platform is meant to run. A new task is added here on purpose.
 INTENDED = {
-    "cases.compute_tic": LIGHT,
-    "cases.requeue_pending_curves": LIGHT,
+    "cases.tic_compute": LIGHT,
+    "cases.curves_requeue_pending": LIGHT,
     "certification.evaluate_user": LIGHT,
     "certification.nightly": LIGHT,
-    "cineloops.delete_expired_uploads": LIGHT,
-    "cineloops.join_upload": LIGHT,
-    "cineloops.process_loop": CINE,
-    "cineloops.requeue_stalled_loops": LIGHT,
+    "cineloops.loop_process": CINE,
+    "cineloops.sweep": LIGHT,
+    "cineloops.upload_finish": LIGHT,
+    "cineloops.uploads_delete_expired": LIGHT,
     "core.ping": LIGHT,
     "core.record_heartbeat": LIGHT,
     "quizzes.submit_overdue_attempts": LIGHT,
 }
 # The keyword-only primary keys of those that take some (checked when the message is sent).
 ARGUMENTS = {
-    "cases.compute_tic": {"annotation_pk": 1},
+    "cases.tic_compute": {"annotation_pk": 1},
     "certification.evaluate_user": {"user_pk": 1},
-    "cineloops.join_upload": {"upload_pk": "0b6e3a52-5a3e-4d8c-9d0e-2f1c1a9e7b10"},
-    "cineloops.process_loop": {"loop_pk": 1},
+    "cineloops.loop_process": {"loop_pk": 1},
+    "cineloops.upload_finish": {"upload_pk": "0b6e3a52-5a3e-4d8c-9d0e-2f1c1a9e7b10"},
     "core.record_heartbeat": {"token": "t"},
 }
 

@@ -18,7 +18,15 @@ def test_every_setting_variable_is_in_the_readme():
 
 def test_readme_starts_with_the_two_commands_and_shows_the_screenshot():
     readme = (REPO / "README.md").read_text()
+    # The introduction (title, what it is, the screenshot), then the first section.
+    intro, first_section = re.split(r"^## ", readme, maxsplit=2, flags=re.MULTILINE)[:2]
+    title, body = first_section.split("\n", 1)
 
-    assert "make run" in readme and "make test" in readme
-    assert "docs/screenshot-dashboard.png" in readme
+    assert title.strip() == "The two commands"
+    # Its first code block is the two commands, in that order, and nothing else.
+    block = re.search(r"^```\w*\n(.*?)^```", body, flags=re.MULTILINE | re.DOTALL)
+    assert block is not None, "the first section shows no command"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+    assert "](docs/screenshot-dashboard.png)" in intro
     assert (REPO / "docs" / "screenshot-dashboard.png").exists()

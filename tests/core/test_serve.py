@@ -147,9 +147,9 @@ def test_serve_runs_web_and_a_worker_per_queue_and_stops_them_on_sigterm(served,
     try:
         out = run_in_project(
             serve_env,
-            "from cineloops.tasks import process_loop\n"
+            "from cineloops.tasks import loop_process_task\n"
             "from core.tasks import ping\n"
-            "waiting = process_loop.delay(loop_pk=987654)\n"
+            "waiting = loop_process_task.delay(loop_pk=987654)\n"
             "print(waiting.id)\n"
             "print(ping.delay().get(timeout=60))\n"
             "print(waiting.state)\n",

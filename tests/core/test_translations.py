@@ -87,7 +87,16 @@ def test_every_entry_is_translated_and_not_fuzzy():
 
 
 # Where the project catalogue's strings come from (the cineloops app keeps its own catalogue).
-PYTHON_SOURCES = ["accounts", "cases", "certification", "core", "courses", "quizzes", "training"]
+PYTHON_SOURCES = [
+    "accounts",
+    "cases",
+    "certification",
+    "core",
+    "courses",
+    "demo",
+    "quizzes",
+    "training",
+]
 TEMPLATE_SOURCES = REPO / "templates"
 SKIPPED_TEMPLATES = {"cineloops"}
 GETTEXT_FUNCTIONS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}

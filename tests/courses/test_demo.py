@@ -9,8 +9,9 @@ from django.urls import reverse
 from accounts.models import Institution, User
 from core.markdown import render_markdown
 from courses import selectors
-from courses.demo import DemoDataRefused, load_demo_data
 from courses.models import Cohort, Course, Enrolment, Lesson, LessonCompletion
+from demo.allowed import DemoDataRefused
+from demo.courses import load_demo_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
 """The demo assessment: loaded after the demo cases, through the real services, with every
 question type, keys read from the cases, and past attempts whose scores are what scoring says.
 
-The demo cases go through the real cine pipeline (a few seconds each), so one test loads
-everything once and checks it all, like tests/cases/test_demo.py.
+The demo cases go through the cine pipeline (its outputs made once per session: see
+tests/processed_outputs.py), so one test loads everything once and checks it all, like
+tests/cases/test_demo.py.
 """
 
 import pytest
@@ -10,10 +11,10 @@ from django.core.management import call_command
 
 from accounts.models import User
 from cases.models import Annotation, Case, PhaseMarker
-from courses import demo as course_demo
-from courses.demo import load_demo_data, run_demo_loaders
+from demo.courses import load_demo_data
+from demo.loaders import LOADERS, run_demo_loaders
+from demo.quizzes import load_demo_quizzes
 from quizzes.analysis import item_statistics
-from quizzes.demo import load_demo_quizzes
 from quizzes.models import (
     Answer,
     Attempt,
@@ -33,8 +34,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_quizzes_loader_runs_after_the_cases_loader():
-    names = [loader.__module__ for loader in course_demo.DEMO_LOADERS]
-    assert names.index("cases.apps") < names.index("quizzes.apps")
+    names = [f"{loader.__module__}.{loader.__name__}" for loader in LOADERS]
+    assert names.index("demo.loaders._load_demo_cases") < names.index(
+        "demo.quizzes.load_demo_quizzes"
+    )
 
 
 def test_nothing_is_loaded_without_the_demo_cases():
@@ -44,9 +47,9 @@ def test_nothing_is_loaded_without_the_demo_cases():
     assert not Quiz.objects.exists() and not Question.objects.exists()
 
 
-def test_demo_quizzes():
+def test_demo_quizzes(reuse_processed_outputs):
     load_demo_data()
-    lines = run_demo_loaders()  # in INSTALLED_APPS order: cases, quizzes, certification
+    lines = run_demo_loaders()  # in order: cases, quizzes, certification
     quiz_lines = [line for line in lines if line.startswith("Demo quizzes loaded")]
     assert len(quiz_lines) == 1, lines
     assert lines.index(quiz_lines[0]) > next(

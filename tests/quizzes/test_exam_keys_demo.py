@@ -6,8 +6,9 @@ itself — the answer ROI geometry of the image questions, the category and time
 the cases' diagnoses — so a change to the demo changes what is looked for. Once the attempt
 is submitted, the routes answer as the exam's feedback policy allows.
 
-The demo cases go through the real cine pipeline, so the whole demo is loaded once for this
-module inside a transaction rolled back at the end (as ``tests/certification/test_demo.py``);
+The demo cases go through the cine pipeline (its outputs made once per session: see
+tests/processed_outputs.py), so the whole demo is loaded once for this module inside a
+transaction rolled back at the end (as ``tests/certification/test_demo.py``);
 each test runs in a savepoint of it.
 """
 
@@ -23,7 +24,8 @@ from django.test.utils import override_settings
 from accounts.models import User
 from cases.models import Annotation, Case
 from cineloops.models import CineLoop
-from courses.demo import load_demo_data, run_demo_loaders
+from demo.courses import load_demo_data
+from demo.loaders import run_demo_loaders
 from quizzes.models import (
     Attempt,
     AttemptStatus,
@@ -53,7 +55,7 @@ OPEN_ONCE_SUBMITTED = {FeedbackPolicy.IMMEDIATE, FeedbackPolicy.AFTER_SUBMIT}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory, processed_outputs):
     """The whole demo, loaded once for the module and rolled back after it."""
     media = tmp_path_factory.mktemp("demo-keys-cine")
     private = override_settings(
@@ -64,7 +66,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         CINE_MEDIA_ACCEL_PREFIX="",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
-    with private, django_db_blocker.unblock(), transaction.atomic():
+    with processed_outputs.reused(), private, django_db_blocker.unblock(), transaction.atomic():
         assert load_demo_data() is True
         run_demo_loaders()
         yield

@@ -36,9 +36,9 @@ def test_the_worker_consumes_the_cine_queue_and_the_light_one(
 ):
     """Started without -Q, as in CI: every declared queue is served (a task for a loop that
     does not exist is answered at once)."""
-    from cineloops.tasks import process_loop
+    from cineloops.tasks import loop_process_task
 
-    result = process_loop.delay(loop_pk=987654321)
+    result = loop_process_task.delay(loop_pk=987654321)
     assert result.get(timeout=RESULT_TIMEOUT) == "skipped: no such loop", (
         celery_worker_process.log()
     )

@@ -7,6 +7,7 @@ workers and one beat as separate services (see the README); this command is what
 ``make run`` starts.
 """
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -17,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.demo_accounts import DEMO_ACCOUNTS, banner_lines
 from core.supervisor import ChildSpec, Supervisor, port_open
 from training.tasks import CINE, LIGHT
 
@@ -99,17 +99,21 @@ class Command(BaseCommand):
     def _print_banner(self, host: str, port: int) -> None:
         shown_host = f"[{host}]" if ":" in host else host
         lines = ["", f"  CEUS Training is running at http://{shown_host}:{port}/", ""]
-        usernames = [account.username for account in DEMO_ACCOUNTS]
-        existing = set(
-            get_user_model()
-            .objects.filter(username__in=usernames)
-            .values_list("username", flat=True)
-        )
-        accounts = banner_lines(existing)
+        accounts = _demo_account_lines()
         if accounts:
             lines += [*accounts, ""]
         lines.append("  Press Ctrl-C to stop the web server and the workers.")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
+
+
+def _demo_account_lines() -> list[str]:
+    """The demo accounts present, as the demo app's ``demo_accounts`` command prints them; none
+    when that app is not installed (found by command name: the product apps do not import it)."""
+    if "demo_accounts" not in get_commands():
+        return []
+    out = io.StringIO()
+    call_command("demo_accounts", stdout=out)
+    return out.getvalue().splitlines()
 
 
 def follow_port(host: str, port: int) -> None:

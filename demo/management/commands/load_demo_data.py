@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo import DEMO_PASSWORD, DemoDataRefused, load_demo_data, run_demo_loaders
+from demo.accounts import DEMO_PASSWORD
+from demo.allowed import DemoDataRefused
+from demo.courses import load_demo_data
+from demo.loaders import run_demo_loaders
 
 
 class Command(BaseCommand):
@@ -10,7 +13,7 @@ class Command(BaseCommand):
         try:
             created = load_demo_data()
             if created:
-                for line in run_demo_loaders():  # other apps' demo content (see courses.demo)
+                for line in run_demo_loaders():  # cases, quizzes, certification
                     self.stdout.write(line)
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc

@@ -2,10 +2,10 @@
 one trainee who earned its certificate, one halfway there with scans waiting for sign-off, and
 one whose certificate has expired.
 
-Run by ``manage.py load_demo_data`` after the demo cases and quizzes (``INSTALLED_APPS``
-order), and only through the real services: the director authors and publishes two versions
-of the programme; trainees complete lessons, watch cases until they count as reviewed and log
-scans; a supervisor of their hospital signs the scans off; the certificate is issued by
+Run by ``manage.py load_demo_data`` after the demo cases and quizzes (the order of
+``demo.loaders``), and only through the real services: the director authors and publishes two
+versions of the programme; trainees complete lessons, watch cases until they count as reviewed
+and log scans; a supervisor of their hospital signs the scans off; the certificate is issued by
 ``issue_if_eligible`` once the evaluation says every requirement is met — never forced. The
 expired certificate is a director's manual issue with a recorded reason 25 months ago (the
 services' ``now=``), then ``expire_due``. The quiz demo's exam attempts are the exam evidence.
@@ -25,15 +25,12 @@ import datetime
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases import demo_content as case_text
 from cases.models import Case, Organ
 from cases.services.learning import watch_heartbeat
-from certification import demo_content as text
 from certification.models import (
     ExamType,
     LogbookEntry,
@@ -61,13 +58,16 @@ from certification.services.programmes import (
 )
 from core.content_language import in_both_languages
 from core.scoping import PublicationStatus, Visibility
-from courses.demo import DEMO_PASSWORD, DemoDataRefused
 from courses.models import Course, Lesson
 from courses.services import complete_lesson
-from quizzes import demo_content as quiz_text
+from demo import cases_content as case_text
+from demo import certification_content as text
+from demo import quizzes_content as quiz_text
+from demo.accounts import DEMO_PASSWORD
+from demo.allowed import ensure_allowed
 from quizzes.models import Quiz
 
-COURSE = "Liver CEUS fundamentals"  # courses.demo
+COURSE = "Liver CEUS fundamentals"  # demo.courses
 CERTIFIED = "demo-trainee-1"  # passed the exam and the module quiz in the quiz demo
 EXPIRED = "demo-trainee-2"
 HALFWAY = "trainee"
@@ -124,8 +124,7 @@ def load_demo_certification(*, now: datetime.datetime | None = None) -> str:
 
     Adds nothing when any programme exists or the demo course, exam, cases or trainees are
     missing."""
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    ensure_allowed()
     if Programme.objects.exists():
         return "Certification programmes already exist: demo certification not loaded."
     cast = _cast()
@@ -135,7 +134,7 @@ def load_demo_certification(*, now: datetime.datetime | None = None) -> str:
     try:
         # The sign-off and certificate e-mails go out on commit: inside the override.
         with notifications.muted(), transaction.atomic():
-            supervisor = _supervisor(cast.director)
+            supervisor = county_supervisor(cast.director)
             programme = _programme(cast, now)
             _expired(cast, programme, supervisor, now)
             certificate = _certified(cast, programme, supervisor, now)
@@ -225,7 +224,9 @@ def _programme(cast: Cast, now: datetime.datetime) -> Programme:
 # --- People and their records ----------------------------------------------------------------
 
 
-def _supervisor(director: User) -> User:
+def county_supervisor(director: User) -> User:
+    """The instructor of the director's (county) hospital who signs off scans and grades the
+    quiz demo's free-text answers; created once."""
     user, created = User.objects.get_or_create(
         username=SUPERVISOR,
         defaults={

@@ -1,7 +1,7 @@
 """The demo accounts, in one list: the start banner of ``manage.py serve --demo-data`` prints
 it and the README's "Demo accounts" table is checked against it (tests/core/test_demo_accounts).
 
-The demo loaders (courses/demo.py, certification/demo.py, quizzes/demo.py …) create the users;
+The demo loaders (demo/courses.py, demo/certification.py, demo/quizzes.py …) create the users;
 adding a demo account there means adding a row here, and then to the README.
 """
 

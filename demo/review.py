@@ -2,7 +2,7 @@
 """The review-across-the-network demo: a county hospital with a single CEUS instructor
 (``county-instructor``, password ``demo``) names the demo expert centre as its reviewer; one of
 its cases waits in review for the centre's instructor (``instructor``), who opens it from
-"Reviews" in the menu. Run by ``cases.demo.load_demo_cases`` after the published cases.
+"Reviews" in the menu. Run by ``demo.cases.load_demo_cases`` after the published cases.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 
 from accounts.models import Institution, User
 from cases import services
-from cases.demo_content_zh import bilingual
-from cases.demo_loops import write_loop
 from cases.models import Case
 from core.content_language import in_both_languages
 from core.scoping import Visibility
-from courses.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
+from demo.cases_content_zh import bilingual
+from demo.loops import write_loop
 
 COUNTY_INSTRUCTOR = "county-instructor"
 COUNTY_HOSPITAL = "Songyang County People's Hospital"
@@ -46,7 +46,7 @@ COUNTY_CASE = {
 }
 
 
-# Its texts in Simplified Chinese, keyed by the English (cases.demo_content_zh.bilingual).
+# Its texts in Simplified Chinese, keyed by the English (demo.cases_content_zh.bilingual).
 COUNTY_ZH = {
     COUNTY_CASE["title"]: "县医院随访中发现的结节",
     COUNTY_CASE["clinical_history"]: (

@@ -3,7 +3,7 @@
 
 Each question names the demo case it is about (``"hcc"``, ``"haemangioma"``, ``"kidney"`` or
 None); keys that come from a case — the lesion outline, the phase markers, the category — are
-read from the case by ``quizzes.demo`` so that questions and cases can never disagree.
+read from the case by ``demo.quizzes`` so that questions and cases can never disagree.
 Prompts never give the diagnosis away: the trainee sees them before any feedback.
 """
 
@@ -310,7 +310,7 @@ MODULE_QUIZ_ITEMS = [
     "single_late_phase",
     "true_false_haemangioma",
 ]
-MODULE_TITLE = "Vascular phases of the liver"  # courses.demo.LIVER_MODULES
+MODULE_TITLE = "Vascular phases of the liver"  # demo.courses.LIVER_MODULES
 
 # Free-text answers of the demo trainees, with the credit the instructor gives each.
 FREE_TEXT_ANSWERS = [

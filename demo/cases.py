@@ -1,12 +1,11 @@
 """Demo cases for a laptop or a training session: three published, fully annotated CEUS cases
-made by the real pipeline from generated DICOM loops (``cases.demo_loops``).
+made by the real pipeline from generated DICOM loops (``demo.loops``).
 
-Run by ``manage.py load_demo_data`` after the courses' demo data (see ``courses.demo``), or on
+Run by ``manage.py load_demo_data`` after the courses' demo data (see ``demo.courses``), or on
 its own with ``manage.py load_demo_cases``. The demo instructor writes the cases and the demo
 site administrator reviews them, as the workflow requires another person. A county hospital
-with one instructor then sends a case for review by the expert centre (``cases.demo_review``).
-Never in
-production: refused unless ``settings.DEMO_DATA_ALLOWED``.
+with one instructor then sends a case for review by the expert centre (``demo.review``).
+Never in production: refused unless ``settings.DEMO_DATA_ALLOWED``.
 """
 
 from __future__ import annotations
@@ -19,19 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from accounts.models import User
-from cases import demo_content, services
-from cases.demo_content_zh import bilingual
-from cases.demo_loops import LoopFacts, write_loop
-from cases.demo_review import load_county_case
+from cases import services
 from cases.models import Case
 from cineloops import services as loop_services
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from core.scoping import Visibility
-from courses.demo import DemoDataRefused
+from demo import cases_content
+from demo.allowed import ensure_allowed
+from demo.cases_content_zh import bilingual
+from demo.loops import LoopFacts, write_loop
+from demo.review import load_county_case
 
 logger = logging.getLogger(__name__)
 WAIT_FOR_WORKER_S = 300  # if a running worker took a loop first, wait for it this long
@@ -60,7 +58,7 @@ class DemoCase:
 
 DEMO_CASES = (
     DemoCase(
-        demo_content.HCC,
+        cases_content.HCC,
         (
             DemoLoop(
                 "hcc",
@@ -85,7 +83,7 @@ DEMO_CASES = (
         texts=((1, 24.0, 40.0, "Mild wash-out: slightly darker than the liver", None, None),),
     ),
     DemoCase(
-        demo_content.HAEMANGIOMA,
+        cases_content.HAEMANGIOMA,
         (
             DemoLoop(
                 "haemangioma",
@@ -110,7 +108,7 @@ DEMO_CASES = (
         ),
     ),
     DemoCase(
-        demo_content.KIDNEY,
+        cases_content.KIDNEY,
         (
             DemoLoop(
                 "kidney",
@@ -281,8 +279,7 @@ def _make_case(spec: DemoCase, author: User, reviewer: User, folder: Path, seed:
 def load_demo_cases() -> bool:
     """Create the demo cases; False (nothing changed) when any case exists or the demo
     instructor and administrator accounts are missing."""
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    ensure_allowed()
     if Case.objects.exists():
         return False
     author = User.objects.filter(username="instructor").first()

@@ -2,12 +2,11 @@
 quiz on the "Vascular phases of the liver" module, and past attempts of eight generated
 trainees of varying ability, so that results and item analysis show real numbers.
 
-Run by ``manage.py load_demo_data`` after the demo cases (the cases app registers its loader
-first: ``INSTALLED_APPS`` order), through the real services — authoring validates every key,
-attempts are started, answered and submitted as a trainee would, free text is graded by an
-instructor of the trainees' own hospital (the demo ``supervisor``) except one answer left waiting
-in their grading queue. Keys that come from a
-case (lesion outline, phase markers, category) are read from the case. Never in production:
+Run by ``manage.py load_demo_data`` after the demo cases (the order of ``demo.loaders``),
+through the real services — authoring validates every key, attempts are started, answered and
+submitted as a trainee would, free text is graded by an instructor of the trainees' own hospital
+(the demo ``supervisor``) except one answer left waiting in their grading queue. Keys that come
+from a case (lesion outline, phase markers, category) are read from the case. Never in production:
 refused unless ``settings.DEMO_DATA_ALLOWED``.
 """
 
@@ -17,19 +16,20 @@ import math
 import random
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
-from cases import demo_content as case_text
 from cases.models import Annotation, Case, PhaseMarker
 from core.content_language import in_both_languages
 from core.scoping import PublicationStatus, Visibility
-from courses.demo import DEMO_PASSWORD, DemoDataRefused
 from courses.models import Cohort, Module
 from courses.services import assign_cohort, cohort_update
-from quizzes import demo_content as text
-from quizzes.demo_content_zh import ZH
+from demo import cases_content as case_text
+from demo import quizzes_content as text
+from demo.accounts import DEMO_PASSWORD
+from demo.allowed import ensure_allowed
+from demo.certification import county_supervisor
+from demo.quizzes_content_zh import ZH
 from quizzes.models import Answer, Attempt, FeedbackPolicy, GradingMethod, Question, Quiz, QuizKind
 from quizzes.services.attempts import answer_check, answer_save, attempt_start, attempt_submit
 from quizzes.services.authoring import create_question, create_quiz
@@ -48,7 +48,7 @@ TRAINEES = [
     ("Qiang", "Zhao", 0.38),
     ("Ting", "Wu", 0.28),
 ]
-COURSE = "Liver CEUS fundamentals"  # courses.demo
+COURSE = "Liver CEUS fundamentals"  # demo.courses
 SEED = 20261126  # the same answers every time (papers are shuffled and drawn by the service)
 
 
@@ -303,9 +303,7 @@ def _grade_free_text() -> None:
     if director is None:
         return
     # The county's supervising instructor, the one account the logbook demo signs off with.
-    from certification.demo import _supervisor
-
-    grader = _supervisor(director)
+    grader = county_supervisor(director)
     waiting = list(
         Answer.objects.filter(question__kind="free_text", credit__isnull=True)
         .exclude(response__isnull=True)
@@ -332,8 +330,7 @@ def load_demo_quizzes() -> str:
     """Create the demo quizzes and their past attempts; returns a line for the console.
 
     Adds nothing when any quiz exists or the demo cases, course or instructor are missing."""
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    ensure_allowed()
     if Quiz.objects.exists():
         return "Quizzes already exist: demo quizzes not loaded."
     instructor = User.objects.filter(username="instructor").first()

@@ -6,39 +6,18 @@ Never in production: ``load_demo_data`` refuses unless ``settings.DEMO_DATA_ALLO
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Institution, User
-from core.demo_accounts import DEMO_PASSWORD  # load_demo_data refuses in production
-from core.plugins import HookPoint
 from core.scoping import PublicationStatus, Visibility
-from courses import demo_content as text
-from courses import demo_content_zh as zh
 from courses import services
 from courses.models import Course, Lesson
+from demo import courses_content as text
+from demo import courses_content_zh as zh
+from demo.accounts import DEMO_PASSWORD  # load_demo_data refuses in production
+from demo.allowed import ensure_allowed
 
 PUBLISHED = PublicationStatus.PUBLISHED
-
-
-class DemoDataRefused(RuntimeError):
-    """Raised when demo data would be loaded where it is not allowed (production)."""
-
-
-# Other apps add their demo content (e.g. the case library's processed cine loops) by
-# registering a loader on DEMO_LOADERS from their AppConfig.ready() (``core.plugins``); the
-# load_demo_data command runs them, each in its own transactions, after the courses, in the
-# order of INSTALLED_APPS. A loader returns a line for the console.
-DemoLoader = Callable[[], str]
-DEMO_LOADERS: HookPoint[DemoLoader] = HookPoint("courses.demo_loaders")
-
-
-def run_demo_loaders() -> list[str]:
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
-    return [loader() for loader in DEMO_LOADERS]
 
 
 # (module title, summary, [(lesson title, minutes, body)])
@@ -164,8 +143,7 @@ def _draft_course(instructor: User) -> Course:
 @transaction.atomic
 def load_demo_data() -> bool:
     """Create the demo data; returns False (and changes nothing) when any course exists."""
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoDataRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is False).")
+    ensure_allowed()
     if Course.objects.exists():
         return False
 

@@ -67,7 +67,7 @@ def _lognormal(x: float, mode: float, sigma: float) -> float:
     return mode / x * math.exp(log_ratio)
 
 
-# Tissues (tuned so that the curves teach what the cases say; see cases/demo_content.py).
+# Tissues (tuned so that the curves teach what the cases say; see demo/cases_content.py).
 LIVER = Bolus(8.0, ((36.0, 14.0, 40.0, 1.0),))
 # HCC: arterial hyperenhancement (+10 dB at 20 s), iso at ~45 s, mild wash-out from ~60-70 s
 # (about -1.5 dB at 75 s, -3 dB at 150 s): "late and mild", CEUS LI-RADS LR-5.

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001, E501 -- Chinese punctuation; long bilingual pairs, Markdown table rows
-"""Simplified Chinese of the demo courses (``courses.demo_content``), keyed by the English text.
+"""Simplified Chinese of the demo courses (``demo.courses_content``), keyed by the English text.
 
 The glossary of the interface (locale/zh_Hans/LC_MESSAGES/django.po header) fixes the terms:
 超声造影, 微泡, 动脉期, 门静脉期, 延迟期, 廓清, 时间-强度曲线, 肝细胞癌, 血管瘤,
@@ -7,7 +7,7 @@ The glossary of the interface (locale/zh_Hans/LC_MESSAGES/django.po header) fixe
 the English Markdown's headings, lists, tables and numbers (``BODIES``).
 """
 
-from courses import demo_content as en
+from demo import courses_content as en
 
 INSTITUTIONS = {
     "Zhejiang Provincial People's Hospital — Ultrasound Centre": (

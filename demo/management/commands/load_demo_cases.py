@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import load_demo_cases
-from courses.demo import DemoDataRefused
+from demo.allowed import DemoDataRefused
+from demo.cases import load_demo_cases
 
 
 class Command(BaseCommand):

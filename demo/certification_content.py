@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 -- Chinese punctuation
-"""Texts of the demo certification (``certification.demo``): the programme, its requirements
+"""Texts of the demo certification (``demo.certification``): the programme, its requirements
 and the logbook entries. Logbook texts describe scans without anything that could identify a
 patient — no names, dates of birth, record or phone numbers — as the logbook form asks.
 """

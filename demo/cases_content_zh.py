@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001, E501 -- Chinese punctuation; long bilingual pairs
-"""Simplified Chinese of the demo cases (``cases.demo_content``, ``cases.demo_review``), keyed
+"""Simplified Chinese of the demo cases (``demo.cases_content``, ``demo.review``), keyed
 by the English text; ``bilingual(content)`` gives a case's texts in both languages.
 
 Terms as in the interface glossary (locale/zh_Hans/LC_MESSAGES/django.po header).
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases import demo_content as en
 from core.content_language import in_both_languages
+from demo import cases_content as en
 
 # The case texts registered for translation (cases/translation.py).
 TEXTS = ("title", "clinical_history", "final_diagnosis", "teaching_points")

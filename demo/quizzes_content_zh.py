@@ -1,11 +1,11 @@
 # ruff: noqa: RUF001, E501 -- Chinese punctuation; long bilingual pairs
-"""Simplified Chinese of the demo quizzes (``quizzes.demo_content``), keyed by the English text.
+"""Simplified Chinese of the demo quizzes (``demo.quizzes_content``), keyed by the English text.
 
 Terms as in the interface glossary (locale/zh_Hans/LC_MESSAGES/django.po header): 超声造影,
 动脉期, 门静脉期, 延迟期, 廓清, 时间-强度曲线, 肝细胞癌, 血管瘤.
 """
 
-from quizzes import demo_content as en
+from demo import quizzes_content as en
 
 Q = en.QUESTIONS
 HCC_POINTS = "提交后可查看带标注的病例及其教学要点。"
