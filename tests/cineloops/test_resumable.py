@@ -256,3 +256,42 @@ def test_parts_received_by_different_web_hosts_are_joined_through_the_object_sto
     assert s3_mock.stored("originals/") == []  # parts joined, original de-identified and gone
     left = [p for host in hosts if host.exists() for p in host.rglob("*") if p.is_file()]
     assert left == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_join_or_sweep_meeting_a_join_in_progress_leaves_it_alone(instructor):
+    """The row lock of a join in progress (PostgreSQL): a duplicate message returns at once
+    (nowait), and the expiry sweep passes the row by (skip_locked) even once it has expired."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite locks the whole database)")
+    upload = upload_create(by=instructor, length=len(DATA))
+    append(upload, 0, DATA)
+    locked, release = threading.Event(), threading.Event()
+
+    def joining():
+        from django.db import connection as thread_connection
+
+        with transaction.atomic():
+            ResumableUpload.objects.select_for_update().get(pk=upload.pk)
+            locked.set()
+            release.wait(10)
+        thread_connection.close()
+
+    thread = threading.Thread(target=joining)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        duplicate = upload_finish(upload_pk=upload.pk)
+        swept = resumable.uploads_delete_expired(now=timezone.now() + timedelta(days=2))
+    finally:
+        release.set()
+        thread.join()
+
+    assert duplicate is False
+    assert swept["expired"] == 0
+    assert ResumableUpload.objects.get().status == Status.ASSEMBLING
+    assert len(stored_parts(upload)) == 1
