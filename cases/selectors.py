@@ -34,6 +34,7 @@ from cases.models import (
     CaseStatus,
     CaseWatch,
     PhaseMarker,
+    RoiCurve,
     Tag,
 )
 from cases.search import apply_search, is_ranked
@@ -338,3 +339,27 @@ def reader_state(user, case: Case, loops: list[dict[str, Any]]) -> ReaderState:
             bool(watch and watch.reviewed_at),
         ),
     )
+
+
+# --- Time-intensity curves ----------------------------------------------------------------------
+
+
+def readable_annotations(user, loop) -> QuerySet[Annotation]:
+    """Annotations on ``loop`` of the cases ``user`` may read now (``access.readable_cases``)."""
+    visible = access.readable_cases(user).values("pk")
+    return Annotation.objects.filter(case__in=visible, loop=loop)
+
+
+def roi_curve(annotation: Annotation) -> RoiCurve | None:
+    """The annotation's stored time-intensity curve, if it has one."""
+    return RoiCurve.objects.filter(annotation=annotation).first()
+
+
+def readable_cases_showing(user, loop) -> QuerySet[Case]:
+    """Cases ``user`` may read now that show ``loop``."""
+    return access.readable_cases(user).filter(case_loops__loop=loop)
+
+
+def case_loop_links(case: Case) -> list[CaseLoop]:
+    """The case's loops in order (their links: order, offset after injection)."""
+    return list(case.case_loops.order_by("order", "pk"))

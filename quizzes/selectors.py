@@ -250,3 +250,31 @@ def questions_with_options(ids: Iterable[int]) -> dict[int, Question]:
 def answers_of(attempts: Sequence[Attempt]) -> dict[tuple[int, int], Answer]:
     """The answers of ``attempts`` by (attempt id, question id)."""
     return {(a.attempt_id, a.question_id): a for a in Answer.objects.filter(attempt__in=attempts)}
+
+
+# --- The API's attempts -----------------------------------------------------------------------
+
+
+def attempts_of(user) -> QuerySet[Attempt]:
+    """The user's own attempts (only they may change them)."""
+    return Attempt.objects.filter(user=user)
+
+
+def attempt_of(user, pk: int) -> Attempt | None:
+    """The user's own attempt ``pk`` with its quiz, or None."""
+    return attempts_of(user).select_related("quiz").filter(pk=pk).first()
+
+
+def attempt_in_detail_for(user, pk: int) -> Attempt | None:
+    """Attempt ``pk`` with its quiz when ``user`` may read it in detail (``results_access``:
+    staff of the trainee's institution, site admins), or None."""
+    return Attempt.objects.in_detail_for(user).select_related("quiz").filter(pk=pk).first()
+
+
+def open_attempt_ids(quiz: Quiz, user) -> set[int]:
+    """The user's attempts in progress on ``quiz``."""
+    return set(
+        Attempt.objects.filter(quiz=quiz, user=user, status=AttemptStatus.IN_PROGRESS).values_list(
+            "pk", flat=True
+        )
+    )
