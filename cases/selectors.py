@@ -40,6 +40,7 @@ from cases.models import (
 from cases.search import apply_search, is_ranked
 from cases.services.learning import WatchState, required_seconds
 from cases.snapshot import changed_keys
+from cineloops.models import CineLoop
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -160,7 +161,27 @@ def detail_cases(user) -> QuerySet[Case]:
 
 
 def cases_to_review(user) -> QuerySet[Case]:
-    return Case.objects.awaiting_review_by(user).select_related("submitted_by", "institution")
+    """Cases waiting for ``user``'s review, the longest waiting first."""
+    return (
+        Case.objects.awaiting_review_by(user)
+        .select_related("submitted_by", "institution")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reviewable_cases(user) -> QuerySet[Case]:
+    """The review form's cases: the user's editable ones, and those in review awaiting them
+    (a reviewer outside the case's editors)."""
+    return Case.objects.editable_by(user) | Case.objects.awaiting_review_by(user)
+
+
+def loop_choices(user, case: Case | None) -> QuerySet[CineLoop]:
+    """Loops the case form offers: those ``user`` may edit, and the case's own (they stay
+    choosable), newest first."""
+    loops = CineLoop.objects.editable_by(user)
+    if case is not None:
+        loops = loops | CineLoop.objects.filter(case_links__case=case)
+    return loops.distinct().order_by("-created_at", "-pk")
 
 
 @dataclass(frozen=True)
@@ -313,6 +334,14 @@ def case_payload(user, case: Case) -> CasePayload:
         data = payload.case_detail(detail_cases(user).get(pk=case.pk), can_edit=False)
         cache.set(key, data, case_cache.TIMEOUT)
     return CasePayload(data, key)
+
+
+def case_rows(user) -> QuerySet[Case]:
+    """Cases ``user`` may open, as the columns that say whether they may read it now and which
+    payload is current (the page's cheap first read; the payload is cached)."""
+    return Case.objects.open_to(user).only(
+        "pk", "title", "updated_at", "institution_id", "status", "assessment_only"
+    )
 
 
 def case_for_next_action(pk: int) -> Case:

@@ -279,6 +279,15 @@ def version_requirements(version: ProgrammeVersion) -> QuerySet[Requirement]:
     return version.requirements.select_related("quiz", "prerequisite").prefetch_related("courses")
 
 
+def manages_any_programme(user: User) -> bool:
+    return manageable_programmes(user).exists()
+
+
+def programmes_to_direct(user: User) -> QuerySet[Programme]:
+    """The programmes the director's view offers: those the user manages, by title."""
+    return manageable_programmes(user).order_by("title", "pk")
+
+
 def programmes_listed_for(user: User) -> QuerySet[Programme]:
     """What the programme API lists: published programmes (with a version in force) the user
     may follow, and those they manage (drafts included), by title."""

@@ -53,6 +53,11 @@ def lessons_with_completion(user: AnyUser) -> QuerySet[Lesson]:
     return lessons.order_by("order", "pk")
 
 
+def module_lessons(user: AnyUser, module: Module) -> QuerySet[Lesson]:
+    """The lessons of ``module`` that ``user`` may see, in order, with ``is_completed``."""
+    return lessons_with_completion(user).filter(module=module)
+
+
 def _with_visible_lessons(modules: QuerySet[Module], user: AnyUser) -> QuerySet[Module]:
     lessons = Prefetch("lessons", lessons_with_completion(user), to_attr="visible_lessons")
     return modules.prefetch_related("prerequisites", lessons)

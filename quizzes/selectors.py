@@ -25,6 +25,7 @@ from quizzes.models import (
     Answer,
     Attempt,
     AttemptStatus,
+    Option,
     Question,
     QuestionKind,
     QuestionTag,
@@ -155,6 +156,11 @@ def bank_tags(user) -> QuerySet[str]:
         .distinct()
         .values_list("name", flat=True)
     )
+
+
+def question_options(question: Question) -> QuerySet[Option]:
+    """The question's options in their order."""
+    return question.options.order_by("order", "pk")
 
 
 def fresh_question(question: Question) -> Question:

@@ -55,13 +55,7 @@ def _refused(request: HttpRequest, message: str) -> HttpResponse:
 @login_required
 @require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The row alone says whether the user may see the case and which payload is current.
-    case = get_object_or_404(
-        Case.objects.open_to(request.user).only(
-            "pk", "title", "updated_at", "institution_id", "status", "assessment_only"
-        ),
-        pk=pk,
-    )
+    case = get_object_or_404(selectors.case_rows(request.user), pk=pk)
     refusal = access.case_refusal(request.user, case)
     if refusal:
         return _refused(request, refusal)

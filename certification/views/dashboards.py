@@ -83,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "entries": entries,
         "certificates": certificates,
-        "manages": selectors.manageable_programmes(request.user).exists(),
+        "manages": selectors.manages_any_programme(request.user),
     }
     return render(request, "certification/dashboard.html", context)
 
@@ -110,7 +110,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _cohort_query(request: HttpRequest):
     """The programme and filters of the director's view; 404 for a programme not managed."""
-    programmes = selectors.manageable_programmes(request.user).order_by("title", "pk")
+    programmes = selectors.programmes_to_direct(request.user)
     wanted = request.GET.get("programme")
     if wanted:
         if not wanted.isdigit():

@@ -168,7 +168,7 @@ class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
     )
     def lessons(self, request: Request, pk: str | None = None) -> Response:
         module = self.get_object()
-        lessons = selectors.lessons_with_completion(request.user).filter(module=module)
+        lessons = selectors.module_lessons(request.user, module)
         return Response(LessonSummarySerializer(lessons, many=True).data)
 
     @extend_schema(

@@ -81,7 +81,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _option_initial(question: Question | None) -> list[dict[str, Any]] | None:
     if question is None:
         return None
-    return option_initial(question.options.order_by("order", "pk"))
+    return option_initial(selectors.question_options(question))
 
 
 def _question_form(request: HttpRequest, kind: str, question: Question | None) -> HttpResponse:
