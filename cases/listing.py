@@ -1,15 +1,22 @@
 """Presentation of a library page's cases, prepared once per page rather than per card: the
 list is the platform's busiest page, and template lookups, ``reverse()`` and lazy translations
-cost more than the queries behind it. Cards are plain values (no model instance), so that a
-page of them is cheap to cache (``cases.selectors.library_grid``) and to render."""
+cost more than the queries behind it.
+
+A ``Card`` is a case as plain values (no model instance): cheap to cache and to render. One
+template renders a card (``cases/_library_card.html``), the reader's own flags included (the
+"Reviewed" badge, the bookmark button's state): ``cases.selectors.library_grid`` caches each
+card with its HTML for a reader without flags, and renders again, for each reader, only the
+cards they bookmarked or reviewed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Case, CaseLoop, Difficulty, Modality, Organ
 from cineloops.models import CineLoop
@@ -67,6 +74,12 @@ def _posters(ids: list[int]) -> dict[int, tuple[int, int, int]]:
         if status in (CineLoop.Status.READY, CineLoop.Status.NEEDS_REVIEW) and poster:
             first[case_id] = (loop_id, columns or 0, rows_ or 0)
     return first
+
+
+def render(card: Card) -> SafeString:
+    """The card's HTML, as its reader sees it (their flags on the card)."""
+    # Escaped by the template; less the newline that ends the template's file.
+    return mark_safe(get_template("cases/_library_card.html").render({"card": card}).rstrip("\n"))
 
 
 def cards(cases: Iterable[Case], *, own_flags: bool = False) -> list[Card]:

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Institution
 from cases import access, conf, listing, payload
@@ -235,8 +236,15 @@ class GridPage:
 @dataclass(frozen=True)
 class LibraryGrid:
     cards: list[listing.Card]
+    cards_html: list[SafeString]  # each card rendered as its reader sees it
     page: GridPage
     query: str  # the query string without ``page``, for the pagination links
+
+    @property
+    def html(self) -> SafeString:
+        """The cards one after another (indented as the grid's template lays them out): one
+        string for the template, rather than a loop over the cards on every request."""
+        return mark_safe("".join(f"\n  {card}\n  " for card in self.cards_html))
 
 
 def _personal(user, filters: LibraryFilters) -> bool:
@@ -250,38 +258,53 @@ def _grid(user, filters: LibraryFilters, query: QueryDict, *, own_flags: bool) -
     page = Paginator(cases, conf.library_page_size()).get_page(query.get("page"))
     links = query.copy()
     links.pop("page", None)
+    cards = listing.cards(page.object_list, own_flags=own_flags)
     return LibraryGrid(
-        cards=listing.cards(page.object_list, own_flags=own_flags),
+        cards=cards,
+        cards_html=[listing.render(card) for card in cards],
         page=GridPage(page.number, page.paginator.num_pages, page.paginator.count),
         query=links.urlencode(),
     )
 
 
 def _with_own_flags(grid: LibraryGrid, user) -> LibraryGrid:
-    """The shared grid with the user's bookmark and "reviewed" flags: one query."""
+    """The shared grid (every card as a reader without flags sees it) as ``user`` sees it:
+    their bookmarked or reviewed cards rendered again with their flags. Two small queries
+    (cheaper than one with two subqueries)."""
     ids = [card.pk for card in grid.cards]
     if not ids:
         return grid
-    flags = {
-        pk: (bookmarked, reviewed)
-        for pk, bookmarked, reviewed in Case.objects.filter(pk__in=ids)
-        .annotate(bookmarked=_flag(user, Bookmark), reviewed=_flag(user, CaseWatch))
-        .values_list("pk", "bookmarked", "reviewed")
-    }
-    cards = []
-    for card in grid.cards:
-        bookmarked, reviewed = flags.get(card.pk, (False, False))
-        cards.append(replace(card, is_bookmarked=bookmarked, is_reviewed=reviewed))
-    return replace(grid, cards=cards)
+    bookmarked = set(
+        Bookmark.objects.filter(user=user, case_id__in=ids).values_list("case_id", flat=True)
+    )
+    reviewed = set(
+        CaseWatch.objects.filter(user=user, case_id__in=ids, reviewed_at__isnull=False).values_list(
+            "case_id", flat=True
+        )
+    )
+    if not (bookmarked or reviewed):
+        return grid
+    cards, cards_html = [], []
+    for card, html in zip(grid.cards, grid.cards_html, strict=True):
+        if card.pk in bookmarked or card.pk in reviewed:
+            card = replace(
+                card, is_bookmarked=card.pk in bookmarked, is_reviewed=card.pk in reviewed
+            )
+            html = listing.render(card)
+        cards.append(card)
+        cards_html.append(html)
+    return replace(grid, cards=cards, cards_html=cards_html)
 
 
 def library_grid(user, filters: LibraryFilters, query: QueryDict) -> LibraryGrid:
-    """The page of the library that ``query`` asks for (filters, search, sort, ``page``), as
-    cards carrying the user's own bookmark and "reviewed" flags.
+    """The page of the library that ``query`` asks for (filters, search, sort, ``page``): its
+    cards, each rendered as the user sees it (``cases.listing``: their own bookmark and
+    "reviewed" flags on it).
 
-    The cards (without those flags) are cached per query string, language, visibility scope
-    and content version (``cases.cache.grid_key``) and shared by everyone of that scope; the
-    flags are read per request. A grid that is the user's alone is never cached.
+    The grid as a reader without flags sees it is cached per query string, language,
+    visibility scope and content version (``cases.cache.grid_key``) and shared by everyone of
+    that scope; the user's flags are read per request and only their flagged cards rendered
+    again. A grid that is the user's alone (``_personal``) is never cached.
     """
     if _personal(user, filters):
         return _grid(user, filters, query, own_flags=True)

@@ -103,6 +103,9 @@ def test_badges_are_each_users_own(hospital, trainee, case, monkeypatch):
         shared = cache.get(case_cache.grid_key(trainee, ""))
     assert [card.pk for card in shared.cards] == [case.pk]
     assert not any(card.is_bookmarked or card.is_reviewed for card in shared.cards)
+    assert not any(
+        'aria-pressed="true"' in html or "Reviewed" in html for html in shared.cards_html
+    )
 
     # A bookmark is not content (no new version): the cached grid is read again, with the
     # reader's flags as they are now.
