@@ -6,10 +6,10 @@ LocMemCache), is read through ``cases.selectors``; this module holds the keys an
 * the case payload (``cases.payload.case_detail``) per case, ``updated_at``, content version
   and language — without ``can_edit``, which the page sets per user;
 * the library's grid per query string (filters, search, sort, page), language, visibility
-  scope (site admin, or institution + whether the user may author) and content version: the
-  page's cards as plain values, without the reader's own flags (bookmarked, reviewed), which
-  are read per request and the grid rendered with them. Filters on the user's own bookmarks
-  or reviews are never cached;
+  scope (site admin, or institution + whether the user may author) and content version: each
+  card's values and its HTML as a reader without flags sees it. The reader's own flags
+  (bookmarked, reviewed) are read per request, and the cards they set rendered again for
+  them. Filters on the user's own bookmarks or reviews are never cached;
 * the filter bar's choices per content version; its rendering per query, scope and language
   (a template fragment).
 

@@ -22,7 +22,8 @@ from quizzes.models import Answer, Attempt, CertaintyLevel, Quiz
 from quizzes.payload import attempt_payload, quiz_summary
 
 
-def _reader(serializer: serializers.BaseSerializer):
+def _reader(serializer: serializers.BaseSerializer) -> Any:
+    """The request's user: what a payload shows depends on who reads it."""
     return serializer.context["request"].user
 
 
