@@ -1,15 +1,17 @@
 """Cached parts of the library pages that are the same for many users.
 
-Two things are cached, in Django's default cache (``CACHE_URL``; without it a per-process
-LocMemCache):
+What is cached, in Django's default cache (``CACHE_URL``; without it a per-process
+LocMemCache), is read through ``cases.selectors``; this module holds the keys and the version:
 
 * the case payload (``cases.payload.case_detail``) per case, ``updated_at``, content version
-  and language — without ``can_edit``, which the view sets per user;
-* the library's case grid per query string (filters, search, sort, page), language, visibility
-  scope (site admin, or institution + whether the user may author) and content version,
-  rendered with placeholders where the per-user badges go ("Reviewed", the bookmark button):
-  the view fills them from the ids of the page's cases the user bookmarked or reviewed.
-  Filters on the user's own bookmarks or reviews are never cached.
+  and language — without ``can_edit``, which the page sets per user;
+* the library's grid per query string (filters, search, sort, page), language, visibility
+  scope (site admin, or institution + whether the user may author) and content version: each
+  card's values and its HTML as a reader without flags sees it. The reader's own flags
+  (bookmarked, reviewed) are read per request, and the cards they set rendered again for
+  them. Filters on the user's own bookmarks or reviews are never cached;
+* the filter bar's choices per content version; its rendering per query, scope and language
+  (a template fragment).
 
 Invalidation: one content version, bumped (``changed``) by the ``post_save`` / ``post_delete`` /
 ``m2m_changed`` signals of every model a library page shows (cases,

@@ -1,16 +1,26 @@
-"""Presentation of a library page's cases, prepared once per request rather than per card:
-the list is the platform's busiest page, and template lookups, ``reverse()`` and lazy
-translations cost more than the queries behind it."""
+"""Presentation of a library page's cases, prepared once per page rather than per card: the
+list is the platform's busiest page, and template lookups, ``reverse()`` and lazy translations
+cost more than the queries behind it.
+
+A ``Card`` is a case as plain values (no model instance): cheap to cache and to render. One
+template renders a card (``cases/_library_card.html``), the reader's own flags included (the
+"Reviewed" badge, the bookmark button's state): ``cases.selectors.library_grid`` caches each
+card with its HTML for a reader without flags, and renders again, for each reader, only the
+cards they bookmarked or reviewed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Case, CaseLoop, Difficulty, Modality, Organ
 from cineloops.models import CineLoop
+from core.content_language import translated_html
 
 _PK = 999_999_999  # stands for the case's pk in URLs reversed once per page
 
@@ -21,23 +31,21 @@ def _pattern(name: str, **kwargs) -> str:
 
 @dataclass(frozen=True)
 class Card:
-    case: Case
+    """One case of the grid. The first fields are the same for everyone who sees the case in
+    this language; ``is_bookmarked`` and ``is_reviewed`` are the reader's own."""
+
+    pk: int
+    title_html: SafeString  # the title, with its fallback marker (the ``tr`` filter)
+    institution_html: SafeString
+    status: str
     url: str
     bookmark_url: str
     poster_url: str | None
     poster_size: tuple[int, int] | None
     facts: str  # "Liver · CEUS · Beginner"
     tags: list[str]
-
-    # Where the user's own badges go in the cached grid (``cases.views.library.fill_slots``):
-    # a NUL never comes from content (forms refuse it), so these cannot be forged by a title.
-    @property
-    def reviewed_slot(self) -> str:
-        return f"\x00R{self.case.pk}\x00"
-
-    @property
-    def bookmark_slot(self) -> str:
-        return f"\x00B{self.case.pk}\x00"
+    is_bookmarked: bool = False
+    is_reviewed: bool = False
 
 
 def _tags(ids: list[int]) -> dict[int, list[str]]:
@@ -68,8 +76,17 @@ def _posters(ids: list[int]) -> dict[int, tuple[int, int, int]]:
     return first
 
 
-def cards(cases: Iterable[Case]) -> list[Card]:
-    """One card per case: three queries (the cases, their tags, their first loops)."""
+def render(card: Card) -> SafeString:
+    """The card's HTML, as its reader sees it (their flags on the card)."""
+    # Escaped by the template; less the newline that ends the template's file.
+    return mark_safe(get_template("cases/_library_card.html").render({"card": card}).rstrip("\n"))
+
+
+def cards(cases: Iterable[Case], *, own_flags: bool = False) -> list[Card]:
+    """One card per case: three queries (the cases, their tags, their first loops).
+    ``own_flags``: take the reader's bookmark and "reviewed" flags from the cases'
+    ``is_bookmarked`` / ``is_reviewed`` annotations (``selectors.library_cases``); without it
+    they are left False, for a grid shared by many readers."""
     cases = list(cases)
     ids = [case.pk for case in cases]
     tags, posters = (_tags(ids), _posters(ids)) if ids else ({}, {})
@@ -85,7 +102,10 @@ def cards(cases: Iterable[Case]) -> list[Card]:
         first = posters.get(case.pk)
         made.append(
             Card(
-                case=case,
+                pk=case.pk,
+                title_html=translated_html(case, "title"),
+                institution_html=translated_html(case.institution, "name"),
+                status=case.status,
                 url=detail.replace(str(_PK), str(case.pk)),
                 bookmark_url=bookmark.replace(str(_PK), str(case.pk)),
                 poster_url=poster.replace(str(_PK), str(first[0])) if first else None,
@@ -98,6 +118,8 @@ def cards(cases: Iterable[Case]) -> list[Card]:
                     )
                 ),
                 tags=tags.get(case.pk, []),
+                is_bookmarked=own_flags and bool(case.is_bookmarked),
+                is_reviewed=own_flags and bool(case.is_reviewed),
             )
         )
     return made

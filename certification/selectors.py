@@ -1,6 +1,7 @@
-"""Reads for the certification dashboards: which programmes a user sees or manages, the
+"""Reads for the certification pages and API: which programmes a user sees or manages, the
 director's cohort table (a row per trainee, a column per requirement), the sign-off backlog,
-certificates about to expire and the latest audit events.
+certificates about to expire and the latest audit events; the certificates a list shows; the
+logbook entries, their loops and the sign-off queue.
 
 The cohort table evaluates everyone at once (``evaluation.evaluate_many``): its cost does not
 grow in queries with the number of trainees.
@@ -8,12 +9,13 @@ grow in queries with the number of trainees.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,19 +26,22 @@ from certification.models import (
     Certificate,
     CertificateStatus,
     EntryStatus,
+    ExamType,
     LogbookEntry,
     Programme,
     ProgrammeVersion,
     Requirement,
     RequirementKind,
 )
+from certification.services import logbook
 from certification.services.evaluation import (
     ProgrammeProgress,
     RequirementProgress,
     current_version,
     evaluate_many,
 )
-from core.scoping import Visibility, managed_q
+from cineloops.models import CineLoop
+from core.scoping import Visibility, managed_q, visible_q
 from courses.models import Cohort
 
 EXPIRY_WINDOW_DAYS = 90
@@ -266,3 +271,153 @@ def certificates_held(user: User) -> QuerySet[Certificate]:
 
 def version_requirements(version: ProgrammeVersion) -> QuerySet[Requirement]:
     return version.requirements.select_related("quiz", "prerequisite").prefetch_related("courses")
+
+
+def manages_any_programme(user: User) -> bool:
+    return manageable_programmes(user).exists()
+
+
+def programmes_to_direct(user: User) -> QuerySet[Programme]:
+    """The programmes the director's view offers: those the user manages, by title."""
+    return manageable_programmes(user).order_by("title", "pk")
+
+
+def programmes_listed_for(user: User) -> QuerySet[Programme]:
+    """What the programme API lists: published programmes (with a version in force) the user
+    may follow, and those they manage (drafts included), by title."""
+    published = published_programmes_for(user).values("pk")
+    managed = manageable_programmes(user).values("pk")
+    return (
+        Programme.objects.filter(Q(pk__in=published) | Q(pk__in=managed))
+        .select_related("institution")
+        .order_by("title", "pk")
+    )
+
+
+def programmes_open_to(user: User) -> QuerySet[Programme]:
+    """Programmes whose page the user may open: those visible to them, and those they manage."""
+    managed = manageable_programmes(user).values("pk")
+    return Programme.objects.filter(visible_q(user) | Q(pk__in=managed)).select_related(
+        "institution"
+    )
+
+
+def programme_versions(programme: Programme) -> QuerySet[ProgrammeVersion]:
+    """Every version of the programme, newest first."""
+    return programme.versions.order_by("-number")
+
+
+def requirements_in_order(version: ProgrammeVersion) -> QuerySet[Requirement]:
+    return version.requirements.order_by("order", "pk")
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+def narrow_certificates(
+    certificates: QuerySet[Certificate], *, holder: int | None, programme: int | None
+) -> QuerySet[Certificate]:
+    """``certificates`` (those a user may see: ``access.certificates_for``) of one holder
+    and/or one programme when given, newest first."""
+    if holder is not None:
+        certificates = certificates.filter(holder_id=holder)
+    if programme is not None:
+        certificates = certificates.filter(programme_id=programme)
+    return certificates.order_by("-issued_at", "-pk")
+
+
+def revocable_certificates(user: User) -> QuerySet[Certificate]:
+    """Certificates of the programmes the user manages, with programme and holder."""
+    return Certificate.objects.filter(programme__in=manageable_programmes(user)).select_related(
+        "programme", "holder"
+    )
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code, whoever asks (the public page)."""
+    return Certificate.objects.select_related("programme", "version").filter(code=code).first()
+
+
+# --- Logbook -----------------------------------------------------------------------------------
+
+
+def own_entries(trainee: User) -> QuerySet[LogbookEntry]:
+    """The trainee's own entries (only they edit or correct them)."""
+    return LogbookEntry.objects.filter(trainee=trainee)
+
+
+def own_entry(trainee: User, pk: int) -> LogbookEntry | None:
+    return own_entries(trainee).filter(pk=pk).first()
+
+
+def own_logbook(user: User) -> list[LogbookEntry]:
+    """The user's own entries with their review and corrections."""
+    return list(
+        own_entries(user).select_related("reviewed_by", "corrects").prefetch_related("corrections")
+    )
+
+
+def logbook_entries(
+    user: User, *, status: str = "", exam_type: str = "", trainee: int | None = None
+) -> QuerySet[LogbookEntry]:
+    """Entries the user may see (``logbook.entries_visible_to``) with their loops and
+    corrections; of one status, exam type or trainee when given (unknown values ignored)."""
+    entries = logbook.entries_visible_to(user).prefetch_related("loops", "corrections")
+    if status in EntryStatus.values:
+        entries = entries.filter(status=status)
+    if exam_type in ExamType.values:
+        entries = entries.filter(exam_type=exam_type)
+    if trainee is not None:
+        entries = entries.filter(trainee_id=trainee)
+    return entries
+
+
+def entry_corrections(entry: LogbookEntry) -> list[LogbookEntry]:
+    return list(entry.corrections.order_by("pk"))
+
+
+def visible_loop_ids(viewer: User, loops: Iterable[CineLoop]) -> set[int]:
+    """Which of ``loops`` (an entry's) the viewer may see: the others show their status only."""
+    return set(
+        CineLoop.objects.for_user(viewer)
+        .filter(pk__in=[loop.pk for loop in loops])
+        .values_list("pk", flat=True)
+    )
+
+
+def loops_by_ids(ids: Iterable[int]) -> list[CineLoop]:
+    """The loops of ``ids`` that exist (the logbook service decides which may be attached)."""
+    return list(CineLoop.objects.filter(pk__in=list(ids)))
+
+
+def supervisor_for(trainee: User, pk: int) -> User | None:
+    """Instructor ``pk`` when the trainee may ask them to sign off, else None."""
+    return logbook.supervisors_for(trainee).filter(pk=pk).first()
+
+
+def signoff_trainees(user: User) -> QuerySet[User]:
+    """The trainees with entries in the user's sign-off queue, by name."""
+    queue = logbook.entries_to_sign_off(user)
+    return User.objects.filter(pk__in=queue.values("trainee")).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def signoff_queue(
+    user: User, *, trainee: int | None = None, exam_type: str = "", supervised: bool = False
+) -> QuerySet[LogbookEntry]:
+    """The user's sign-off queue (``logbook.entries_to_sign_off``), of one trainee or exam
+    type when given, or only the entries naming the user as supervisor."""
+    queue = logbook.entries_to_sign_off(user)
+    if trainee is not None:
+        queue = queue.filter(trainee_id=trainee)
+    if exam_type in ExamType.values:
+        queue = queue.filter(exam_type=exam_type)
+    if supervised:
+        queue = queue.filter(supervisor=user)
+    return queue
+
+
+def version_requirements_to_edit(version: ProgrammeVersion) -> QuerySet[Requirement]:
+    """The version's requirements with their version and programme (the requirement form)."""
+    return Requirement.objects.select_related("version__programme").filter(version=version)

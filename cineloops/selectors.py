@@ -1,12 +1,23 @@
-"""Reads about cine loops that the pages need beyond the row itself, and the DICOM senders."""
+"""Reads about cine loops that the pages and the API need, and the DICOM senders."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from cine.facts import LoopFacts, ThumbnailFacts
 from cineloops import storage
 from cineloops.models import CineLoop, DicomSender
+
+
+def loops_for(user, *, ids: list[int] | None = None) -> QuerySet[CineLoop]:
+    """Loops ``user`` may see; only those of ``ids`` when given (a client polling a batch)."""
+    loops = CineLoop.objects.for_user(user)
+    return loops.filter(pk__in=ids) if ids is not None else loops
+
+
+def loops_to_edit(user) -> QuerySet[CineLoop]:
+    """Loops ``user`` may edit, with their institution (the instructors' list)."""
+    return CineLoop.objects.editable_by(user).select_related("institution")
 
 
 def loop_facts(loop: CineLoop) -> LoopFacts | None:

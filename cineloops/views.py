@@ -26,11 +26,12 @@ from rest_framework.views import APIView
 
 from accounts.decorators import author_required
 from accounts.models import Institution
+from accounts.selectors import all_institutions, institution_by_id
 from cineloops import resumable, review, services, storage
 from cineloops.media import serve_file
 from cineloops.messages import region_rows
 from cineloops.models import CineLoop
-from cineloops.selectors import thumbnail_strip
+from cineloops.selectors import loops_to_edit, thumbnail_strip
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
 
 PAGE_SIZE = 50
@@ -48,8 +49,7 @@ DOWNLOAD_NAMES = {"dicom": "loop-{pk}.dcm", "intensity": "loop-{pk}-intensity.np
 @author_required
 @require_safe
 def loop_list(request: HttpRequest) -> HttpResponse:
-    loops = CineLoop.objects.editable_by(request.user).select_related("institution")
-    page = Paginator(loops, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(loops_to_edit(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cineloops/list.html", {"page": page, "loops": page.object_list})
 
 
@@ -59,7 +59,7 @@ def _upload_context(request: HttpRequest) -> dict:
         "partial_upload_hours": settings.CINE_PARTIAL_UPLOAD_HOURS,
         "max_upload_bytes": settings.CINE_MAX_UPLOAD_BYTES,
         "too_large_message": too_large_message(settings.CINE_MAX_UPLOAD_BYTES),
-        "institutions": Institution.objects.all() if request.user.is_site_admin else None,
+        "institutions": all_institutions() if request.user.is_site_admin else None,
     }
 
 
@@ -116,10 +116,7 @@ def rejection_text(item: services.Rejected) -> str:
 def _chosen_institution(request: HttpRequest, value: str | None) -> Institution | None:
     if not value or not request.user.is_site_admin:
         return None
-    try:
-        return Institution.objects.get(pk=int(value))
-    except (ValueError, Institution.DoesNotExist):
-        return None
+    return institution_by_id(value)
 
 
 @login_required

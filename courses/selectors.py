@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from accounts.models import User
 from core.scoping import PublicationStatus, shared_with_q
@@ -35,6 +44,42 @@ def module_unlocked(user: AnyUser, module: Module) -> bool:
     """True when every published prerequisite of ``module`` is finished by ``user``."""
     state = course_state(user, module.course).module_state(module.pk)
     return bool(state and state.unlocked)
+
+
+def lessons_with_completion(user: AnyUser) -> QuerySet[Lesson]:
+    """Lessons ``user`` may see, in order, each with ``is_completed`` (by the user)."""
+    done = LessonCompletion.objects.filter(user_id=user.pk, lesson=OuterRef("pk"))
+    lessons = Lesson.objects.for_user(user).annotate(is_completed=Exists(done))
+    return lessons.order_by("order", "pk")
+
+
+def module_lessons(user: AnyUser, module: Module) -> QuerySet[Lesson]:
+    """The lessons of ``module`` that ``user`` may see, in order, with ``is_completed``."""
+    return lessons_with_completion(user).filter(module=module)
+
+
+def _with_visible_lessons(modules: QuerySet[Module], user: AnyUser) -> QuerySet[Module]:
+    lessons = Prefetch("lessons", lessons_with_completion(user), to_attr="visible_lessons")
+    return modules.prefetch_related("prerequisites", lessons)
+
+
+def modules_with_lessons(user: AnyUser) -> QuerySet[Module]:
+    """Modules ``user`` may see, with their course, prerequisites and ``visible_lessons``."""
+    return _with_visible_lessons(Module.objects.for_user(user).select_related("course"), user)
+
+
+def course_modules(user: AnyUser, course: Course) -> QuerySet[Module]:
+    """The modules of ``course`` that ``user`` may see, in order, with their prerequisites
+    and ``visible_lessons``."""
+    modules = Module.objects.for_user(user).filter(course=course).order_by("order", "pk")
+    return _with_visible_lessons(modules, user)
+
+
+def outline_modules(course: Course) -> QuerySet[Module]:
+    """Every module of the course in order, with its prerequisites and all its lessons in
+    order (the author's outline: drafts included)."""
+    lessons = Prefetch("lessons", Lesson.objects.order_by("order", "pk"))
+    return course.modules.order_by("order", "pk").prefetch_related("prerequisites", lessons)
 
 
 def get_enrolment(user: AnyUser, course: Course) -> Enrolment | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -22,10 +23,11 @@ from cases.models import (
     Modality,
     Organ,
     PhaseKind,
+    RoiCurve,
     RoiRole,
     TicStatus,
 )
-from cases.services.tic import error_text
+from cases.services.tic import Curve, error_text
 from core.api import IdField
 
 
@@ -125,9 +127,25 @@ class AnnotationSetInputSerializer(serializers.Serializer):
 
 
 class AnnotationSetSerializer(serializers.Serializer):
+    """A case's annotations and phase markers (the case from ``selectors.detail_cases``);
+    after a change, also the ``warnings`` given in the context (``PhiWarning``)."""
+
     annotations = AnnotationSerializer(many=True)
     phase_markers = PhaseMarkerSerializer(many=True)
-    warnings = PhiWarningSerializer(many=True, required=False)
+    warnings = PhiWarningSerializer(
+        many=True,
+        required=False,
+        help_text="After a change: text that looks like a patient identifier (saved anyway).",
+    )
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        data = {
+            "annotations": AnnotationSerializer(case.annotations.all(), many=True).data,
+            "phase_markers": PhaseMarkerSerializer(case.phase_markers.all(), many=True).data,
+        }
+        if "warnings" in self.context:
+            data["warnings"] = [w.as_dict() for w in self.context["warnings"]]
+        return data
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -160,7 +178,21 @@ class RevisionSerializer(serializers.Serializer):
     snapshot = serializers.JSONField(source="revision.snapshot")
 
 
+@dataclass(frozen=True)
+class AdHocTic:
+    """A curve computed on request for an ROI given in the query (not stored)."""
+
+    roi: str  # as given
+    dynamic_range_db: float
+    from_injection: bool  # times count from the case's injection, else from the recording
+    curve: Curve | None  # None: it could not be computed (``error`` says why)
+    error: str = ""
+
+
 class TicSerializer(serializers.Serializer):
+    """A time-intensity curve: an annotation's stored ``RoiCurve`` (the annotation in
+    ``context["annotation"]``), or an ``AdHocTic``."""
+
     status = serializers.ChoiceField(choices=TicStatus.choices)
     roi = serializers.JSONField(help_text="The annotation id, or the ad-hoc ROI as given.")
     role = serializers.CharField(allow_blank=True)
@@ -172,17 +204,40 @@ class TicSerializer(serializers.Serializer):
     parameters = serializers.JSONField(allow_null=True)
     error = serializers.CharField(allow_blank=True)
 
+    def to_representation(self, tic: RoiCurve | AdHocTic) -> dict[str, Any]:
+        if isinstance(tic, AdHocTic):
+            return _ad_hoc(tic)
+        annotation: Annotation = self.context["annotation"]
+        return {
+            "status": tic.status,
+            "roi": annotation.pk,
+            "role": annotation.roi_role,
+            "domain": "linear",
+            "dynamic_range_db": tic.dynamic_range_db,
+            "time_origin": "injection" if tic.injection_time_s is not None else "recording",
+            "times_s": tic.times_s,
+            "values": tic.values,
+            "parameters": tic.parameters,
+            "error": error_text(tic.error),
+        }
 
-def curve_payload(curve, annotation: Annotation) -> dict[str, Any]:
-    return {
-        "status": curve.status,
-        "roi": annotation.pk,
-        "role": annotation.roi_role,
+
+def _ad_hoc(tic: AdHocTic) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "roi": tic.roi,
+        "role": "",
         "domain": "linear",
-        "dynamic_range_db": curve.dynamic_range_db,
-        "time_origin": "injection" if curve.injection_time_s is not None else "recording",
-        "times_s": curve.times_s,
-        "values": curve.values,
-        "parameters": curve.parameters,
-        "error": error_text(curve.error),
+        "dynamic_range_db": tic.dynamic_range_db,
+        "time_origin": "injection" if tic.from_injection else "recording",
+        "times_s": [],
+        "values": [],
+        "parameters": None,
+        "error": "",
+    }
+    if tic.curve is None:
+        return {**result, "status": "failed", "error": tic.error}
+    return {
+        **result,
+        "status": "ready",
+        **tic.curve.to_json(),
     }

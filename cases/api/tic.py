@@ -9,7 +9,7 @@ the user may not read now (``cases.access``: their exam in progress) is refused 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -21,10 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import access, conf
-from cases.api.inputs import TicSerializer, curve_payload
+from cases import access, conf, selectors
+from cases.api.inputs import AdHocTic, TicSerializer
 from cases.geometry import clean_geometry, parse_roi_parameter, to_roi
-from cases.models import Annotation, RoiCurve
 from cases.services.tic import CurveError, compute_curve, error_text
 from cases.timeline import injection_on_loop
 from cineloops.models import CineLoop
@@ -62,20 +61,19 @@ class LoopTicView(APIView):
         roi = request.query_params.get("roi", "").strip()
         annotation_pk = parse_id(roi)
         if annotation_pk is not None:
-            return Response(self._stored(request, loop, annotation_pk))
-        return Response(self._ad_hoc(request, loop, roi))
+            return self._stored(request, loop, annotation_pk)
+        return Response(TicSerializer(self._ad_hoc(request, loop, roi)).data)
 
-    def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> dict[str, Any]:
-        visible = access.readable_cases(request.user).values("pk")
+    def _stored(self, request: Request, loop: CineLoop, annotation_pk: int) -> Response:
         annotation = get_object_or_404(
-            Annotation.objects.filter(case__in=visible, loop=loop), pk=annotation_pk
+            selectors.readable_annotations(request.user, loop), pk=annotation_pk
         )
-        curve = RoiCurve.objects.filter(annotation=annotation).first()
+        curve = selectors.roi_curve(annotation)
         if not annotation.is_roi or curve is None:
             raise ValidationError({"roi": [_("This annotation has no time-intensity curve.")]})
-        return curve_payload(curve, annotation)
+        return Response(TicSerializer(curve, context={"annotation": annotation}).data)
 
-    def _ad_hoc(self, request: Request, loop: CineLoop, roi: str) -> dict[str, Any]:
+    def _ad_hoc(self, request: Request, loop: CineLoop, roi: str) -> AdHocTic:
         try:
             kind, geometry = parse_roi_parameter(roi)
             size = (loop.columns, loop.rows) if loop.columns and loop.rows else None
@@ -86,26 +84,16 @@ class LoopTicView(APIView):
         case_pk = id_param(request.query_params, "case")
         if case_pk is not None:
             case = get_object_or_404(
-                access.readable_cases(request.user).filter(case_loops__loop=loop), pk=case_pk
+                selectors.readable_cases_showing(request.user, loop), pk=case_pk
             )
-            links = list(case.case_loops.order_by("order", "pk"))
+            links = selectors.case_loop_links(case)
             index = next(i for i, link in enumerate(links) if link.loop_id == loop.pk)
             injection_s, dr = injection_on_loop(case, links[index], index), case.dynamic_range_db
-        result: dict[str, Any] = {
-            "roi": roi,
-            "role": "",
-            "domain": "linear",
-            "dynamic_range_db": dr,
-            "time_origin": "injection" if injection_s is not None else "recording",
-            "times_s": [],
-            "values": [],
-            "parameters": None,
-            "error": "",
-        }
+        adhoc = AdHocTic(roi, dr, from_injection=injection_s is not None, curve=None)
         try:
             curve = compute_curve(
                 loop, to_roi(kind, geometry), injection_s=injection_s, dynamic_range_db=dr
             )
         except CurveError as exc:
-            return {**result, "status": "failed", "error": error_text(exc.code)}
-        return {**result, "status": "ready", **curve.to_json()}
+            return replace(adhoc, error=error_text(exc.code))
+        return replace(adhoc, curve=curve)

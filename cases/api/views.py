@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from accounts.models import Institution
+from accounts.selectors import institution_by_id
 from cases import access, selectors, services
 from cases.api.inputs import (
     AnnotationSetInputSerializer,
@@ -38,10 +38,8 @@ from cases.api.inputs import (
     WatchStateSerializer,
 )
 from cases.api.serializers import (
-    AnnotationSerializer,
     CaseDetailSerializer,
     CaseSummarySerializer,
-    PhaseMarkerSerializer,
 )
 from cases.filters import filters_from
 from cases.models import Case
@@ -150,7 +148,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.service_kwargs()
         institution = data.pop("institution", None)
         if institution is not None:
-            data["institution"] = Institution.objects.filter(pk=institution).first()
+            data["institution"] = institution_by_id(institution)
             if data["institution"] is None:
                 raise ValidationError({"institution": [_("Unknown institution.")]})
         with service_errors():
@@ -191,12 +189,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["get"], url_path="annotations")
     def annotations(self, request: Request, pk: str | None = None) -> Response:
         case = selectors.detail_cases(request.user).get(pk=self.get_object().pk)
-        return Response(
-            {
-                "annotations": AnnotationSerializer(case.annotations.all(), many=True).data,
-                "phase_markers": PhaseMarkerSerializer(case.phase_markers.all(), many=True).data,
-            }
-        )
+        return Response(AnnotationSetSerializer(case).data)
 
     @extend_schema(
         summary="Replace all annotations and phase markers at once (editors)",
@@ -222,13 +215,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 phase_markers=serializer.validated_data["phase_markers"],
             )
         fresh = selectors.detail_cases(request.user).get(pk=case.pk)
-        return Response(
-            {
-                "annotations": AnnotationSerializer(fresh.annotations.all(), many=True).data,
-                "phase_markers": PhaseMarkerSerializer(fresh.phase_markers.all(), many=True).data,
-                "warnings": [w.as_dict() for w in saved.warnings],
-            }
-        )
+        context = {"warnings": saved.warnings}
+        return Response(AnnotationSetSerializer(fresh, context=context).data)
 
     @extend_schema(
         summary="Player heartbeat: seconds really played since the last one",
@@ -259,12 +247,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def bookmark(self, request: Request, pk: str | None = None) -> Response:
         bookmarked = services.bookmark_toggle(case=self.get_object(), user=request.user)
-        return Response({"bookmarked": bookmarked})
+        return Response(BookmarkStateSerializer({"bookmarked": bookmarked}).data)
 
     @extend_schema(
         summary="Send a draft for review (editors)",
         request=None,
-        responses={200: CaseDetailSerializer, 400: BAD_STATE},
+        responses={200: CaseSavedSerializer, 400: BAD_STATE},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
@@ -276,7 +264,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Publish (approve) or return a case in review (another instructor)",
         request=ReviewInputSerializer,
-        responses=CaseDetailSerializer,
+        responses=CaseSavedSerializer,
     )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:

@@ -26,7 +26,6 @@ from cases.next_action import case_next_action
 from cases.reviewers import may_review
 from cases.services.authoring import unpublishable_loops
 from cases.services.workflow import is_independent_reviewer, missing_for_review
-from cineloops.models import CineLoop
 
 
 def _editable(request: HttpRequest, pk: int) -> Case:
@@ -46,13 +45,6 @@ def reviewer_required(view):
     return wrapper
 
 
-def _loop_choices(request: HttpRequest, case: Case | None):
-    loops = CineLoop.objects.editable_by(request.user)
-    if case is not None:  # loops already in the case stay choosable
-        loops = loops | CineLoop.objects.filter(case_links__case=case)
-    return loops.distinct().order_by("-created_at", "-pk")
-
-
 def _warn(request: HttpRequest, result: services.CaseResult) -> None:
     for warning in result.warnings:
         messages.warning(request, warning.message)
@@ -68,10 +60,13 @@ def _case_form(request: HttpRequest, case: Case | None) -> HttpResponse:
                 "caption": link.caption,
                 "starts_after_injection_s": link.starts_after_injection_s,
             }
-            for link in case.case_loops.order_by("order", "pk")
+            for link in selectors.case_loop_links(case)
         ]
     formset = LoopFormSet(
-        request.POST or None, initial=initial, prefix="loops", loops=_loop_choices(request, case)
+        request.POST or None,
+        initial=initial,
+        prefix="loops",
+        loops=selectors.loop_choices(request.user, case),
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
@@ -126,10 +121,7 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
 @reviewer_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     # Its editors, and reviewers outside them while it is in review.
-    case = get_object_or_404(
-        Case.objects.editable_by(request.user) | Case.objects.awaiting_review_by(request.user),
-        pk=pk,
-    )
+    case = get_object_or_404(selectors.reviewable_cases(request.user), pk=pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -180,5 +172,5 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reviewer_required
 def to_review(request: HttpRequest) -> HttpResponse:
-    cases = selectors.cases_to_review(request.user).order_by("submitted_at", "pk")
+    cases = selectors.cases_to_review(request.user)
     return render(request, "cases/to_review.html", {"cases": cases})

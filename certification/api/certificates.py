@@ -32,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certification import selectors
 from certification.access import certificate_for, certificates_for, is_downloadable
 from certification.badges import badge_for
 from certification.models import Certificate
@@ -139,14 +140,12 @@ class CertificateList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Certificate.objects.none()
-        queryset = certificates_for(self.request.user)
-        holder = id_param(self.request.query_params, "holder")
-        if holder is not None:
-            queryset = queryset.filter(holder_id=holder)
-        programme = id_param(self.request.query_params, "programme")
-        if programme is not None:
-            queryset = queryset.filter(programme_id=programme)
-        return queryset.order_by("-issued_at", "-pk")
+        params = self.request.query_params
+        return selectors.narrow_certificates(
+            certificates_for(self.request.user),
+            holder=id_param(params, "holder"),
+            programme=id_param(params, "programme"),
+        )
 
     @extend_schema(
         summary="The user's certificates, and those of the programmes they manage",

@@ -24,12 +24,18 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from cases.models import Organ
+from certification import selectors
 from certification.models import Adequacy, EntryStatus, ExamType, LogbookEntry
 from certification.services import logbook as services
-from cineloops.models import CineLoop
 from core.api import IdField, id_param
 
 # --- Serializers ---------------------------------------------------------------------------
+
+
+def _person(user: User | None) -> dict[str, object] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
 
 
 class LogbookErrorSerializer(serializers.Serializer):
@@ -61,7 +67,8 @@ class LogbookPersonSerializer(serializers.Serializer):
 
 
 class LogbookEntrySerializer(serializers.Serializer):
-    """What an entry looks like to those who may see it (built by ``entry_payload``)."""
+    """What an entry looks like to those who may see it (the reader: the request's user);
+    a loop's poster only for a reader who may see the loop."""
 
     id = serializers.IntegerField()
     trainee = LogbookPersonSerializer()
@@ -84,6 +91,45 @@ class LogbookEntrySerializer(serializers.Serializer):
     reviewed_by = LogbookPersonSerializer(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+
+    def to_representation(self, entry: LogbookEntry) -> dict[str, Any]:
+        loops = list(entry.loops.all())
+        visible = selectors.visible_loop_ids(self.context["request"].user, loops)
+        messages = services.warning_messages(entry.phi_warnings)
+        return {
+            "id": entry.pk,
+            "trainee": _person(entry.trainee),
+            "performed_on": entry.performed_on,
+            "exam_type": entry.exam_type,
+            "exam_type_display": entry.get_exam_type_display(),
+            "organ": entry.organ,
+            "contrast_agent": entry.contrast_agent,
+            "indication": entry.indication,
+            "findings": entry.findings,
+            "impression": entry.impression,
+            "loops": [
+                {
+                    "id": loop.pk,
+                    "label": loop.display_label,
+                    "status": loop.status,
+                    "poster_url": loop.media_url("poster") if loop.pk in visible else None,
+                }
+                for loop in loops
+            ],
+            "supervisor": _person(entry.supervisor),
+            "corrects": entry.corrects_id,
+            "corrected_by": [c.pk for c in entry.corrections.all()],
+            "phi_warnings": [
+                {**warning, "message": message}
+                for warning, message in zip(entry.phi_warnings, messages, strict=True)
+            ],
+            "status": entry.status,
+            "adequacy": entry.adequacy,
+            "review_comment": entry.review_comment,
+            "reviewed_by": _person(entry.reviewed_by),
+            "reviewed_at": entry.reviewed_at,
+            "created_at": entry.created_at,
+        }
 
 
 class LogbookEntryInputSerializer(serializers.Serializer):
@@ -119,56 +165,6 @@ class LogbookReviewInputSerializer(serializers.Serializer):
     comment = serializers.CharField(
         max_length=services.MAX_TEXT, allow_blank=True, default="", help_text="Required to reject."
     )
-
-
-def _person(user: User | None) -> dict[str, object] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
-
-
-def entry_payload(entry: LogbookEntry, viewer: User) -> dict[str, Any]:
-    loops = list(entry.loops.all())
-    visible = set(
-        CineLoop.objects.for_user(viewer)
-        .filter(pk__in=[loop.pk for loop in loops])
-        .values_list("pk", flat=True)
-    )
-    messages = services.warning_messages(entry.phi_warnings)
-    return {
-        "id": entry.pk,
-        "trainee": _person(entry.trainee),
-        "performed_on": entry.performed_on,
-        "exam_type": entry.exam_type,
-        "exam_type_display": entry.get_exam_type_display(),
-        "organ": entry.organ,
-        "contrast_agent": entry.contrast_agent,
-        "indication": entry.indication,
-        "findings": entry.findings,
-        "impression": entry.impression,
-        "loops": [
-            {
-                "id": loop.pk,
-                "label": loop.display_label,
-                "status": loop.status,
-                "poster_url": loop.media_url("poster") if loop.pk in visible else None,
-            }
-            for loop in loops
-        ],
-        "supervisor": _person(entry.supervisor),
-        "corrects": entry.corrects_id,
-        "corrected_by": [c.pk for c in entry.corrections.all()],
-        "phi_warnings": [
-            {**warning, "message": message}
-            for warning, message in zip(entry.phi_warnings, messages, strict=True)
-        ],
-        "status": entry.status,
-        "adequacy": entry.adequacy,
-        "review_comment": entry.review_comment,
-        "reviewed_by": _person(entry.reviewed_by),
-        "reviewed_at": entry.reviewed_at,
-        "created_at": entry.created_at,
-    }
 
 
 # --- Errors --------------------------------------------------------------------------------
@@ -233,23 +229,15 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return LogbookEntry.objects.none()
-        entries = services.entries_visible_to(self.request.user).prefetch_related(
-            "loops", "corrections"
-        )
         if self.action != "list":
-            return entries
+            return selectors.logbook_entries(self.request.user)
         params = self.request.query_params
-        if params.get("status") in EntryStatus.values:
-            entries = entries.filter(status=params["status"])
-        if params.get("exam_type") in ExamType.values:
-            entries = entries.filter(exam_type=params["exam_type"])
-        trainee = id_param(params, "trainee")
-        if trainee is not None:
-            entries = entries.filter(trainee_id=trainee)
-        return entries
-
-    def _payloads(self, entries) -> list[dict[str, Any]]:
-        return [entry_payload(entry, self.request.user) for entry in entries]
+        return selectors.logbook_entries(
+            self.request.user,
+            status=params.get("status", ""),
+            exam_type=params.get("exam_type", ""),
+            trainee=id_param(params, "trainee"),
+        )
 
     @extend_schema(
         summary="Logbook entries: your own; an instructor's or director's institution's",
@@ -261,8 +249,7 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: LogbookEntrySerializer(many=True), 400: _error("A malformed trainee id.")},
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self._payloads(page))
+        return super().list(request)
 
     @extend_schema(
         summary="A logbook entry with its review",
@@ -270,7 +257,7 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: LogbookEntrySerializer, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(entry_payload(self.get_object(), request.user))
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         summary="Log a scan (or a correction of a signed-off entry, with `corrects`)",
@@ -291,13 +278,13 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = _validated(LogbookEntryInputSerializer(data=request.data))
         user = request.user
         loop_ids = data.pop("loops")
-        loops = list(CineLoop.objects.filter(pk__in=loop_ids))
+        loops = selectors.loops_by_ids(loop_ids)
         if len(loops) != len(set(loop_ids)):
             raise LogbookApiError(f"loops: {services.LOOPS_REFUSED}", status.HTTP_400_BAD_REQUEST)
         supervisor_id = data.pop("supervisor")
         data["supervisor"] = None
         if supervisor_id is not None:
-            data["supervisor"] = services.supervisors_for(user).filter(pk=supervisor_id).first()
+            data["supervisor"] = selectors.supervisor_for(user, supervisor_id)
             if data["supervisor"] is None:
                 raise LogbookApiError(
                     f"supervisor: {services.SUPERVISOR_REFUSED}", status.HTTP_400_BAD_REQUEST
@@ -308,14 +295,14 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if corrects_id is None:
                 result = services.entry_create(trainee=user, **kwargs)
             else:
-                old = LogbookEntry.objects.filter(pk=corrects_id, trainee=user).first()
+                old = selectors.own_entry(user, corrects_id)
                 if old is None:
                     raise NotFound
                 result = services.entry_correct(entry=old, by=user, **kwargs)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _service_error(exc) from exc
         entry = self.get_queryset().get(pk=result.entry.pk)
-        return Response(entry_payload(entry, user), status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Approve or reject a pending entry (instructors of the trainee's institution)",
@@ -337,4 +324,4 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             services.entry_review(entry=entry, by=request.user, **data)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _service_error(exc) from exc
-        return Response(entry_payload(self.get_queryset().get(pk=entry.pk), request.user))
+        return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)

@@ -5,13 +5,16 @@ or when the user manages it (drafts included). Progress is the user's own; for t
 manage the programme (``certificates.can_manage``) it is the cohort — every trainee who can
 follow it, narrowed by ``?institution=`` and ``?cohort=`` — from one ``evaluate_many`` call.
 
-Responses are plain dicts built here; the serializers document them for the schema only.
-Text fields are CharFields, not enums: "kind" and "status" already name other enums.
+Responses come from the output serializers below (their ``to_representation`` builds each
+payload; the declared fields are its schema). Text fields are CharFields, not enums: "kind"
+and "status" already name other enums.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from certification import selectors
-from certification.models import Programme
+from certification.models import Programme, ProgrammeVersion
 from certification.services.certificates import can_manage
 from certification.services.evaluation import (
     ProgrammeProgress,
@@ -31,7 +34,7 @@ from certification.services.evaluation import (
 )
 from core.api import parse_id
 
-# --- Shapes (schema only) --------------------------------------------------------------------
+# --- Output serializers ----------------------------------------------------------------------
 
 
 class ProgrammeErrorSerializer(serializers.Serializer):
@@ -54,6 +57,8 @@ class VersionSerializer(serializers.Serializer):
 
 
 class ProgrammeSerializer(serializers.Serializer):
+    """A programme as the request's user sees it (``manages``: may see the cohort, issue)."""
+
     id = serializers.IntegerField()
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -63,6 +68,37 @@ class ProgrammeSerializer(serializers.Serializer):
     published = serializers.BooleanField(help_text="False: a draft, listed to its managers.")
     manages = serializers.BooleanField(help_text="The user may see the cohort and issue.")
     version = VersionSerializer(allow_null=True, help_text="The version in force, if any.")
+
+    def to_representation(self, programme: Programme) -> dict[str, Any]:
+        version = current_version(programme)
+        version_data = None
+        if version is not None:
+            version_data = {
+                "number": version.number,
+                "published_at": version.published_at,
+                "counts_from": version.counts_from,
+                "requirements": [
+                    {
+                        "id": req.pk,
+                        "kind": req.kind,
+                        "stage": req.stage,
+                        "title": str(req),
+                        "order": req.order,
+                    }
+                    for req in selectors.requirements_in_order(version)
+                ],
+            }
+        return {
+            "id": programme.pk,
+            "slug": programme.slug,
+            "title": programme.title,
+            "description": programme.description,
+            "institution": str(programme.institution),
+            "validity_months": programme.validity_months,
+            "published": programme.status == "published",
+            "manages": can_manage(self.context["request"].user, programme),
+            "version": version_data,
+        }
 
 
 class RequirementProgressSerializer(serializers.Serializer):
@@ -82,11 +118,46 @@ class TraineeSerializer(serializers.Serializer):
 
 
 class TraineeProgressSerializer(serializers.Serializer):
+    """One trainee's ``ProgrammeProgress`` (the instance: ``(user, progress)``)."""
+
     user = TraineeSerializer()
     stage = serializers.CharField(help_text="initial or recertification.")
     percent = serializers.IntegerField()
     met = serializers.BooleanField()
     requirements = RequirementProgressSerializer(many=True)
+
+    def to_representation(self, row: tuple[Any, ProgrammeProgress]) -> dict[str, Any]:
+        user, progress = row
+        return {
+            "user": {
+                "id": user.pk,
+                "username": user.username,
+                "name": user.get_full_name(),
+                "institution": str(user.institution) if user.institution_id else None,
+            },
+            "stage": str(progress.stage),
+            "percent": progress.percent,
+            "met": progress.met,
+            "requirements": [
+                {
+                    "requirement": rp.requirement.pk,
+                    "done": rp.done,
+                    "needed": rp.needed,
+                    "met": rp.met,
+                    "summary": rp.summary,
+                    "left": rp.left,
+                }
+                for rp in progress.requirements
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ProgrammeProgressReport:
+    programme: Programme
+    version: ProgrammeVersion | None
+    scope: str  # "own", or "cohort" for those who manage the programme
+    results: list[tuple[Any, ProgrammeProgress]]  # (trainee, progress)
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -95,65 +166,13 @@ class ProgressSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="own, or cohort for those who manage it.")
     results = TraineeProgressSerializer(many=True, help_text="Highest progress first.")
 
-
-# --- Payloads --------------------------------------------------------------------------------
-
-
-def programme_payload(programme: Programme, user) -> dict:
-    version = current_version(programme)
-    version_data = None
-    if version is not None:
-        version_data = {
-            "number": version.number,
-            "published_at": version.published_at,
-            "counts_from": version.counts_from,
-            "requirements": [
-                {
-                    "id": req.pk,
-                    "kind": req.kind,
-                    "stage": req.stage,
-                    "title": str(req),
-                    "order": req.order,
-                }
-                for req in version.requirements.order_by("order", "pk")
-            ],
+    def to_representation(self, report: ProgrammeProgressReport) -> dict[str, Any]:
+        return {
+            "programme": report.programme.pk,
+            "version": report.version.number if report.version else None,
+            "scope": report.scope,
+            "results": [TraineeProgressSerializer(row).data for row in report.results],
         }
-    return {
-        "id": programme.pk,
-        "slug": programme.slug,
-        "title": programme.title,
-        "description": programme.description,
-        "institution": str(programme.institution),
-        "validity_months": programme.validity_months,
-        "published": programme.status == "published",
-        "manages": can_manage(user, programme),
-        "version": version_data,
-    }
-
-
-def progress_payload(user, progress: ProgrammeProgress) -> dict:
-    return {
-        "user": {
-            "id": user.pk,
-            "username": user.username,
-            "name": user.get_full_name(),
-            "institution": str(user.institution) if user.institution_id else None,
-        },
-        "stage": str(progress.stage),
-        "percent": progress.percent,
-        "met": progress.met,
-        "requirements": [
-            {
-                "requirement": rp.requirement.pk,
-                "done": rp.done,
-                "needed": rp.needed,
-                "met": rp.met,
-                "summary": rp.summary,
-                "left": rp.left,
-            }
-            for rp in progress.requirements
-        ],
-    }
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -195,21 +214,11 @@ class ProgrammeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Programme.objects.none()
-        user = self.request.user
-        published = selectors.published_programmes_for(user).values("pk")
-        managed = selectors.manageable_programmes(user).values("pk")
-        return (
-            Programme.objects.filter(Q(pk__in=published) | Q(pk__in=managed))
-            .select_related("institution")
-            .order_by("title", "pk")
-        )
+        return selectors.programmes_listed_for(self.request.user)
 
     @extend_schema(summary="Certification programmes the user can follow or manages")
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        programmes = page if page is not None else self.get_queryset()
-        data = [programme_payload(p, request.user) for p in programmes]
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        return super().list(request)
 
     @extend_schema(
         summary="Progress on a programme: the user's own, or the cohort for its managers",
@@ -240,16 +249,10 @@ class ProgrammeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 programme, viewer=user, institution=institution, cohort=cohort
             )
             table = selectors.cohort_table(programme, trainees)
-            results = [progress_payload(row.trainee, row.progress) for row in table.rows]
+            results = [(row.trainee, row.progress) for row in table.rows]
             scope = "cohort"
         else:
-            results = [progress_payload(user, evaluate(user, programme))]
+            results = [(user, evaluate(user, programme))]
             scope = "own"
-        return Response(
-            {
-                "programme": programme.pk,
-                "version": version.number if version else None,
-                "scope": scope,
-                "results": results,
-            }
-        )
+        report = ProgrammeProgressReport(programme, version, scope, results)
+        return Response(ProgressSerializer(report).data)

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +32,6 @@ from certification.services.certificates import (
     revoke,
 )
 from certification.services.evaluation import current_version, evaluate
-from core.scoping import visible_q
 from quizzes.views.results import csv_safe
 
 
@@ -85,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "entries": entries,
         "certificates": certificates,
-        "manages": selectors.manageable_programmes(request.user).exists(),
+        "manages": selectors.manages_any_programme(request.user),
     }
     return render(request, "certification/dashboard.html", context)
 
@@ -93,9 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    managed = selectors.manageable_programmes(user).values("pk")
-    programmes = Programme.objects.filter(visible_q(user) | Q(pk__in=managed))
-    programme = get_object_or_404(programmes.select_related("institution"), slug=slug)
+    programme = get_object_or_404(selectors.programmes_open_to(user), slug=slug)
     version = current_version(programme)
     manager = can_manage(user, programme)
     context = {
@@ -104,7 +100,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "requirements": selectors.version_requirements(version) if version else [],
         "progress": evaluate(user, programme) if version and not manager else None,
         "manager": manager,
-        "versions": programme.versions.order_by("-number") if manager else [],
+        "versions": selectors.programme_versions(programme) if manager else [],
     }
     return render(request, "certification/programme_detail.html", context)
 
@@ -114,7 +110,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _cohort_query(request: HttpRequest):
     """The programme and filters of the director's view; 404 for a programme not managed."""
-    programmes = selectors.manageable_programmes(request.user).order_by("title", "pk")
+    programmes = selectors.programmes_to_direct(request.user)
     wanted = request.GET.get("programme")
     if wanted:
         if not wanted.isdigit():
@@ -215,10 +211,7 @@ def certificate_issue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @director_required
 def certificate_revoke(request: HttpRequest, code: str) -> HttpResponse:
-    certificates = Certificate.objects.filter(
-        programme__in=selectors.manageable_programmes(request.user)
-    ).select_related("programme", "holder")
-    certificate = get_object_or_404(certificates, code=code)
+    certificate = get_object_or_404(selectors.revocable_certificates(request.user), code=code)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,23 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import User
 from cases.models import Organ
+from certification import selectors
 from certification.forms.logbook import LogbookEntryForm, ReviewForm
 from certification.models import EntryStatus, ExamType, LogbookEntry
 from certification.services import logbook as services
-from cineloops.models import CineLoop
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
+from core.api import parse_id
 
 
 @login_required
 @require_safe
 def logbook(request: HttpRequest) -> HttpResponse:
-    entries = list(
-        LogbookEntry.objects.filter(trainee=request.user)
-        .select_related("reviewed_by", "corrects")
-        .prefetch_related("corrections")
-    )
+    entries = selectors.own_logbook(request.user)
     return render(
         request,
         "certification/logbook.html",
@@ -45,11 +41,7 @@ def _loops_shown(request: HttpRequest, entry: LogbookEntry) -> list[dict[str, ob
     """Each attached loop with its poster when the viewer may see it (a loop still processing
     or in review shows only its status to a trainee)."""
     loops = list(entry.loops.all())
-    visible = set(
-        CineLoop.objects.for_user(request.user)
-        .filter(pk__in=[loop.pk for loop in loops])
-        .values_list("pk", flat=True)
-    )
+    visible = selectors.visible_loop_ids(request.user, loops)
     return [
         {
             "loop": loop,
@@ -73,7 +65,7 @@ def _entry_context(request: HttpRequest, entry: LogbookEntry) -> dict[str, objec
         "organ_label": dict(Organ.choices).get(entry.organ, entry.organ),
         "loops": _loops_shown(request, entry),
         "warnings": services.warning_messages(entry.phi_warnings),
-        "corrections": list(entry.corrections.order_by("pk")),
+        "corrections": selectors.entry_corrections(entry),
         "can_edit": services.can_edit(request.user, entry),
         "can_correct": services.can_correct(request.user, entry),
         "can_review": services.can_review(request.user, entry)
@@ -95,7 +87,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(LogbookEntry, pk=pk, trainee=request.user)
+    entry = get_object_or_404(selectors.own_entries(request.user), pk=pk)
     return _entry_form(request, mode="edit", entry=entry)
 
 
@@ -103,7 +95,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(LogbookEntry, pk=pk, trainee=request.user)
+    entry = get_object_or_404(selectors.own_entries(request.user), pk=pk)
     return _entry_form(request, mode="correct", entry=entry)
 
 
@@ -187,26 +179,22 @@ def signoff(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_site_admin or user.is_instructor or user.is_director):
         raise PermissionDenied
-    queue = services.entries_to_sign_off(user)
-    trainees = User.objects.filter(pk__in=queue.values("trainee")).order_by(
-        "last_name", "first_name", "username"
-    )
     chosen = {
         "trainee": request.GET.get("trainee", ""),
         "exam_type": request.GET.get("exam_type", ""),
     }
-    if chosen["trainee"].isdigit():
-        queue = queue.filter(trainee_id=int(chosen["trainee"]))
-    if chosen["exam_type"] in ExamType.values:
-        queue = queue.filter(exam_type=chosen["exam_type"])
-    if request.GET.get("mine") and user.is_instructor:
-        queue = queue.filter(supervisor=user)
+    queue = selectors.signoff_queue(
+        user,
+        trainee=parse_id(chosen["trainee"]),
+        exam_type=chosen["exam_type"],
+        supervised=bool(request.GET.get("mine")) and user.is_instructor,
+    )
     return render(
         request,
         "certification/signoff.html",
         {
             "entries": queue,
-            "trainees": trainees,
+            "trainees": selectors.signoff_trainees(user),
             "exam_types": ExamType.choices,
             "chosen": chosen,
             "mine": bool(request.GET.get("mine")),

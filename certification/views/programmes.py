@@ -77,7 +77,7 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "programme": programme,
         "form": form,
-        "versions": programme.versions.order_by("-number"),
+        "versions": selectors.programme_versions(programme),
         "draft": authoring.draft_version(programme),
     }
     return render(request, "certification/programme_form.html", context)
@@ -165,9 +165,7 @@ def version_share(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def _requirement(request: HttpRequest, slug: str, number: int, pk: int) -> Requirement:
     programme = _managed(request, slug)
     return get_object_or_404(
-        Requirement.objects.select_related("version__programme"),
-        pk=pk,
-        version=_version(programme, number),
+        selectors.version_requirements_to_edit(_version(programme, number)), pk=pk
     )
 
 

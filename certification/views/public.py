@@ -17,7 +17,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from certification import signing
+from certification import selectors, signing
 from certification.models import Certificate, CertificateStatus
 from certification.services.certificates import certificate_status
 from core import ratelimit
@@ -63,9 +63,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         response = render(request, TEMPLATE, {"rate_limited": True}, status=429)
         response["Retry-After"] = str(retry_after)
         return response
-    certificate = (
-        Certificate.objects.select_related("programme", "version").filter(code=code).first()
-    )
+    certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return render(request, TEMPLATE, {"not_found": True}, status=404)
     return render(request, TEMPLATE, {"cert": public_view(certificate)})

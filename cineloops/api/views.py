@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Institution
+from accounts.selectors import institution_by_id
 from cineloops import review, services
 from cineloops.api.serializers import (
     CineLoopSerializer,
@@ -29,8 +30,9 @@ from cineloops.api.serializers import (
     UploadResultSerializer,
 )
 from cineloops.models import CineLoop
+from cineloops.selectors import loops_for
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
-from core.api import id_list_param, parse_id
+from core.api import id_list_param
 
 MAX_IDS = 200
 
@@ -48,9 +50,8 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CineLoop.objects.none()
-        loops = CineLoop.objects.for_user(self.request.user)
         ids = id_list_param(self.request.query_params, "ids", limit=MAX_IDS)
-        return loops.filter(pk__in=ids) if ids is not None else loops
+        return loops_for(self.request.user, ids=ids)
 
     @extend_schema(
         summary="Cine loops the user can see",
@@ -205,7 +206,7 @@ class CineLoopViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         value = request.data.get("institution")
         if not value:
             return None
-        institution = Institution.objects.filter(pk=parse_id(value)).first()
+        institution = institution_by_id(value)
         if institution is None:
             raise ValidationError({"institution": [_("Unknown institution.")]})
         return institution

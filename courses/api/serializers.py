@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Institution
-from courses.models import Course, Enrolment, Lesson, Module
+from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
+from courses.progress import CourseState
 
 
 def _limit_to_editable(serializer: serializers.Serializer, name: str) -> None:
@@ -141,6 +144,8 @@ class ModuleProgressSerializer(ProgressFigures):
 
 
 class CourseProgressSerializer(ProgressFigures):
+    """A ``CourseState`` for its user, enrolled or not (``context["enrolment"]``)."""
+
     course = serializers.IntegerField()
     enrolled = serializers.BooleanField()
     next_lesson = serializers.IntegerField(
@@ -148,9 +153,54 @@ class CourseProgressSerializer(ProgressFigures):
     )
     modules = ModuleProgressSerializer(many=True)
 
+    def to_representation(self, state: CourseState) -> dict[str, Any]:
+        enrolment = self.context.get("enrolment")
+        progress = state.progress
+        following = state.next_lesson(enrolment.last_lesson_id) if enrolment else None
+        figures = {
+            "course": state.course.pk,
+            "enrolled": enrolment is not None,
+            "percent": progress.percent,
+            "done": progress.done,
+            "total": progress.total,
+            "next_lesson": following.pk if following else None,
+            "modules": [
+                {
+                    "id": m.module.pk,
+                    "title": m.module.title,
+                    "unlocked": m.unlocked,
+                    "percent": m.progress.percent,
+                    "done": m.progress.done,
+                    "total": m.progress.total,
+                }
+                for m in state.modules
+                if m.module.is_published
+            ],
+        }
+        return super().to_representation(figures)
+
 
 class CompletionResultSerializer(serializers.Serializer):
+    """A ``LessonCompletion`` with what follows it in the course (``context["state"]``: the
+    user's ``CourseState`` after it)."""
+
     lesson = serializers.IntegerField()
     completed_at = serializers.DateTimeField()
     next_lesson = serializers.IntegerField(allow_null=True)
     course_progress = ProgressFigures()
+
+    def to_representation(self, completion: LessonCompletion) -> dict[str, Any]:
+        state: CourseState = self.context["state"]
+        following = state.next_lesson(completion.lesson_id)
+        progress = state.progress
+        figures = {
+            "lesson": completion.lesson_id,
+            "completed_at": completion.completed_at,
+            "next_lesson": following.pk if following else None,
+            "course_progress": {
+                "percent": progress.percent,
+                "done": progress.done,
+                "total": progress.total,
+            },
+        }
+        return super().to_representation(figures)

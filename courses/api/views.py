@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -28,8 +27,7 @@ from courses.api.serializers import (
     LessonSummarySerializer,
     ModuleSerializer,
 )
-from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
-from courses.progress import CourseState
+from courses.models import Course, Enrolment, Lesson, Module
 
 # Refusals of the learner that are about rights, not about the request's content.
 FORBIDDEN_CODES = {"locked", "not_enrolled"}
@@ -63,40 +61,6 @@ class EditorOrReadOnly(permissions.BasePermission):
         if getattr(view, "action", None) in getattr(view, "learner_actions", ()):
             return True
         return obj.is_editable_by(request.user)
-
-
-def _completed(user):
-    return Exists(LessonCompletion.objects.filter(user_id=user.pk, lesson=OuterRef("pk")))
-
-
-def _visible_lessons(user):
-    lessons = Lesson.objects.for_user(user).annotate(is_completed=_completed(user))
-    return lessons.order_by("order", "pk")
-
-
-def _progress_payload(state: CourseState, enrolment: Enrolment | None) -> dict:
-    progress = state.progress
-    following = state.next_lesson(enrolment.last_lesson_id) if enrolment else None
-    return {
-        "course": state.course.pk,
-        "enrolled": enrolment is not None,
-        "percent": progress.percent,
-        "done": progress.done,
-        "total": progress.total,
-        "next_lesson": following.pk if following else None,
-        "modules": [
-            {
-                "id": m.module.pk,
-                "title": m.module.title,
-                "unlocked": m.unlocked,
-                "percent": m.progress.percent,
-                "done": m.progress.done,
-                "total": m.progress.total,
-            }
-            for m in state.modules
-            if m.module.is_published
-        ],
-    }
 
 
 @extend_schema_view(
@@ -147,16 +111,7 @@ class CourseViewSet(
     )
     @action(detail=True, methods=["get"], serializer_class=ModuleSerializer, pagination_class=None)
     def modules(self, request: Request, pk: str | None = None) -> Response:
-        course = self.get_object()
-        modules = (
-            Module.objects.for_user(request.user)
-            .filter(course=course)
-            .order_by("order", "pk")
-            .prefetch_related(
-                "prerequisites",
-                Prefetch("lessons", _visible_lessons(request.user), to_attr="visible_lessons"),
-            )
-        )
+        modules = selectors.course_modules(request.user, self.get_object())
         return Response(ModuleSerializer(modules, many=True).data)
 
     @extend_schema(
@@ -181,8 +136,8 @@ class CourseViewSet(
     def progress(self, request: Request, pk: str | None = None) -> Response:
         course = self.get_object()
         state = selectors.course_state(request.user, course)
-        payload = _progress_payload(state, selectors.get_enrolment(request.user, course))
-        return Response(CourseProgressSerializer(payload).data)
+        context = {"enrolment": selectors.get_enrolment(request.user, course)}
+        return Response(CourseProgressSerializer(state, context=context).data)
 
 
 class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
@@ -192,15 +147,7 @@ class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Module.objects.none()
-        user = self.request.user
-        return (
-            Module.objects.for_user(user)
-            .select_related("course")
-            .prefetch_related(
-                "prerequisites",
-                Prefetch("lessons", _visible_lessons(user), to_attr="visible_lessons"),
-            )
-        )
+        return selectors.modules_with_lessons(self.request.user)
 
     def perform_update(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -221,7 +168,7 @@ class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
     )
     def lessons(self, request: Request, pk: str | None = None) -> Response:
         module = self.get_object()
-        lessons = _visible_lessons(request.user).filter(module=module)
+        lessons = selectors.module_lessons(request.user, module)
         return Response(LessonSummarySerializer(lessons, many=True).data)
 
     @extend_schema(
@@ -249,8 +196,7 @@ class LessonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Lesson.objects.none()
-        user = self.request.user
-        return _visible_lessons(user).select_related("module__course")
+        return selectors.lessons_with_completion(self.request.user).select_related("module__course")
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         lesson = self.get_object()
@@ -287,21 +233,9 @@ class LessonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
         lesson = self.get_object()
         with service_errors():
             completion = services.complete_lesson(user=request.user, lesson=lesson)
-        course = lesson.module.course
-        state = selectors.course_state(request.user, course)
-        following = state.next_lesson(lesson.pk)
-        progress = state.progress
-        payload = {
-            "lesson": lesson.pk,
-            "completed_at": completion.completed_at,
-            "next_lesson": following.pk if following else None,
-            "course_progress": {
-                "percent": progress.percent,
-                "done": progress.done,
-                "total": progress.total,
-            },
-        }
-        return Response(CompletionResultSerializer(payload).data)
+        state = selectors.course_state(request.user, lesson.module.course)
+        context = {"state": state}
+        return Response(CompletionResultSerializer(completion, context=context).data)
 
 
 @extend_schema_view(
@@ -323,7 +257,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         course = serializer.validated_data["course"]
-        existed = Enrolment.objects.filter(user=request.user, course=course).exists()
+        existed = selectors.get_enrolment(request.user, course) is not None
         with service_errors():
             enrolment = services.enrol(user=request.user, course=course)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED

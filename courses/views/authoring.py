@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -107,9 +106,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Course saved."))
             return redirect(_outline_url(course))
     course.refresh_from_db()  # the form may have changed the instance in memory
-    modules = course.modules.order_by("order", "pk").prefetch_related(
-        "prerequisites", Prefetch("lessons", Lesson.objects.order_by("order", "pk"))
-    )
+    modules = selectors.outline_modules(course)
     context = {"course": course, "form": form, "modules": modules, "preview": preview}
     return render(request, "courses/authoring/course_edit.html", context)
 

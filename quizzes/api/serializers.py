@@ -1,19 +1,31 @@
-"""Shapes of the quiz API, for the OpenAPI schema and for reading request bodies.
+"""Shapes of the quiz API: request bodies, and the output serializers every response comes
+from.
 
-The responses are plain dicts built by ``quizzes.payload`` (``quiz_summary``,
-``attempt_payload``) — the one place that decides what an attempt shows. These serializers
-only document them; the views never pass a payload through them, so nothing here can add a
-field (or a key) to what leaves the server.
+What an attempt and a quiz show is decided by ``quizzes.payload`` (``attempt_payload``,
+``quiz_summary``), for the pages and the API alike: the output serializers' declared fields
+document that shape for the schema, and their ``to_representation`` is that builder, so
+nothing here can add a key to what leaves the server (tests/core/test_api_payload_keys.py
+checks that the declared fields and the payload's keys are the same). The reader is the
+request's user (``context["request"]``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cases.api.serializers import RegionSerializer
 from core.content_language import FALLBACK_HELP
-from quizzes.models import CertaintyLevel
+from quizzes.models import Answer, Attempt, CertaintyLevel, Quiz
+from quizzes.payload import attempt_payload, quiz_summary
+
+
+def _reader(serializer: serializers.BaseSerializer) -> Any:
+    """The request's user: what a payload shows depends on who reads it."""
+    return serializer.context["request"].user
+
 
 # --- Requests -------------------------------------------------------------------------------
 
@@ -56,6 +68,10 @@ class QuizErrorSerializer(serializers.Serializer):
 class AnswerSavedSerializer(serializers.Serializer):
     saved_at = serializers.DateTimeField()
     question = serializers.IntegerField()
+
+    def to_representation(self, answer: Answer) -> dict[str, Any]:
+        # Times as the attempt payload writes them (ISO 8601 in UTC).
+        return {"saved_at": answer.saved_at.isoformat(), "question": answer.question_id}
 
 
 class AttemptQuizSerializer(serializers.Serializer):
@@ -178,6 +194,19 @@ class AttemptPayloadSerializer(serializers.Serializer):
         allow_null=True, help_text="null until submitted and the policy shows scores."
     )
 
+    def to_representation(self, attempt: Attempt) -> dict[str, Any]:
+        return attempt_payload(attempt, user=_reader(self))
+
+
+class CheckedQuestionSerializer(PaperQuestionSerializer):
+    """One question of an attempt (``context["question_id"]``) as the attempt payload shows it
+    (after a check: with its feedback)."""
+
+    def to_representation(self, attempt: Attempt) -> dict[str, Any]:
+        wanted = self.context["question_id"]
+        questions = attempt_payload(attempt, user=_reader(self))["questions"]
+        return next(question for question in questions if question["id"] == wanted)
+
 
 class QuizGradeSerializer(serializers.Serializer):
     percent = serializers.FloatField(
@@ -213,3 +242,6 @@ class QuizSummarySerializer(serializers.Serializer):
     )
     can_start = serializers.BooleanField(help_text="May start (or resume) an attempt now.")
     unavailable_reason = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, quiz: Quiz) -> dict[str, Any]:
+        return quiz_summary(quiz, _reader(self))

@@ -1,6 +1,6 @@
 """Quiz API: querysets decide what exists for the user (404), ``quizzes.services`` do the work
 and refuse with their own errors (``quizzes.api.errors`` maps them), ``quizzes.payload``
-decides what is shown.
+decides what is shown, through the output serializers of ``quizzes.api.serializers``.
 
 Status codes (always with ``{"detail": message}``):
 - 400 malformed JSON, a body of the wrong shape, an answer the question does not accept, or a
@@ -23,18 +23,19 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from quizzes import selectors
 from quizzes.api.errors import BoundedJSONParser, QuizApiErrorsMixin, quiz_errors, validated
 from quizzes.api.serializers import (
     AnswerInputSerializer,
     AnswerSavedSerializer,
     AttemptPayloadSerializer,
+    CheckedQuestionSerializer,
     PaperQuestionSerializer,
     QuizErrorSerializer,
     QuizSummarySerializer,
 )
-from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.models import Attempt, Quiz
 from quizzes.option_tokens import question_tokens, response_from_tokens
-from quizzes.payload import attempt_payload, quiz_summary
 from quizzes.services.attempts import (
     answer_check,
     answer_save,
@@ -80,10 +81,7 @@ class QuizViewSet(
 
     @extend_schema(summary="Quizzes the user can see, with their rules and the user's grade")
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        quizzes = page if page is not None else self.get_queryset()
-        data = [quiz_summary(quiz, request.user) for quiz in quizzes]
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        return super().list(request)
 
     @extend_schema(
         summary="A quiz's rules and the user's grade so far",
@@ -91,7 +89,7 @@ class QuizViewSet(
         responses={200: QuizSummarySerializer, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(quiz_summary(self.get_object(), request.user))
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         summary="Start an attempt, or resume the open one",
@@ -112,15 +110,12 @@ class QuizViewSet(
     @action(detail=True, methods=["post"], url_path="attempts")
     def attempts(self, request: Request, pk: str | None = None) -> Response:
         quiz = self.get_object()
-        open_before = set(
-            Attempt.objects.filter(
-                quiz=quiz, user=request.user, status=AttemptStatus.IN_PROGRESS
-            ).values_list("pk", flat=True)
-        )
+        open_before = selectors.open_attempt_ids(quiz, request.user)
         with quiz_errors():
             attempt = attempt_start(quiz=quiz, user=request.user)
         code = status.HTTP_200_OK if attempt.pk in open_before else status.HTTP_201_CREATED
-        return Response(attempt_payload(attempt, user=request.user), status=code)
+        data = AttemptPayloadSerializer(attempt, context=self.get_serializer_context()).data
+        return Response(data, status=code)
 
 
 class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
@@ -133,13 +128,13 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Attempt.objects.none()
-        return Attempt.objects.filter(user=self.request.user)
+        return selectors.attempts_of(self.request.user)
 
     def _own(self, pk: str | None) -> Attempt:
         """The user's attempt, else 404. Deliberately not ``attempt_for_user``: that submits
         an overdue attempt first, and the services then refuse with "submitted" instead of
         saying that the time limit has passed."""
-        attempt = self.get_queryset().select_related("quiz").filter(pk=pk).first()
+        attempt = selectors.attempt_of(self.request.user, int(pk or 0))
         if attempt is None:
             raise NotFound(NotYourAttempt().message)
         return attempt
@@ -155,11 +150,10 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
         try:
             attempt = attempt_for_user(int(pk or 0), request.user)
         except NotYourAttempt as exc:
-            staff_sees = Attempt.objects.in_detail_for(request.user).select_related("quiz")
-            attempt = staff_sees.filter(pk=pk).first()
+            attempt = selectors.attempt_in_detail_for(request.user, int(pk or 0))
             if attempt is None:
                 raise NotFound(exc.message) from exc
-        return Response(attempt_payload(attempt, user=request.user))
+        return Response(self.get_serializer(attempt).data)
 
     @extend_schema(
         summary="Save (autosave) the answer to one question",
@@ -192,7 +186,7 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
                 response=response,
                 certainty=data["certainty"],
             )
-        return Response({"saved_at": saved.saved_at.isoformat(), "question": saved.question_id})
+        return Response(AnswerSavedSerializer(saved).data)
 
     @extend_schema(
         summary="Check one saved answer and see its feedback (feedback 'immediate' only)",
@@ -212,9 +206,8 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
         attempt = self._own(pk)
         with quiz_errors():
             checked = answer_check(attempt=attempt, user=request.user, question_id=int(question_id))
-        payload = attempt_payload(attempt, user=request.user)
-        entry = next(q for q in payload["questions"] if q["id"] == checked.question_id)
-        return Response(entry)
+        context = {**self.get_serializer_context(), "question_id": checked.question_id}
+        return Response(CheckedQuestionSerializer(attempt, context=context).data)
 
     @extend_schema(
         summary="Submit the attempt (idempotent): score and feedback per policy",
@@ -228,4 +221,4 @@ class AttemptViewSet(QuizApiErrorsMixin, viewsets.GenericViewSet):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         with quiz_errors():
             attempt = attempt_submit(attempt_id=int(pk or 0), user=request.user)
-        return Response(attempt_payload(attempt, user=request.user))
+        return Response(self.get_serializer(attempt).data)

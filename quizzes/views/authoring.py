@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.decorators import author_required
-from cases.models import Case
-from core.content_language import in_any_language
 from core.scoping import PublicationStatus
+from quizzes import selectors
 from quizzes.forms import (
     AddDrawForm,
     AddItemForm,
@@ -30,12 +28,11 @@ from quizzes.forms import (
     QuizForm,
     option_initial,
 )
-from quizzes.models import OPTION_KINDS, Question, QuestionKind, QuestionTag, Quiz
+from quizzes.models import OPTION_KINDS, Question, QuestionKind, Quiz
 from quizzes.next_action import quiz_next_action
 from quizzes.services import authoring
 from quizzes.services.errors import QuizError
 from quizzes.services.grading import grading_queue
-from quizzes.services.paper import usable_bank_q
 from quizzes.sharing import question_hidden_dependencies, quiz_hidden_dependencies
 
 MOVES = {"up": -1, "down": 1}
@@ -59,34 +56,9 @@ def add_service_error(form: BaseForm, exc: ValidationError) -> None:
 @author_required
 def question_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    questions = Question.objects.editable_by(user).select_related("case")
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "kind", "tag", "case")}
-    filters["status"] = request.GET.get("status", "")
-    if filters["q"]:
-        questions = questions.filter(in_any_language("title", "icontains", filters["q"]))
-    if filters["kind"] in QuestionKind.values:
-        questions = questions.filter(kind=filters["kind"])
-    if filters["status"] in PublicationStatus.values:
-        questions = questions.filter(status=filters["status"])
-    if filters["tag"]:
-        questions = questions.filter(tags__name__iexact=filters["tag"])
-    if filters["case"].isdigit():
-        questions = questions.filter(case_id=int(filters["case"]))
-    questions = questions.annotate(quiz_count=Count("quiz_items", distinct=True)).order_by(
-        "-updated_at", "pk"
-    )
-    page = Paginator(questions.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
-    quizzes = (
-        Quiz.objects.editable_by(user)
-        .annotate(
-            item_count=Count("items", distinct=True),
-            attempt_count=Count("attempts", distinct=True),
-        )
-        .order_by("title", "pk")
-    )
-    used_cases = Case.objects.filter(
-        pk__in=Question.objects.editable_by(user).values("case_id")
-    ).order_by("title")
+    filters = selectors.bank_filters_from(request.GET)
+    questions = selectors.bank_questions(user, filters)
+    page = Paginator(questions, selectors.BANK_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -95,11 +67,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "kinds": QuestionKind.choices,
         "statuses": PublicationStatus.choices,
-        "tags": QuestionTag.objects.filter(questions__in=Question.objects.editable_by(user))
-        .distinct()
-        .values_list("name", flat=True),
-        "cases": used_cases,
-        "quizzes": quizzes,
+        "tags": selectors.bank_tags(user),
+        "cases": selectors.bank_cases(user),
+        "quizzes": selectors.bank_quizzes(user),
         "to_grade": grading_queue(user).count(),
     }
     return render(request, "quizzes/bank.html", context)
@@ -111,7 +81,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _option_initial(question: Question | None) -> list[dict[str, Any]] | None:
     if question is None:
         return None
-    return option_initial(question.options.order_by("order", "pk"))
+    return option_initial(selectors.question_options(question))
 
 
 def _question_form(request: HttpRequest, kind: str, question: Question | None) -> HttpResponse:
@@ -131,7 +101,7 @@ def _question_form(request: HttpRequest, kind: str, question: Question | None) -
                 saved = authoring.create_question(by=request.user, kind=kind, **fields)
             else:
                 # A fresh row: the form changed ``question`` in memory while validating.
-                fresh = Question.objects.get(pk=question.pk)
+                fresh = selectors.fresh_question(question)
                 saved = authoring.update_question(question=fresh, by=request.user, **fields)
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -187,15 +157,6 @@ def _edit_url(quiz: Quiz, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _bank_choices(quiz: Quiz):
-    """Published questions the quiz may list (own institution's or shared), not yet on it."""
-    return (
-        Question.objects.filter(usable_bank_q(quiz))
-        .exclude(quiz_items__quiz=quiz)
-        .order_by("title", "pk")
-    )
-
-
 @author_required
 def quiz_create(request: HttpRequest) -> HttpResponse:
     form = QuizForm(request.POST or None, user=request.user)
@@ -214,8 +175,8 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
 
 def _item_action(request: HttpRequest, quiz: Quiz, action: str) -> None:
     """Remove or move a listed question, or remove a draw (the service rewrites the lists)."""
-    items = list(quiz.items.select_related("question").order_by("order", "pk"))
-    draws = list(quiz.draws.select_related("tag").order_by("order", "pk"))
+    items = list(selectors.quiz_items(quiz))
+    draws = list(selectors.quiz_draws(quiz))
     target = request.POST.get("target", "")
     if action == "remove_item":
         kept = [item.question for item in items if str(item.pk) != target]
@@ -235,7 +196,7 @@ def _item_action(request: HttpRequest, quiz: Quiz, action: str) -> None:
 def _quiz_post(request: HttpRequest, quiz: Quiz, forms: dict[str, BaseForm]) -> bool:
     """Handle one of the builder's forms; True when it succeeded."""
     action = request.POST.get("action", "settings")
-    fresh = Quiz.objects.get(pk=quiz.pk)
+    fresh = selectors.fresh_quiz(quiz)
     try:
         if action == "settings" and forms["settings"].is_valid():
             authoring.update_quiz(quiz=fresh, by=request.user, **forms["settings"].settings())
@@ -272,7 +233,9 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "settings": QuizForm(
             post if action == "settings" else None, instance=quiz, user=request.user
         ),
-        "item": AddItemForm(post if action == "add_item" else None, questions=_bank_choices(quiz)),
+        "item": AddItemForm(
+            post if action == "add_item" else None, questions=selectors.bank_choices(quiz)
+        ),
         "draw": AddDrawForm(post if action == "add_draw" else None),
     }
     if request.method == "POST":
@@ -282,17 +245,8 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if forms["settings"].is_bound and forms["settings"].errors:
             messages.error(request, _("The quiz was not saved: see the messages below."))
     quiz.refresh_from_db()
-    items = quiz.items.select_related("question").order_by("order", "pk")
-    item_ids = [item.question_id for item in items]
-    draws = []
-    for draw in quiz.draws.select_related("tag").order_by("order", "pk"):
-        available = (
-            Question.objects.filter(usable_bank_q(quiz), tags=draw.tag)
-            .exclude(pk__in=item_ids)
-            .distinct()
-            .count()
-        )
-        draws.append({"draw": draw, "available": available})
+    items = selectors.quiz_items(quiz)
+    draws = selectors.draw_rows(quiz, listed=[item.question_id for item in items])
     context = {
         "quiz": quiz,
         "form": forms["settings"],
@@ -300,7 +254,7 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "draw_form": forms["draw"],
         "items": items,
         "draws": draws,
-        "attempt_count": quiz.attempts.count(),
+        "attempt_count": selectors.attempt_count(quiz),
         "next_action": quiz_next_action(
             quiz, hidden=quiz_hidden_dependencies(quiz, user=request.user)
         ),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.decorators import author_required
+from quizzes import selectors
 from quizzes.analysis import item_statistics
 from quizzes.forms import GradeForm
 from quizzes.models import OPTION_KINDS, Answer, Question, QuestionKind, Quiz
@@ -130,23 +131,14 @@ def _response_text(question: Question, response: Any, options: dict[int, str]) -
 @staff_required
 def trainee_attempts(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     quiz = _results_quiz(request, pk)
-    # Attempts first, the trainee from them: a join from the user to their attempts gives one
-    # row per attempt (MultipleObjectsReturned with two).
-    attempts = list(
-        quiz.attempts.in_detail_for(request.user)
-        .filter(user_id=user_pk)
-        .select_related("user")
-        .order_by("number")
-    )
+    attempts = selectors.trainee_attempts(quiz, viewer=request.user, trainee_pk=user_pk)
     if not attempts:
         raise Http404
     trainee = attempts[0].user
     ids = {entry["question"] for a in attempts for entry in a.paper}
-    questions = Question.objects.prefetch_related("options").in_bulk(ids)
+    questions = selectors.questions_with_options(ids)
     options = {o.pk: o.text for q in questions.values() for o in q.options.all()}
-    answers = {
-        (a.attempt_id, a.question_id): a for a in Answer.objects.filter(attempt__in=attempts)
-    }
+    answers = selectors.answers_of(attempts)
     shown = []
     for attempt in attempts:
         lines = []
@@ -182,7 +174,7 @@ def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     quiz = _results_quiz(request, pk)
     rows = results.analysis_rows(quiz, user=request.user)
     stats = item_statistics(rows)
-    questions = Question.objects.prefetch_related("options").in_bulk(s.question_id for s in stats)
+    questions = selectors.questions_with_options(s.question_id for s in stats)
     items = []
     for stat in stats:
         question = questions.get(stat.question_id)

@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from quizzes.models import Attempt, AttemptStatus, CertaintyLevel, QuestionKind, Quiz, QuizKind
+from quizzes import selectors
+from quizzes.models import Attempt, CertaintyLevel, QuestionKind, Quiz, QuizKind
 from quizzes.payload import attempt_payload, feedback_allowed, quiz_summary
 from quizzes.results_access import may_read_results
 from quizzes.scoring import CBM_MARKS
@@ -82,9 +83,7 @@ def quiz_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = _row(quiz, request.user)
     past = [
         {"attempt": a, "feedback": feedback_allowed(a)}
-        for a in Attempt.objects.select_related("quiz")
-        .filter(quiz=quiz, user=request.user, status=AttemptStatus.SUBMITTED)
-        .order_by("-number")
+        for a in selectors.submitted_attempts(quiz, request.user)
     ]
     context = {
         **row,

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
 
 from cases import cache as case_cache
@@ -79,17 +79,56 @@ def test_language_switch_is_never_served_from_the_other_language(hospital, train
         assert "收藏" not in page(trainee, target, "en")  # after the Chinese one was cached
 
 
-def test_badges_are_each_users_own(hospital, trainee, case):
+def test_badges_are_each_users_own(hospital, trainee, case, monkeypatch):
+    """One cached grid for the whole scope, and each reader's own bookmark and "reviewed"
+    badges on it: nobody's leak into another's page, nor into what is cached."""
+    from django.core.cache import cache
+
+    from cases import listing
+
+    built = []
+    real_cards = listing.cards
+    monkeypatch.setattr(listing, "cards", lambda *a, **k: built.append(1) or real_cards(*a, **k))
     other = TraineeFactory(institution=hospital)
     Bookmark.objects.create(user=trainee, case=case)
     CaseWatch.objects.create(user=trainee, case=case, reviewed_at=case.created_at)
+
     mine = page(trainee, LIBRARY)
     assert 'aria-pressed="true">★ Bookmarked' in mine and ">Reviewed</span>" in mine
     theirs = page(other, LIBRARY)
     assert 'aria-pressed="true"' not in theirs and ">Reviewed</span>" not in theirs
-    assert "\x00" not in theirs  # every slot filled
+    assert 'aria-pressed="false">☆ Bookmark' in theirs
+    assert len(built) == 1  # the second reader was served the grid cached for the first
+    with translation.override("en"):
+        shared = cache.get(case_cache.grid_key(trainee, ""))
+    assert [card.pk for card in shared.cards] == [case.pk]
+    assert not any(card.is_bookmarked or card.is_reviewed for card in shared.cards)
+    assert not any(
+        'aria-pressed="true"' in html or "Reviewed" in html for html in shared.cards_html
+    )
+
+    # A bookmark is not content (no new version): the cached grid is read again, with the
+    # reader's flags as they are now.
     Bookmark.objects.filter(user=trainee).delete()
     assert 'aria-pressed="false">☆ Bookmark' in page(trainee, LIBRARY)
+    assert len(built) == 1
+
+
+def test_grids_of_a_readers_own_bookmarks_are_never_shared(hospital, trainee, case):
+    other = TraineeFactory(institution=hospital)
+    Bookmark.objects.create(user=trainee, case=case)
+
+    mine = page(trainee, f"{LIBRARY}?bookmarked=1")
+    assert case.title in mine and 'aria-pressed="true">★ Bookmarked' in mine
+    theirs = page(other, f"{LIBRARY}?bookmarked=1")
+    assert case.title not in theirs and "No case matches" in theirs
+
+
+def test_a_changed_title_is_shown_at_once(hospital, trainee, case):
+    assert case.title in page(trainee, LIBRARY)
+    case.title = "A title written after the page was cached"
+    case.save()
+    assert "A title written after the page was cached" in page(trainee, LIBRARY)
 
 
 def test_case_page_shows_changes_to_annotations_and_tags(hospital, trainee, case):

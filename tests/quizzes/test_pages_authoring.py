@@ -452,7 +452,7 @@ def test_quiz_builder_adds_items_and_draws_then_publishes(author, hospital, othe
     draw = QuizDraw.objects.get(quiz=quiz)
     assert (draw.tag, draw.count) == (tag, 3)
     page = author.get(edit)
-    assert page.context["draws"][0]["available"] == 2
+    assert page.context["draws"][0].available == 2
     assert "Fewer available than drawn" in page.content.decode()
 
     response = author.post(edit, settings_data(status="published", attachment=""))
