@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from tests.cineloops.tus import address, create
 from tests.core.test_api_fuzz import ROLES, world  # noqa: F401
 
 # Query parameters an operation needs to answer 200 (everything else is called bare).
@@ -107,10 +108,22 @@ def _annotate(ids: dict[str, object], tokens: dict[str, str]) -> None:
     assert saved.status_code == 200, saved.content
 
 
+def _partial_upload(tokens: dict[str, str]) -> str:
+    """A resumable upload the instructor started (tus creation, no part sent yet)."""
+    instructor = Client(HTTP_AUTHORIZATION=f"Token {tokens['instructor']}")
+    created = create(instructor, 1000)
+    assert created.status_code == 201, created.content
+    return address(created).rstrip("/").rsplit("/", 1)[-1]
+
+
 @pytest.mark.django_db
 def test_every_get_payload_has_exactly_the_documented_keys(world):  # noqa: F811
     ids, tokens = world
-    ids = {**ids, "/api/v1/attempts/": _submitted_attempt(ids, tokens)}
+    ids = {
+        **ids,
+        "/api/v1/attempts/": _submitted_attempt(ids, tokens),
+        "/api/v1/cine-uploads/": _partial_upload(tokens),
+    }
     _annotate(ids, tokens)
     schema = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True)))
     components = schema["components"]["schemas"]
