@@ -80,7 +80,7 @@ def _worker_source() -> str:
         return source.read()
 
 
-def _media_address() -> dict[str, str]:
+def media_address() -> dict[str, str]:
     """The media view's address around its two parts, for the worker to recognise (the loop's
     id and the file kind)."""
     sample = reverse("cineloops:media", kwargs={"pk": 987654321, "kind": "zzkindzz"})
@@ -98,7 +98,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "workbox": [static(f"{WORKBOX}/{name}.prod.js") for name in WORKBOX_MODULES],
         "cache": CACHE_NAME,
         "fallback": reverse("offline:unavailable"),
-        "media": _media_address(),
+        "media": media_address(),
         "static": settings.STATIC_URL
         if settings.STATIC_URL.startswith("/")
         else f"/{settings.STATIC_URL}",

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from offline.bundles import KINDS
 from offline.rules import exam_message, quiz_refusal
-from offline.views import CACHE_NAME
+from offline.views import CACHE_NAME, media_address
 from quizzes.models import QuizKind
 
 register = template.Library()
@@ -30,6 +30,7 @@ def offline_script(context) -> dict:
         "offline_user": user.pk if signed_in else "",
         "cache": CACHE_NAME,
         "static_url": static_url if static_url.startswith("/") else f"/{static_url}",
+        "media": media_address(),
     }
 
 

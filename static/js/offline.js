@@ -34,6 +34,7 @@
 
   const cfg = script.dataset;
   const user = cfg.user || "";
+  const shellPages = (cfg.shell || "").split(" ").filter(Boolean);
   const CACHE = cfg.cache;
   const SYNC_EVERY_MS = 5 * 60 * 1000;
   const SENT_KEPT_MS = 30 * 24 * 3600 * 1000;
@@ -109,7 +110,8 @@
   };
 
   // --- Keeping addresses ----------------------------------------------------------------------------
-  const isMedia = (url) => url.indexOf("/media/") !== -1 && url.indexOf(cfg.staticUrl) !== 0;
+  // The permission-checked media view's address: {before}{loop id}{between}{kind}/
+  const isMedia = (url) => url.indexOf(cfg.mediaBefore) === 0 && url.indexOf(cfg.mediaBetween) > cfg.mediaBefore.length;
 
   // A redirect to another page of ours (the login page: the session ended) is no copy of the
   // address asked for; a redirect elsewhere (a media file in an object store) is.
@@ -160,21 +162,36 @@
     const cache = await caches.open(CACHE);
     const queue = bundle.urls.slice();
     const needed = new Set(queue);
+    const shell = new Set(await meta("shell", []));
     let fetched = 0;
     const progress = () => { if (opts.progress) { opts.progress(fetched, needed.size); } };
     progress();
     while (queue.length) {
       const url = queue.shift();
-      const skip = (opts.onlyMissing || isMedia(url) || url.indexOf(cfg.staticUrl) === 0) && await cache.match(url, { ignoreVary: true });
-      if (!skip) {
+      const kept = (opts.onlyMissing || isMedia(url) || url.indexOf(cfg.staticUrl) === 0) && await cache.match(url, { ignoreVary: true });
+      if (kept) {
+        // A kept page refreshed since (online visits do) may load other scripts now (a new
+        // release): those are fetched too, and the old ones go at the next clean-up.
+        const type = kept.headers.get("Content-Type") || "";
+        (type.indexOf("text/html") === 0 ? assetsOf(await kept.text()) : []).forEach((asset) => {
+          if (!needed.has(asset)) { needed.add(asset); queue.push(asset); }
+        });
+      } else {
         const result = await fetchAndKeep(cache, url);
         if (!result.ok) {
-          // A missing poster or curve leaves the rest playable; a page that cannot be kept
-          // (or a dropped connection) fails the save: what was fetched stays for a retry.
-          if (result.status === 0 || !isMedia(url)) { throw { status: result.status, url: url }; }
+          // A missing poster or a curve not computed yet leaves the rest usable; a page that
+          // cannot be kept, a dropped connection or an ended session fails the save (what was
+          // fetched stays, for a retry).
+          const optional = isMedia(url) || url.indexOf("/api/") === 0;
+          if (!optional || result.status === 0 || result.status === 401 || result.status === 403) {
+            throw { status: result.status, url: url };
+          }
           needed.delete(url);
         }
+        const isShell = shellPages.indexOf(url) !== -1;
+        if (isShell && result.ok) { shell.add(url); }
         (result.assets || []).forEach((asset) => {
+          if (isShell) { shell.add(asset); }
           if (!needed.has(asset)) { needed.add(asset); queue.push(asset); }
         });
       }
@@ -191,13 +208,16 @@
       urls: Array.from(needed),
       saved_at: previous ? previous.saved_at : new Date().toISOString(),
     });
+    await setMeta("shell", Array.from(shell));
     await setMeta("owner", user);
   }
 
-  // Delete from the cache every address no saved item needs any more.
+  // Delete from the cache every address no saved item needs any more. The pages that find the
+  // way offline ("Saved for offline", "not saved on this device") stay while anything was saved
+  // by this user: offline, a removed item then says so instead of the browser's error.
   async function collect() {
     const items = await O.all("items");
-    const needed = new Set();
+    const needed = new Set(await meta("shell", []));
     items.forEach((item) => item.urls.forEach((url) => needed.add(url)));
     const cache = await caches.open(CACHE);
     for (const request of await cache.keys()) {
@@ -335,7 +355,8 @@
     const owner = await meta("owner", "");
     if (!owner || owner === user) { return; }
     await exclusive(async () => {
-      (await caches.keys()).filter((name) => name.indexOf("ceus-offline") === 0).forEach((name) => caches.delete(name));
+      const names = (await caches.keys()).filter((name) => name.indexOf("ceus-offline") === 0);
+      await Promise.all(names.map((name) => caches.delete(name)));
       await Promise.all(["items", "sizes", "meta"].map((name) => O.clear(name)));
     });
     document.dispatchEvent(new CustomEvent("ceus-offline:forgotten"));
@@ -389,7 +410,8 @@
         }
         await show();
       } catch (e) {
-        const detail = (e && e.detail) || (e && e.status === 0 ? msg.network : String((e && e.status) || ""));
+        let detail = (e && e.detail) || (e && e.status === 0 ? msg.network : String((e && e.status) || ""));
+        if (e && e.name === "QuotaExceededError") { detail = msg.full; }
         state.textContent = O.fill(msg.failed, { detail: detail });
         state.classList.add("is-error");
       } finally {
