@@ -4,9 +4,12 @@ never taken offline; an attempt open online is not overwritten."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
 from offline.models import OfflinePaper, OfflineSubmission
@@ -183,3 +186,43 @@ def test_receiving_directly_is_idempotent_too(trainee, study, now):
 
     assert (new, new_again) == (True, False)
     assert again.pk == first.pk and again.attempt_id == first.attempt_id
+
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="concurrent resends need concurrent connections: PostgreSQL only "
+    "(DATABASE_URL=postgres://…); SQLite serialises writers anyway",
+)
+@pytest.mark.django_db(transaction=True)
+def test_resends_arriving_together_score_once(trainee, study, now):
+    paper = paper_for(user=trainee, quiz=study.practice)
+    client_id = uuid.uuid4()
+    answers = [as_sent(paper, study.single, correct_response(study.single))]
+    barrier = threading.Barrier(6)
+    results, errors = [], []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            submission, _new = submission_receive(
+                user=trainee, client_id=client_id, paper_id=paper.pk, answers=answers, now=now
+            )
+            results.append(submission.attempt_id)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert len(results) == 6 and len(set(results)) == 1
+    assert Attempt.objects.filter(quiz=study.practice, user=trainee).count() == 1
+    assert Attempt.objects.get().percent == 50
