@@ -10,6 +10,7 @@ database ids, which sort into the key of an ordering question.
 Public functions:
     feedback_allowed(attempt, now) -> bool
     attempt_payload(attempt, *, user, now=None) -> dict
+    unanswered_paper_payload(quiz, paper, *, tokens) -> dict
     quiz_summary(quiz, user, now=None) -> dict
 """
 
@@ -144,60 +145,87 @@ def _visible_cases(user, questions, now: datetime) -> set[int]:
     return set(readable_cases(user, now).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def _paper_questions(paper: list[dict], questions: dict[int, Question]):
+    """(position, paper entry, question, its listed options in paper order) of each question
+    of ``paper`` that still exists."""
+    for position, entry in enumerate(paper, start=1):
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        options_by_id = {o.pk: o for o in question.options.all()}
+        listed = [options_by_id[i] for i in entry["options"] if i in options_by_id]
+        yield position, entry, question, listed
+
+
+def _shown(
+    question: Question, listed: list, *, position: int, points: float, tokens: dict[int, str]
+) -> dict:
+    """What a paper shows of a question before any answer: never anything of its key."""
+    return {
+        "id": question.pk,
+        "position": position,
+        "kind": question.kind,
+        "prompt_html": str(question.prompt_html),
+        "fallback": fallbacks(question, "prompt", names={"prompt": "prompt_html"}),
+        "points": points,
+        "unit": question.unit,
+        "tolerance": (
+            question.tolerance
+            if question.kind in (QuestionKind.NUMERIC, QuestionKind.TIME_POINT)
+            else None
+        ),
+        "options": [
+            {"id": tokens[o.pk], "text": o.text, "fallback": fallbacks(o, "text")} for o in listed
+        ],
+        "choices": (
+            [{"value": v, "label": label} for v, label in vocabulary_choices(question.vocabulary)]
+            if question.kind == QuestionKind.CATEGORY
+            else []
+        ),
+        "loop": _loop(question),
+        "frame_time_s": question.frame_time_s,
+    }
+
+
+def _quiz_header(quiz: Quiz) -> dict:
+    return {
+        "id": quiz.pk,
+        "title": quiz.title,
+        "fallback": fallbacks(quiz, "title"),
+        "kind": quiz.kind,
+        "certainty_based": quiz.certainty_based,
+        "feedback_policy": quiz.feedback_policy,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "pass_mark": quiz.pass_mark,
+    }
+
+
+def _paper_rows(paper: list[dict]) -> dict[int, Question]:
+    ids = [entry["question"] for entry in paper]
+    return Question.objects.select_related("loop", "case").prefetch_related("options").in_bulk(ids)
+
+
 def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> dict:
     """The attempt as the trainee sees it now (see the module docstring for what is hidden)."""
     now = now or timezone.now()
     quiz = attempt.quiz
     whole_feedback = feedback_allowed(attempt, now)
     immediate_open = attempt.is_open and quiz.feedback_policy == FeedbackPolicy.IMMEDIATE
-    ids = [entry["question"] for entry in attempt.paper]
-    questions = (
-        Question.objects.select_related("loop", "case").prefetch_related("options").in_bulk(ids)
-    )
+    questions = _paper_rows(attempt.paper)
     answers = {a.question_id: a for a in attempt.answers.all()}
     # Options are named by per-attempt tokens, never by their ids (``quizzes.option_tokens``).
     tokens = attempt_tokens(attempt)
     shows_cases = whole_feedback or immediate_open
     cases = _visible_cases(user, questions.values(), now) if shows_cases else set()
     items = []
-    for position, entry in enumerate(attempt.paper, start=1):
-        question = questions.get(entry["question"])
-        if question is None:
-            continue
-        options_by_id = {o.pk: o for o in question.options.all()}
-        listed = [options_by_id[i] for i in entry["options"] if i in options_by_id]
+    for position, entry, question, listed in _paper_questions(attempt.paper, questions):
         answer = answers.get(question.pk)
         points = float(entry["points"])
         shows_feedback = whole_feedback or (
             immediate_open and answer is not None and answer.checked_at is not None
         )
         item = {
-            "id": question.pk,
-            "position": position,
-            "kind": question.kind,
-            "prompt_html": str(question.prompt_html),
-            "fallback": fallbacks(question, "prompt", names={"prompt": "prompt_html"}),
-            "points": points,
-            "unit": question.unit,
-            "tolerance": (
-                question.tolerance
-                if question.kind in (QuestionKind.NUMERIC, QuestionKind.TIME_POINT)
-                else None
-            ),
-            "options": [
-                {"id": tokens[o.pk], "text": o.text, "fallback": fallbacks(o, "text")}
-                for o in listed
-            ],
-            "choices": (
-                [
-                    {"value": v, "label": label}
-                    for v, label in vocabulary_choices(question.vocabulary)
-                ]
-                if question.kind == QuestionKind.CATEGORY
-                else []
-            ),
-            "loop": _loop(question),
-            "frame_time_s": question.frame_time_s,
+            **_shown(question, listed, position=position, points=points, tokens=tokens),
             "answer": None
             if answer is None
             else {
@@ -218,16 +246,7 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
         seconds_left = max(0, int((attempt.deadline - now).total_seconds()))
     return {
         "id": attempt.pk,
-        "quiz": {
-            "id": quiz.pk,
-            "title": quiz.title,
-            "fallback": fallbacks(quiz, "title"),
-            "kind": quiz.kind,
-            "certainty_based": quiz.certainty_based,
-            "feedback_policy": quiz.feedback_policy,
-            "time_limit_minutes": quiz.time_limit_minutes,
-            "pass_mark": quiz.pass_mark,
-        },
+        "quiz": _quiz_header(quiz),
         "number": attempt.number,
         "status": attempt.status,
         "started_at": _iso(attempt.started_at),
@@ -249,6 +268,23 @@ def attempt_payload(attempt: Attempt, *, user, now: datetime | None = None) -> d
             "needs_grading": attempt.needs_grading,
         },
     }
+
+
+def unanswered_paper_payload(quiz: Quiz, paper: list[dict], *, tokens: dict[int, str]) -> dict:
+    """A paper no attempt holds yet (an offline paper, ``offline.papers``): its quiz and its
+    questions as ``attempt_payload`` shows those of an open attempt with no answer (options
+    named by ``tokens``, which the caller keys to the paper)."""
+    questions = [
+        {
+            **_shown(
+                question, listed, position=position, points=float(entry["points"]), tokens=tokens
+            ),
+            "answer": None,
+            "feedback": None,
+        }
+        for position, entry, question, listed in _paper_questions(paper, _paper_rows(paper))
+    ]
+    return {"quiz": _quiz_header(quiz), "questions": questions}
 
 
 def quiz_summary(quiz: Quiz, user, now: datetime | None = None) -> dict:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cases",
     "quizzes",
     "certification",
+    "offline",
     # Demo data: after the apps it fills, which never import it; refused in production.
     "demo",
 ]
@@ -356,6 +357,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
+        # The service worker (/sw.js, offline study) and the web app manifest: ours only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     }
 }
 if PRODUCTION:

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from offline import views as offline_views
 
 api_v1 = [
     path("auth/", include("accounts.api_urls")),
@@ -11,6 +12,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("quizzes.api_urls")),
     path("", include("certification.api_urls")),
+    path("", include("offline.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,10 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     # Public certificate verification (/verify/<code>) and the certification pages.
     path("", include("certification.urls")),
+    path("offline/", include("offline.urls")),
+    # The service worker answers for the whole site only when served from its root.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="web_manifest"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

@@ -78,7 +78,8 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The outline shows locked lessons; opening one explains what to finish first.
         return render(request, "courses/lesson_locked.html", context, status=403)
     enrolment = selectors.get_enrolment(request.user, course)
-    if enrolment and lesson.is_live:
+    # A lesson fetched to be kept for offline study (static/js/offline.js) is not a visit.
+    if enrolment and lesson.is_live and request.headers.get("X-Offline-Save") != "1":
         services.record_lesson_visit(user=request.user, lesson=lesson)
     previous_lesson, following_lesson = state.neighbours(lesson)
     context.update(

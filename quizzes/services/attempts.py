@@ -8,7 +8,7 @@ Because saves and submission both lock the attempt row, a submitted attempt's sc
 answers stored before its deadline.
 
 Public functions (keyword-only):
-    attempt_start(*, quiz, user, now=None) -> Attempt
+    attempt_start(*, quiz, user, now=None, paper=None, seed=None) -> Attempt
     answer_save(*, attempt, user, question_id, response, certainty="", now=None) -> Answer
     answer_check(*, attempt, user, question_id, now=None) -> Answer
     attempt_submit(*, attempt_id, user, now=None) -> Attempt
@@ -65,11 +65,20 @@ def quiz_startable(quiz: Quiz, user, now: datetime) -> None:
         raise QuizUnavailable(_("You have no attempts left on this quiz."))
 
 
-def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> Attempt:
+def attempt_start(
+    *,
+    quiz: Quiz,
+    user,
+    now: datetime | None = None,
+    paper: list[dict] | None = None,
+    seed: int | None = None,
+) -> Attempt:
     """The user's open attempt on ``quiz``, or a new one with its own paper.
 
     Two tabs or a double click get the same attempt: the ``one_open_attempt`` constraint
     refuses a second open row, and the loser of that race returns the winner's attempt.
+    ``paper`` (with its ``seed``) is one drawn earlier by ``build_paper`` that the trainee has
+    already answered (``offline.papers``); a new attempt takes it instead of drawing its own.
     """
     now = now or timezone.now()
     if not getattr(user, "is_authenticated", False):
@@ -83,7 +92,9 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> Attempt:
         return existing
     quiz_startable(quiz, user, now)
 
-    seed = new_seed()
+    if paper is None or seed is None:
+        seed = new_seed()
+        paper = build_paper(quiz, seed)
     deadlines = []
     if quiz.time_limit_minutes:
         deadlines.append(now + timedelta(minutes=quiz.time_limit_minutes))
@@ -100,7 +111,7 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> Attempt:
                 user=user,
                 number=number,
                 seed=seed,
-                paper=build_paper(quiz, seed),
+                paper=paper,
                 deadline=min(deadlines) if deadlines else None,
             )
     except IntegrityError:

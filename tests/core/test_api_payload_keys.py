@@ -63,9 +63,15 @@ def mismatches(schema: dict, value: Any, components: dict, where: str) -> list[s
 
 
 def _url(path: str, ids: dict[str, object]) -> str | None:
-    for prefix, value in ids.items():
+    """``path`` with its placeholders filled from the row of the longest matching prefix: one
+    value for ``{id}``/``{code}``, or a mapping of placeholder to value."""
+    for prefix in sorted(ids, key=len, reverse=True):
         if path.startswith(prefix):
-            return path.replace("{id}", str(value)).replace("{code}", str(value))
+            value = ids[prefix]
+            values = value if isinstance(value, dict) else {"id": value, "code": value}
+            for name, filled in values.items():
+                path = path.replace("{" + name + "}", str(filled))
+            break
     return None if "{" in path else path
 
 
@@ -123,6 +129,7 @@ def test_every_get_payload_has_exactly_the_documented_keys(world):  # noqa: F811
         **ids,
         "/api/v1/attempts/": _submitted_attempt(ids, tokens),
         "/api/v1/cine-uploads/": _partial_upload(tokens),
+        "/api/v1/offline/bundles/": {"kind": "case", "id": ids["/api/v1/cases/"]},
     }
     _annotate(ids, tokens)
     schema = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True)))

@@ -94,6 +94,7 @@ PYTHON_SOURCES = [
     "core",
     "courses",
     "demo",
+    "offline",
     "quizzes",
     "training",
 ]
