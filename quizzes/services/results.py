@@ -180,6 +180,7 @@ def analysis_rows(quiz: Quiz, *, user) -> list[AnalysisRow]:
         quiz.attempts.in_aggregate_for(user)
         .filter(status=AttemptStatus.SUBMITTED)
         .only("pk", "percent", "paper")
+        .order_by("pk")  # the table's question order follows the first attempt: keep it stable
     )
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
     for row in Answer.objects.filter(attempt__in=attempts).only(

@@ -103,9 +103,9 @@ def test_a_saved_module_opens_plays_and_takes_its_quiz_offline(
     page.get_by_role("link", name="Liver CEUS").click()
     module = page.locator(".module-card", has_text="Wash-out")
     save(module)
-    # The worker takes this page over when it activates (clients.claim()), which may come a
-    # moment after the save on a fresh browser profile: wait for it, do not race it.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    # An active worker answers every navigation from now on (whether or not it has claimed
+    # this already-open page yet, which Chromium may do late): wait for it, do not race it.
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.active !== null)")
 
     context.set_offline(True)
     try:

@@ -200,5 +200,7 @@ def check_item_analysis_has_real_numbers(exam: Quiz) -> None:
     assert len(stats) >= 11
     assert sum(0 < f < 1 for f in facilities) >= 8
     assert sum(s.discrimination is not None for s in stats) >= 8
-    single = next(s for s in stats if Question.objects.get(pk=s.question_id).kind == "single")
-    assert len(single.option_counts) >= 2  # more than one option was chosen
+    singles = [s for s in stats if Question.objects.get(pk=s.question_id).kind == "single"]
+    # More than one option was chosen (on some single-choice question: not every question of
+    # three attempts needs to split them).
+    assert any(len(single.option_counts) >= 2 for single in singles)
