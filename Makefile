@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most four; TEST_WORKERS=0 runs in this one.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format translations migrations-check clean
@@ -43,7 +45,7 @@ run: $(RUN_STAMP) translations
 # mypy checks what [tool.mypy] in pyproject.toml lists; its cache (.mypy_cache) makes a rerun
 # take seconds.
 test: $(DEV_STAMP) translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

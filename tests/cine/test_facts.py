@@ -23,6 +23,10 @@ from .facts_roundtrip import assert_facts_round_trip
 REGIONS = (region_item((8, 6, 55, 41)), region_item((0, 44, 63, 47), spatial_format=4, units=4))
 
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("facts")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> tuple[Path, LoopFacts]:
     """A processed cine with regions and a de-identified DICOM: its folder and facts."""
