@@ -220,6 +220,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or VAR_DIR / "media")
+# Production: `collectstatic` names each file after a hash of its content and writes .br and .gz
+# copies (WhiteNoise's storage; .br needs its `brotli` extra); WhiteNoise's middleware serves the
+# smallest copy the browser accepts and marks hashed names immutable, cached for years. Its
+# defaults do all this: no WHITENOISE_* setting is needed. Development serves static/ as it is.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -159,6 +159,7 @@ def build_the_case(page) -> Case:
     page.get_by_label("Label", exact=True).fill("Nodule ROI")
     page.get_by_role("button", name="Save", exact=True).click()
     wait_until_saved(page)
+    page.locator("[data-tic]").scroll_into_view_if_needed()  # curves load once on screen
     page.locator(".cv-tic-curve.cv-role-lesion").first.wait_for(timeout=60_000)
     assert "Nodule ROI" in page.locator("[data-tic-legend]").inner_text()
 
