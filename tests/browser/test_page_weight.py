@@ -26,7 +26,8 @@ from tests.cases.factories import CaseFactory
 from tests.cases.loops import processed
 from tests.cine.cine_factory import make_cine, region_item
 
-pytestmark = pytest.mark.browser
+# Under pytest -n, on the worker that collects the static files for test_static_files too.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("production-static")]
 
 BUDGET = 300_000  # bytes before the video
 FRAMES, FPS = 300, 15  # a 20 s loop: its curves are 300 points each

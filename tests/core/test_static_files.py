@@ -13,7 +13,8 @@ from django.urls import reverse
 from tests.collected_static import PRODUCTION_STATIC
 from tests.core.test_settings import PRODUCTION_ENV, run_django
 
-pytestmark = pytest.mark.django_db
+# Under pytest -n, on the worker that collects the static files for test_page_weight too.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("production-static")]
 
 ONE_YEAR = 365 * 24 * 3600
 
