@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certification",
     "offline",
+    "consults",
     # Demo data: after the apps it fills, which never import it; refused in production.
     "demo",
 ]
@@ -480,6 +481,12 @@ CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
     "task": "quizzes.submit_overdue_attempts",
     "schedule": 60.0,
     "options": {"expires": 60.0},
+}
+# Consultation e-mails left unsent (the broker or the mail server was down) are sent again.
+CELERY_BEAT_SCHEDULE["consults-notify-pending"] = {
+    "task": "consults.notify_pending",
+    "schedule": 10 * 60.0,
+    "options": {"expires": 10 * 60.0},
 }
 # Every night: certificates past their expiry are marked expired, expiry reminders (60 and 14
 # days) go out, and holders near or past expiry are evaluated for renewal.

@@ -108,6 +108,7 @@ def world(db):
     entry = pending_entry(users["trainee"])
     LogbookEntryFactory(trainee=users["trainee"])
     certificate = CertificateFactory(holder=users["trainee"], programme=programme)
+    consult = _consult(users["trainee"], loop)
     ids = {
         "/api/v1/courses/": lesson.module.course.pk,
         "/api/v1/modules/": lesson.module.pk,
@@ -118,9 +119,47 @@ def world(db):
         "/api/v1/programmes/": programme.pk,
         "/api/v1/logbook/": entry.pk,
         "/api/v1/certificates/": certificate.code,
+        "/api/v1/consults/": consult.pk,
     }
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
     return ids, tokens
+
+
+def _consult(requester, loop):
+    """The hospital's trainee asks an expert centre, whose instructor draws and answers; a
+    scanner's loop waits in the hospital's inbox."""
+    from cineloops.models import CineLoop
+    from consults import services
+    from tests.cases.factories import ReadyLoopFactory
+    from tests.consults.factories import ANSWER, READING
+
+    ReadyLoopFactory(institution=requester.institution, source=CineLoop.Source.DICOM_NETWORK)
+    centre = factories.InstitutionFactory(level="expert_centre")
+    expert = factories.InstructorFactory(institution=centre)
+    consult = services.consult_submit(
+        by=requester,
+        target=centre,
+        organ="liver",
+        clinical_question="New nodule?",
+        reading=dict(READING),
+        loops=[loop],
+        local_reference="Ward 3",
+    ).consult
+    services.consult_claim(consult=consult, by=expert)
+    services.second_opinion_ask(
+        consult=consult, by=expert, expert=factories.InstructorFactory(institution=centre)
+    )
+    services.drawings_replace(
+        consult=consult,
+        by=expert,
+        annotations=[{"loop": loop.pk, "kind": "ellipse", "roi_role": "lesion",
+                      "geometry": {"cx": 100, "cy": 100, "rx": 10, "ry": 10}}],
+        phase_markers=[{"loop": loop.pk, "kind": "peak", "time_s": 2}],
+    )  # fmt: skip
+    services.consult_answer(consult=consult, by=expert, answer=dict(ANSWER))
+    services.message_post(consult=consult, by=requester, body="Thank you.")
+    services.consent_record(consult=consult, by=requester)
+    return consult
 
 
 @pytest.fixture

@@ -91,6 +91,7 @@ PYTHON_SOURCES = [
     "accounts",
     "cases",
     "certification",
+    "consults",
     "core",
     "courses",
     "demo",
