@@ -153,7 +153,10 @@ def test_the_video_waits_for_play_then_plays_and_steps_one_frame_at_a_time(
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
     page.get_by_role("button", name="Pause", exact=True).click()
-    page.wait_for_function("document.querySelector('[data-video]').paused")
+    # Paused, and the player has handled it (its pause handler shows the frame reached).
+    page.wait_for_function(
+        "document.querySelector('[data-video]').paused && !document.querySelector('.is-playing')"
+    )
 
     start = frame_index(page)
     page.keyboard.press("ArrowRight")

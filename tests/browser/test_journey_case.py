@@ -192,7 +192,10 @@ def trainee_finds_plays_and_steps(page) -> None:
     page.get_by_role("button", name=zh("Play"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
     page.get_by_role("button", name=zh("Pause"), exact=True).tap()
-    page.wait_for_function("document.querySelector('[data-video]').paused")
+    # Paused, and the player has handled it (its pause handler shows the frame reached).
+    page.wait_for_function(
+        "document.querySelector('[data-video]').paused && !document.querySelector('.is-playing')"
+    )
     start = frame_index(page)
     while start > FRAMES - 3:  # paused near the end (a loaded machine): room for two steps
         page.get_by_role("button", name=zh("Previous frame")).tap()
