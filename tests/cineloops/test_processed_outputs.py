@@ -38,6 +38,7 @@ ROW = (
     "pixel_cleaning_reason",
     "pixel_cleaning_code",
     *CineLoop.FILE_FIELDS.values(),
+    "renditions",
 )
 
 

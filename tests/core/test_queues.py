@@ -21,6 +21,7 @@ INTENDED = {
     "certification.evaluate_user": LIGHT,
     "certification.nightly": LIGHT,
     "cineloops.loop_process": CINE,
+    "cineloops.loop_make_renditions": CINE,
     "cineloops.sweep": LIGHT,
     "cineloops.upload_finish": LIGHT,
     "cineloops.uploads_delete_expired": LIGHT,
@@ -33,6 +34,7 @@ ARGUMENTS = {
     "cases.tic_compute": {"annotation_pk": 1},
     "certification.evaluate_user": {"user_pk": 1},
     "cineloops.loop_process": {"loop_pk": 1},
+    "cineloops.loop_make_renditions": {"loop_pk": 1},
     "cineloops.upload_finish": {"upload_pk": "0b6e3a52-5a3e-4d8c-9d0e-2f1c1a9e7b10"},
     "core.record_heartbeat": {"token": "t"},
 }
