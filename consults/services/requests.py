@@ -14,7 +14,8 @@ Public functions (keyword-only):
     consult_withdraw(*, consult, by, reason="", now=None) -> Consultation
     consult_close(*, consult, by, now=None) -> Consultation
     consent_record(*, consult, by, now=None) -> Consultation
-    require_member(by) -> None      the first check of a request (the API's too)
+    require_member(by) -> int       the first check of a request (the API's too): the asker's
+                                    institution id
 """
 
 from __future__ import annotations
@@ -67,10 +68,11 @@ class SubmitResult:
     rejected_uploads: list[str] = field(default_factory=list)  # one message per refused file
 
 
-def require_member(by: User) -> None:
-    """Only a member of an institution asks (site admins belong to none)."""
+def require_member(by: User) -> int:
+    """Only a member of an institution asks (site admins belong to none); returns its id."""
     if not getattr(by, "is_authenticated", False) or not by.institution_id:
         raise PermissionDenied(_("Only members of an institution can ask for a consultation."))
+    return by.institution_id
 
 
 def _check_request(
@@ -152,7 +154,7 @@ def consult_submit(
     ``UnconfirmedIdentifiers`` when text looks like a patient identifier and ``confirmed`` is
     false.
     """
-    require_member(by)
+    institution_id = require_member(by)
     now = now or timezone.now()
     clinical_question = (clinical_question or "").strip()
     local_reference = " ".join((local_reference or "").split())
@@ -204,7 +206,7 @@ def consult_submit(
     )
     with transaction.atomic():
         consult = Consultation.objects.create(
-            requesting_institution_id=by.institution_id,
+            requesting_institution_id=institution_id,
             requester=by,
             target=target,
             expert=expert,
