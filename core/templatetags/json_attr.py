@@ -1,4 +1,4 @@
-"""``{{ value|json_attr }}``: a value as JSON for an HTML attribute (``data-x="{{ v|json_attr }}"``).
+"""``{{ value|json_attr }}``: a value as JSON in an HTML attribute, ``data-x="{{ v|json_attr }}"``.
 
 The JSON text is returned unmarked, so autoescaping makes it safe inside a quoted attribute;
 scripts read it back with ``JSON.parse(element.dataset.x)``. For a whole page's data, use

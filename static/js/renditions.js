@@ -299,12 +299,17 @@
       this.lastSwitch = performance.now();
       if (video.readyState === 0 && !this.switching) {
         // No frame shown yet: only the address changes (setting it loads again, if the page
-        // was loading); a position the page already asked for is kept.
+        // was loading); a position the page already asked for, and play, are kept.
         const t = video.currentTime;
+        const playing = !video.paused;
         this.token++;
         this.switching = null;
         this.setSource();
         if (t) { video.currentTime = t; }
+        if (playing) {
+          const promise = video.play();
+          if (promise && promise.catch) { promise.catch(() => {}); }
+        }
         if (this.control) { this.control.update(); }
         this.place();
         return;

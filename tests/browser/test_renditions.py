@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- Chinese UI text: its full-width colon and brackets are intended
 """The loop players' renditions (static/js/renditions.js) in a real browser.
 
 The loop is made by the real pipeline from an 801 x 601 cine (odd: the full video is padded to
@@ -122,7 +123,7 @@ def wait_shown(page, name: str, time_s: float, video: str = VIDEO) -> None:
 def bar_on_screen(page, video: str = VIDEO) -> dict:
     """Where the bar is in the decoded picture (source pixels) and on the screen (CSS x)."""
     return page.evaluate(
-        """sel => {
+        """([sel, columns, rows]) => {
           const v = document.querySelector(sel);
           const w = v.videoWidth, h = v.videoHeight;
           const canvas = document.createElement('canvas');
@@ -137,32 +138,40 @@ def bar_on_screen(page, video: str = VIDEO) -> dict:
           }
           let best = 0;
           for (let x = 1; x < w; x++) { if (sums[x] > sums[best]) { best = x; } }
-          // the centre of the bright run around the maximum
-          const limit = sums[best] * 0.8;
-          let left = best, right = best;
-          while (left > 0 && sums[left - 1] >= limit) { left--; }
-          while (right < w - 1 && sums[right + 1] >= limit) { right++; }
-          const centre = (left + right + 1) / 2;
-          const columns = Number(v.closest('[data-columns]') ? v.closest('[data-columns]').dataset.columns : 0);
-          const loop = window.CeusViewer && window.CeusViewer.player ? window.CeusViewer.player.loop : null;
-          const sourceColumns = loop ? loop.columns : columns;
-          const sourceRows = loop ? loop.rows : Number(v.closest('[data-rows]').dataset.rows);
-          const content = window.CeusRenditions.contentSize(w, h, sourceColumns, sourceRows);
+          // the bar's centroid above the speckle around it, in decoded pixels (pixel x spans
+          // x to x + 1)
+          const reach = Math.ceil(8 * w / 801);
+          const floor = Math.min(sums[Math.max(0, best - 2 * reach)],
+                                 sums[Math.min(w - 1, best + 2 * reach)]);
+          let mass = 0, moment = 0;
+          for (let x = Math.max(0, best - reach); x <= Math.min(w - 1, best + reach); x++) {
+            const m = Math.max(0, sums[x] - floor);
+            mass += m; moment += m * (x + 0.5);
+          }
+          const centre = moment / mass;
+          const content = window.CeusRenditions.contentSize(w, h, columns, rows);
+          // where the browser draws the decoded picture in the element's box
           const box = v.getBoundingClientRect();
-          return {source: centre * sourceColumns / content.width, screen: box.left + centre / w * box.width};
+          let left = box.left, width = box.width;
+          if (getComputedStyle(v).objectFit === 'contain') {
+            const scale = Math.min(box.width / w, box.height / h);
+            left += (box.width - w * scale) / 2;
+            width = w * scale;
+          }
+          return {source: centre * columns / content.width, screen: left + centre / w * width};
         }""",
-        video,
+        [video, COLUMNS, ROWS],
     )
 
 
 def assert_bar_at_frame(page, frame: int, overlay: str = "[data-overlay]", video: str = VIDEO):
     """The decoded picture is frame ``frame``, and its bar is under the overlay's own pixel."""
     bar = bar_on_screen(page, video)
-    assert bar["source"] == pytest.approx(bar_x(frame), abs=4)
+    assert bar["source"] == pytest.approx(bar_x(frame), abs=1)
     expected = page.locator(overlay).evaluate(
         "(svg, x) => new DOMPoint(x, 300).matrixTransform(svg.getScreenCTM()).x", bar_x(frame)
     )
-    assert bar["screen"] == pytest.approx(expected, abs=2)
+    assert bar["screen"] == pytest.approx(expected, abs=0.5)
 
 
 def same_box(a: dict, b: dict) -> bool:
@@ -281,8 +290,8 @@ def test_a_switch_keeps_the_frame_and_playback_goes_on(page, live_server, traine
         }"""
     )
     page.wait_for_function(
-        "t => { const v = document.querySelector('video');"
-        " return v.getAttribute('data-rendition') === 'low' && !v.paused && v.currentTime > t + 0.2; }",
+        "t => { const v = document.querySelector('video'); return"
+        " v.getAttribute('data-rendition') === 'low' && !v.paused && v.currentTime > t + 0.2; }",
         arg=before,
     )
     seeked = page.evaluate("window.seekedAt")[0]
@@ -291,7 +300,8 @@ def test_a_switch_keeps_the_frame_and_playback_goes_on(page, live_server, traine
     assert page.locator("[data-ab-label]").inner_text() == segment
     # The segment still repeats: past B it goes back to A, in the new rendition.
     page.wait_for_function(
-        "() => { const v = document.querySelector('video'); return v.currentTime < 2.0 && !v.paused; }",
+        "() => { const v = document.querySelector('video');"
+        " return v.currentTime < 2.0 && !v.paused; }",
         timeout=20_000,
     )
 
@@ -304,13 +314,13 @@ def test_an_annotation_is_on_the_same_pixels_in_every_rendition(
         page.set_viewport_size(viewport)
     sign_in(page, live_server, trainee)
     open_case(page, ladder_case)
-    seek_on_timeline(page, 25)
+    seek_on_timeline(page, 37)  # near the right edge, where padding would show
     boxes = {}
     for name in ("low", "medium", "high"):
         choose(page, name)
-        wait_shown(page, name, 2.55)
+        wait_shown(page, name, 3.75)
         boxes[name] = page.locator(".cv-ann-arrow").bounding_box()
-        assert_bar_at_frame(page, 25)
+        assert_bar_at_frame(page, 37)
     assert same_box(boxes["low"], boxes["medium"]), boxes
     assert same_box(boxes["low"], boxes["high"]), boxes
     if viewport:
@@ -452,13 +462,13 @@ def test_with_the_data_saver_auto_plays_the_lowest(
     assert rendition(page) == "low"
 
 
-def throttle(page, kbps: int) -> None:
-    """The page's network, emulated through the DevTools protocol: ``kbps`` down, 150 ms."""
+def throttle(page, kbps: int, latency_ms: int = 150) -> None:
+    """The page's network, emulated through the DevTools protocol: ``kbps`` down."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 150, "downloadThroughput": kbps * 1000 / 8,
+        {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1000 / 8,
          "uploadThroughput": 256 * 1000 / 8},
     )  # fmt: skip
 
@@ -475,7 +485,17 @@ def test_on_a_slow_link_auto_starts_on_the_lowest(page, live_server, trainee, la
     assert rendition(page) == "low"
 
 
-def test_when_the_link_slows_down_auto_drops_to_the_lowest(page, live_server, trainee, ladder_case):
+@pytest.mark.parametrize(
+    ("latency_ms", "lands_on"),
+    [
+        (150, "low"),  # what 300 kbit/s carries
+        (4000, "medium|low"),  # nothing has arrived when Auto gives up waiting: it still plays
+    ],
+    ids=["slow", "no-answer-yet"],
+)
+def test_when_the_link_slows_down_auto_drops_to_a_lower_rendition(
+    page, live_server, trainee, ladder_case, latency_ms, lands_on
+):
     page.set_default_timeout(60_000)
     sign_in(page, live_server, trainee)
     open_case(page, ladder_case)
@@ -488,12 +508,13 @@ def test_when_the_link_slows_down_auto_drops_to_the_lowest(page, live_server, tr
             .observe(v, {attributes: true, attributeFilter: ['data-rendition']});
         }"""
     )
-    throttle(page, 300)
+    throttle(page, 300, latency_ms)
     page.locator("[data-action=play]").click()
     page.wait_for_function(
-        "() => { const v = document.querySelector('video');"
-        " return v.getAttribute('data-rendition') === 'low' && v.currentTime > 0.5; }"
+        "names => { const v = document.querySelector('video');"
+        " return names.includes(v.getAttribute('data-rendition')) && v.currentTime > 0.5; }",
+        arg=lands_on.split("|"),
     )
     played = page.evaluate("window.played")
-    assert played[0] == "high" and played[-1] == "low", played
+    assert played[0] == "high" and played[-1] in lands_on.split("|"), played
     assert page.evaluate("localStorage.getItem('ceus-video-quality')") is None  # still Auto
