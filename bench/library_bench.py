@@ -31,7 +31,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from web_server import free_port, start_gunicorn  # bench/ is on sys.path: run as a script
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 3.0
@@ -77,12 +78,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--drive", help=argparse.SUPPRESS)  # internal: the load process
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Data ----------------------------------------------------------------------------------------
@@ -199,19 +194,6 @@ def populate(count: int) -> dict[str, object]:
 
 
 # --- Server --------------------------------------------------------------------------------------
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    argv = [
-        sys.executable, "-m", "gunicorn", "training.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--log-level", "warning", "--timeout", "120",
-    ]  # fmt: skip
-    from gunicorn.config import Config
-
-    if "control_socket_disable" in Config().settings:
-        argv.append("--no-control-socket")  # recent gunicorn: one socket path per $HOME
-    return subprocess.Popen(argv, cwd=REPO, env=env)
 
 
 def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
@@ -354,7 +336,7 @@ def main() -> int:
         data = populate(args.cases)
         cookie = f"sessionid={data['session']}"
         port = free_port()
-        server = start_gunicorn(env, port, args.workers)
+        server = start_gunicorn(env, port, "--workers", str(args.workers))
         wait_until_up(port, cookie, server)
         for _name, path in data["targets"]:  # warm-up, and every page must answer 200
             for _ in range(5):

@@ -34,7 +34,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from pathlib import Path
 
 from quiz_answers import answer  # bench/ is on sys.path: this file runs as a script
 from quiz_report import report, verify
+from web_server import free_port, start_gunicorn
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password"
@@ -60,12 +60,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Data ----------------------------------------------------------------------------------------
@@ -190,19 +184,6 @@ def _key_of(question) -> dict:
 
 
 # --- Server --------------------------------------------------------------------------------------
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    argv = [
-        sys.executable, "-m", "gunicorn", "training.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--backlog", "512",
-        "--log-level", "warning", "--timeout", "120",
-    ]  # fmt: skip
-    from gunicorn.config import Config
-
-    if "control_socket_disable" in Config().settings:
-        argv.append("--no-control-socket")  # recent gunicorn: one socket path per $HOME
-    return subprocess.Popen(argv, cwd=REPO, env=env)
 
 
 def request(
@@ -429,7 +410,7 @@ def main() -> int:
         data = populate(args.users)
         connections.close_all()
         port = free_port()
-        server = start_gunicorn(env, port, args.workers)
+        server = start_gunicorn(env, port, "--workers", str(args.workers), "--backlog", "512")
         wait_until_up(port, server)
         engine = "PostgreSQL" if database.startswith("postgres") else "SQLite (WAL)"
         print(f"{engine}; gunicorn {args.workers} sync workers; {args.users} concurrent "

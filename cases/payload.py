@@ -21,6 +21,7 @@ from cases.measure import region_summary
 from cases.models import Annotation, Case, CaseLoop, PhaseMarker
 from cases.timeline import injection_on_loop, phase_bands
 from cine.facts import LoopFacts
+from cineloops.playback import renditions_payload
 from cineloops.selectors import loop_facts
 from core.content_language import fallbacks
 from core.markdown import render_markdown
@@ -74,6 +75,7 @@ def loop_entries(case: Case) -> list[dict[str, Any]]:
                 "rows": loop.rows,
                 "columns": loop.columns,
                 "video_url": loop.media_url("video"),
+                "renditions": renditions_payload(loop),
                 "poster_url": loop.media_url("poster"),
                 "thumbnails_url": loop.media_url("thumbnails"),
                 "thumbnails": thumbnails_payload(loop_facts(loop)),

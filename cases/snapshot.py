@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases.models import Case
+from cases.models import Case, CeusFindings
 from core.content_language import localized
 
 # The case texts stored in English and Simplified Chinese (cases/translation.py).
@@ -24,13 +24,7 @@ SNAPSHOT_FIELDS = (
     "injection_time_s",
     "dynamic_range_db",
     "clinical_history",
-    "arterial_enhancement",
-    "arterial_pattern",
-    "portal_venous_enhancement",
-    "late_enhancement",
-    "washout_onset_s",
-    "washout_degree",
-    "category",
+    *CeusFindings.FINDING_FIELDS,
     "final_diagnosis",
     "proof",
     "certainty",

@@ -8,7 +8,8 @@ a patient field (see ``cine.metadata``, which measures them).
 
 The JSON shape is that of schema 1 as every release wrote it; ``from_json`` also reads the
 first files of schema 1, written before the cleaning reason code, the source stream and the
-video's ``scale`` / ``remuxed`` existed (they read as None, None, 1 and False).
+video's ``scale`` / ``remuxed`` existed (they read as None, None, 1 and False), and those
+written before the lower renditions and the video's measured size (no renditions, size None).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from cine.json_fields import (
     get_opt_int,
     get_opt_str,
     get_section,
+    get_sections,
     get_str,
 )
 from cine.source_facts import (
@@ -56,6 +58,7 @@ __all__ = [
     "MetadataError",
     "PosterFacts",
     "RegionFacts",
+    "RenditionFacts",
     "SourceFacts",
     "StreamFacts",
     "ThumbnailFacts",
@@ -103,8 +106,49 @@ class CleaningFacts:
 
 
 @dataclass(frozen=True)
+class RenditionFacts:
+    """A lower rendition of ``video.mp4`` (``cine.renditions``): the same frames at the same
+    timestamps, smaller; the whole source frame fills ``width`` x ``height``."""
+
+    name: str  # "medium", "low"
+    file: str
+    width: int
+    height: int
+    target_kbps: int  # the encoder's peak rate (VBV maxrate)
+    frames: int
+    bytes: int
+    kbps: int  # measured: bytes over the loop's duration
+
+    def to_json(self) -> Json:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "width": self.width,
+            "height": self.height,
+            "target_kbps": self.target_kbps,
+            "frames": self.frames,
+            "bytes": self.bytes,
+            "kbps": self.kbps,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RenditionFacts:
+        return cls(
+            name=get_str(data, "name"),
+            file=get_file(data),
+            width=get_int(data, "width"),
+            height=get_int(data, "height"),
+            target_kbps=get_int(data, "target_kbps"),
+            frames=get_int(data, "frames"),
+            bytes=get_int(data, "bytes"),
+            kbps=get_int(data, "kbps"),
+        )
+
+
+@dataclass(frozen=True)
 class VideoFacts:
-    """``video.mp4`` (multi-frame loops only): encoded, or the source's H.264 re-muxed."""
+    """``video.mp4`` (multi-frame loops only): encoded, or the source's H.264 re-muxed; its
+    lower renditions, highest first (none for a loop too small to need them)."""
 
     file: str
     codec: str  # "h264"
@@ -119,6 +163,9 @@ class VideoFacts:
     padded: tuple[int, int]  # columns, rows added to reach even sizes (video pixels)
     remuxed: bool = False
     profile: str | None = None  # the source stream's profile, when re-muxed
+    bytes: int | None = None  # measured size, and bitrate over the loop's duration
+    kbps: int | None = None
+    renditions: tuple[RenditionFacts, ...] = ()
 
     def to_json(self) -> Json:
         data: Json = {
@@ -141,6 +188,9 @@ class VideoFacts:
                 "remuxed": self.remuxed,
             }
         )
+        if self.bytes is not None:
+            data.update({"bytes": self.bytes, "kbps": self.kbps})
+        data["renditions"] = [rendition.to_json() for rendition in self.renditions]
         return data
 
     @classmethod
@@ -160,6 +210,9 @@ class VideoFacts:
             padded=(padded[0], padded[1]),
             remuxed=get_bool(data, "remuxed", False),
             profile=get_opt_str(data, "profile", None),
+            bytes=get_opt_int(data, "bytes", None),
+            kbps=get_opt_int(data, "kbps", None),
+            renditions=tuple(RenditionFacts.from_json(r) for r in get_sections(data, "renditions")),
         )
 
 

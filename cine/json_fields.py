@@ -47,8 +47,8 @@ def get_int(data: Mapping[str, Any], key: str, default: int = REQUIRED) -> int:
     return int(value_of(data, key, (int,), default))
 
 
-def get_opt_int(data: Mapping[str, Any], key: str) -> int | None:
-    value = value_of(data, key, (int, None), REQUIRED)
+def get_opt_int(data: Mapping[str, Any], key: str, default: int | None = REQUIRED) -> int | None:
+    value = value_of(data, key, (int, None), default)
     return None if value is None else int(value)
 
 
@@ -72,6 +72,14 @@ def get_ints(data: Mapping[str, Any], key: str, length: int | None = None) -> tu
     if length is not None and len(values) != length:
         raise MetadataError(f"metadata: {key!r} must hold {length} integers")
     return tuple(int(v) for v in values)
+
+
+def get_sections(data: Mapping[str, Any], key: str) -> tuple[Mapping[str, Any], ...]:
+    """A list of JSON objects; an absent key reads as none."""
+    values = value_of(data, key, (list,), [])
+    if not all(isinstance(v, dict) for v in values):
+        raise MetadataError(f"metadata: {key!r} must hold objects")
+    return tuple(values)
 
 
 def get_section(data: Mapping[str, Any], key: str, *, optional: bool = False) -> Mapping[str, Any]:

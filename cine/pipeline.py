@@ -7,6 +7,9 @@
   (``cine.remux``, at scale 1: its chroma is 4:2:0 already); small colour loops otherwise
   enlarged ``facts.video.scale`` times each way (``cine.encoder_choice``), every other
   output and coordinate in source pixels;
+* ``video-medium.mp4``, ``video-low.mp4`` — the lower renditions (``cine.renditions``), the
+  same frames at the same timestamps, smaller; only those worth having
+  (``facts.video.renditions``);
 * ``poster.jpg`` — the frame with the highest mean intensity inside the 2D region;
 * ``thumbs.jpg`` — evenly spaced small frames in one horizontal strip;
 * ``intensity.npy`` — T x h x w uint8 luma, long side ≤ 160 px, for time-intensity curves;
@@ -18,9 +21,10 @@
 * ``metadata.json`` — the ``cine.facts.LoopFacts`` that ``process()`` returns, serialised.
 
 Every output shows the cleaned frames (see ``cine.cleaning``). Threads: decode + convert +
-clean in one, DICOM encoding in another, the rest (x264 has its own threads) here. Outputs
-are built in a temporary directory beside ``out_dir`` and renamed into place at the end, so a
-failure leaves nothing half-written and a rerun replaces the previous result.
+clean in one, DICOM encoding in another, the renditions in a third, the rest (x264 has its own
+threads) here. Outputs are built in a temporary directory beside ``out_dir`` and renamed into
+place at the end, so a failure leaves nothing half-written and a rerun replaces the previous
+result.
 """
 
 from __future__ import annotations
@@ -36,12 +40,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import av
 import numpy as np
 from numpy.lib.format import write_array_header_1_0
 
-from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, Polygon, clean_frame, plan_cleaning
+from cine.cleaning import FULL_IMAGE_FRACTION, CleaningPlan, Polygon, plan_cleaning
 from cine.dataset_checks import quiet_pydicom
-from cine.encoder_choice import COLOUR_FLOW_DATA_TYPE, choose_crf, choose_scale, x264_params
+from cine.display import display_frames
+from cine.encoder_choice import (
+    COLOUR_FLOW_DATA_TYPE,
+    choose_crf,
+    choose_scale,
+    join_params,
+    keyframe_params,
+    x264_params,
+)
 from cine.errors import InconsistentImageError
 from cine.facts import (
     DicomFacts,
@@ -52,12 +65,13 @@ from cine.facts import (
     VideoFacts,
 )
 from cine.facts import write as write_facts
-from cine.frames import display_converter, luma, reduce, reduce_factor
+from cine.frames import luma, reduce, reduce_factor
 from cine.images import PosterPicker, ThumbnailStrip, save_jpeg, thumbnail_indices
 from cine.metadata import cleaning_facts, header_facts
-from cine.reader import CineHeader, iter_frames, read_header
+from cine.reader import CineHeader, read_header
 from cine.regions import Region, parse_regions, regions_fitting
 from cine.remux import can_remux, remux_h264
+from cine.renditions import LADDER, Rung, Written, kbps, kept, write_renditions
 from cine.streams import ThreadedConsumer, background
 from cine.timing import DEFAULT_FPS, FrameTiming, frame_timing
 from cine.video import Mp4Writer, VideoSettings
@@ -87,6 +101,7 @@ class ProcessOptions:
     default_fps: float = DEFAULT_FPS
     full_image_fraction: float = FULL_IMAGE_FRACTION
     queue_size: int = 4
+    renditions: tuple[Rung, ...] = LADDER  # highest first; () for none
 
 
 @dataclass(frozen=True)
@@ -162,20 +177,6 @@ def deidentified_dicom_writer(secret: bytes, *, lossy: bool = False) -> DicomWri
         )
 
     return write
-
-
-def _display_frames(
-    src: Path, header: CineHeader, plan: CleaningPlan, decode_order: list[int] | None = None
-) -> Iterator[np.ndarray]:
-    """Decoded → 8-bit display → cleaned frames (runs in the producer thread)."""
-    raw = iter_frames(src, header, decode_order=decode_order)
-    first = next(raw, None)
-    if first is None:
-        raise InconsistentImageError("the pixel data holds no frames")
-    convert = display_converter(header.dataset, header.layout, first)
-    yield clean_frame(np.ascontiguousarray(convert(first)), plan)
-    for arr in raw:
-        yield clean_frame(np.ascontiguousarray(convert(arr)), plan)
 
 
 def _score_mask(
@@ -294,22 +295,21 @@ def _render(
     score_mask = _score_mask(regions, plan, rows, columns, factor)
     poster = PosterPicker()
     thumbs = ThumbnailStrip(thumbnail_indices(total, options.thumb_count))
-    times, last = timing.times_s, timing.last_duration_s
+    times = timing.times_s
     reported = -1
     settings = options.video
     if settings.crf is None:
         colour_flow = any(r.data_type == COLOUR_FLOW_DATA_TYPE for r in regions)
         scale = choose_scale(rows, columns, total, colour=colour)
         crf = choose_crf(rows, columns, total, colour=colour, colour_flow=colour_flow, scale=scale)
-        settings = dataclasses.replace(
-            settings, crf=crf, scale=scale, x264_params=x264_params(scale)
-        )
+        params = join_params(x264_params(scale), keyframe_params(timing.fps))
+        settings = dataclasses.replace(settings, crf=crf, scale=scale, x264_params=params)
     remux = can_remux(header, pixels_change=plan.blanks)
     decode_order: list[int] | None = [] if remux else None
 
     with ExitStack() as stack:
         frames = background(
-            lambda: _display_frames(src, header, plan, decode_order), options.queue_size
+            lambda: display_frames(src, header, plan, decode_order), options.queue_size
         )
         stack.callback(frames.close)
         stack_file = stack.enter_context((work / "intensity.npy").open("wb"))
@@ -336,6 +336,18 @@ def _render(
                 options.queue_size,
             )
             stack.callback(dicom.abort)
+        renditions: ThreadedConsumer[np.ndarray | av.VideoFrame, list[Written]] | None = None
+        # The renditions shrink the full video's own yuv420p frame when it is the source's
+        # size: half the conversion work of starting again from RGB.
+        shrink_encoded = video is not None and (video.height, video.width) == (rows, columns)
+        if total > 1 and options.renditions:
+            renditions = ThreadedConsumer(
+                lambda items: write_renditions(
+                    items, work, rows, columns, timing, options.renditions
+                ),
+                options.queue_size,
+            )
+            stack.callback(renditions.abort)
         if progress:
             progress(0)
 
@@ -349,11 +361,11 @@ def _render(
             score = float(grey[score_mask].mean() if score_mask is not None else grey.mean())
             poster.offer(i, score, frame)
             thumbs.offer(i, small)
-            if video is not None:
-                end = times[i + 1] if i + 1 < total else times[i] + last
-                video.write(frame, times[i], end - times[i])
+            encoded = video.write(frame, *timing.span_s(i)) if video is not None else None
             if dicom is not None:
                 dicom.put(frame)
+            if renditions is not None:
+                renditions.put(encoded if shrink_encoded and encoded is not None else frame)
             count = i + 1
             percent = 99 * count // total
             if progress and percent != reported:
@@ -364,12 +376,21 @@ def _render(
         if video is not None:
             video.close()
         dicom_facts = dicom.finish() if dicom is not None else None
+        written = renditions.finish() if renditions is not None else []
 
     video_facts = _video_facts(video, settings) if video is not None else None
     if decode_order is not None:  # the source's own packets become the video
         video_facts = remux_h264(src, header, decode_order, timing, work / "video.mp4")
         if video_facts is None:  # packets and frames do not pair (e.g. fields): encode
             video_facts = _encode_video(src, header, plan, timing, settings, work / "video.mp4")
+    if video_facts is not None:
+        size, duration = (work / video_facts.file).stat().st_size, timing.duration_s
+        video_facts = dataclasses.replace(
+            video_facts,
+            bytes=size,
+            kbps=kbps(size, duration),
+            renditions=tuple(kept(written, size, duration)),
+        )
 
     poster_index, poster_frame = poster.index, poster.frame
     if poster_index is None or poster_frame is None:  # count == total >= 1: never
@@ -414,11 +435,10 @@ def _encode_video(
     path: Path,
 ) -> VideoFacts:
     """A second decode pass into the encoder, for a source the re-mux turned down late."""
-    layout, times = header.layout, timing.times_s
+    layout = header.layout
     with Mp4Writer(path, layout.rows, layout.columns, timing.fps, settings) as video:
-        for i, frame in enumerate(_display_frames(src, header, plan)):
-            end = times[i + 1] if i + 1 < len(times) else times[i] + timing.last_duration_s
-            video.write(frame, times[i], end - times[i])
+        for i, frame in enumerate(display_frames(src, header, plan)):
+            video.write(frame, *timing.span_s(i))
     return _video_facts(video, settings)
 
 

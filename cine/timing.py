@@ -70,6 +70,14 @@ class FrameTiming:
         """Native frame rate: frames per second of loop duration."""
         return self.frames / self.duration_s if self.duration_s > 0 else 0.0
 
+    def span_s(self, index: int) -> tuple[float, float]:
+        """(time, duration) of frame ``index``: shown until the next one; the last frame for
+        ``last_duration_s``."""
+        start = self.times_s[index]
+        if index + 1 < self.frames:
+            return start, self.times_s[index + 1] - start
+        return start, self.last_duration_s
+
 
 def _values(value: object) -> list[Any]:
     """A DICOM value as a list (pydicom gives MultiValue for several, a scalar for one)."""

@@ -17,10 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cine.renditions import LADDER
 from cineloops import storage
 from cineloops.messages import cleaning_label, cleaning_reason_text, error_text
 from cineloops.visibility import visible_loops_q
 from core.scoping import editable_q, may_edit
+
+# Media kinds of the video's lower renditions -> their name ("video" itself is "high").
+RENDITION_KINDS = {f"video-{rung.name}": rung.name for rung in LADDER}
 
 
 class CineLoopQuerySet(models.QuerySet):
@@ -63,7 +67,8 @@ class CineLoop(models.Model):
     DONE = frozenset({LoopStatus.READY, LoopStatus.NEEDS_REVIEW, LoopStatus.FAILED})
     # Done without a clean result: may be processed again while the original is stored.
     REPROCESSABLE = frozenset({LoopStatus.FAILED, LoopStatus.NEEDS_REVIEW})
-    # Derived file kinds (URL names of the media view) -> model field with the file name.
+    # Derived file kinds (URL names of the media view) -> model field with the file name; the
+    # video's lower renditions are kinds of their own, named in ``renditions``.
     FILE_FIELDS = {
         "video": "video_file",
         "poster": "poster_file",
@@ -126,6 +131,10 @@ class CineLoop(models.Model):
     dicom_file = models.CharField(_("de-identified DICOM"), max_length=100, blank=True)
     intensity_file = models.CharField(_("intensity stack"), max_length=100, blank=True)
     metadata_file = models.CharField(_("metadata"), max_length=100, blank=True)
+    # The video at every quality there is, highest first: [{"name", "file", "width", "height",
+    # "kbps"}], "high" being ``video_file`` (``cineloops.renditions``). Empty for a loop
+    # processed before renditions existed, until ``manage.py make_renditions``.
+    renditions = models.JSONField(_("video renditions"), default=list, blank=True)
 
     # Technical facts from the pipeline's metadata (no patient fields exist there).
     frames = models.PositiveIntegerField(_("frames"), null=True, blank=True)
@@ -209,7 +218,11 @@ class CineLoop(models.Model):
     def file_name(self, kind: str) -> str:
         """The stored name of a derived file kind ('' when absent or not a known kind)."""
         field = self.FILE_FIELDS.get(kind)
-        return getattr(self, field) if field else ""
+        if field:
+            return getattr(self, field)
+        name = RENDITION_KINDS.get(kind)
+        entry = next((r for r in self.renditions or () if r.get("name") == name), None)
+        return str(entry.get("file") or "") if name and entry else ""
 
     def output_name(self, kind: str) -> str | None:
         """The storage name (``cineloops.storage.media``) of a derived file kind, or None."""

@@ -46,6 +46,7 @@ from cine.pipeline import ProcessResult, deidentified_dicom_writer, process
 from cineloops import storage
 from cineloops.messages import error_code
 from cineloops.models import CineLoop
+from cineloops.playback import rendition_entries
 from cineloops.signals import loops_updated
 from core.locking import is_lock_conflict, lock
 from training.tasks import TRANSIENT_ERRORS
@@ -279,6 +280,7 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
     loop.progress = 100
     loop.processed_at = timezone.now()
     loop.video_file = facts.video.file if facts.video else ""
+    loop.renditions = rendition_entries(facts.video)
     loop.poster_file = facts.poster.file
     loop.thumbnails_file = facts.thumbnails.file
     loop.dicom_file = facts.dicom.file if facts.dicom else ""
@@ -298,6 +300,7 @@ def _finish(loop: CineLoop, result: ProcessResult) -> str:
         "processed_at",
         "output_run",
         *CineLoop.FILE_FIELDS.values(),
+        "renditions",
         "frames",
         "fps",
         "duration_s",

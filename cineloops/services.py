@@ -51,6 +51,7 @@ __all__ = [
     "loop_process",
     "loop_reprocess",
     "loop_requeue_locked",
+    "loops_create_for_member",
     "loops_create_from_files",
     "loops_create_from_path",
     "loops_create_from_zip",
@@ -300,6 +301,23 @@ def loops_create_from_files(
         finally:
             if zip_path is not None:
                 zip_path.unlink(missing_ok=True)  # the archive is patient data too
+    return batch
+
+
+def loops_create_for_member(*, member: User, files: Sequence[UploadedFile]) -> Batch:
+    """Loops any member of an institution uploads with a record of theirs (a logbook entry, a
+    consultation), through the same pipeline.
+
+    The upload page is for instructors only (``_owner``); here the pipeline runs on the
+    system's behalf (``by=None``) for the member's own institution, and the loops are then
+    marked as the member's uploads. The caller attaches them to the member's record, through
+    which the member sees them once processed cleanly.
+    """
+    if not member.institution_id:
+        raise PermissionDenied(_("Only members of an institution can upload loops."))
+    batch = loops_create_from_files(files=files, by=None, institution=member.institution)
+    if batch.accepted:
+        CineLoop.objects.filter(pk__in=[loop.pk for loop in batch.loops]).update(uploaded_by=member)
     return batch
 
 

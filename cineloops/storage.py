@@ -231,6 +231,13 @@ def store_outputs(pk: int, folder: Path, *, after_each: Callable[[], None] = lam
     return run
 
 
+def store_output(pk: int, run: str, path: Path, file: str) -> str:
+    """Add the local file ``path`` to the stored run ``run`` of loop ``pk`` as ``file`` (a name
+    no file of the run has: stored outputs never change); returns its storage name. The local
+    file is gone afterwards."""
+    return _save_local(media(), output_name(pk, run, file), path)
+
+
 def delete_outputs(pk: int, *, keep: str = "") -> None:
     """Delete the loop's stored outputs, all of them or all but the run ``keep``."""
     store = media()

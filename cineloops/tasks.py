@@ -1,10 +1,10 @@
 """Celery tasks of the cineloops app: thin wrappers around services.
 
-``loop_process_task`` runs on the ``cine`` queue (minutes of CPU per loop); ``sweep_task``,
-``uploads_delete_expired_task`` and ``upload_finish_task`` (the join of a resumable upload's
-parts) on ``light``. Imported by ``cineloops.services`` (which sends ``loop_process_task``) and
-``cineloops.resumable``: this module imports no service that sends a task at import time
-(``cineloops.processing`` sends none).
+``loop_process_task`` and ``loop_make_renditions_task`` run on the ``cine`` queue (minutes of
+CPU per loop); ``sweep_task``, ``uploads_delete_expired_task`` and ``upload_finish_task`` (the
+join of a resumable upload's parts) on ``light``. Imported by ``cineloops.services`` (which
+sends ``loop_process_task``), ``cineloops.renditions`` and ``cineloops.resumable``: this module
+imports no service that sends a task at import time (``cineloops.processing`` sends none).
 """
 
 import logging
@@ -44,6 +44,19 @@ def loop_process_task(task: Any, *, loop_pk: int) -> str:
         task_id=task.request.id or "",
         may_retry=task.request.retries < task.max_retries,
     )
+
+
+@platform_task(
+    name="cineloops.loop_make_renditions",
+    queue=CINE,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
+def loop_make_renditions_task(*, loop_pk: int) -> str:
+    """Make the lower renditions of a loop processed before they existed; safe to run twice."""
+    from cineloops.renditions import loop_make_renditions
+
+    return loop_make_renditions(loop_pk=loop_pk)
 
 
 @platform_task(name="cineloops.sweep", queue=LIGHT)

@@ -30,13 +30,14 @@ from accounts.selectors import all_institutions, institution_by_id
 from cineloops import resumable, review, services, storage
 from cineloops.media import serve_file
 from cineloops.messages import region_rows
-from cineloops.models import CineLoop
+from cineloops.models import RENDITION_KINDS, CineLoop
 from cineloops.selectors import loops_to_edit, thumbnail_strip
 from cineloops.uploads import install_upload_handler, too_large_message, upload_refused
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {
     "video": "video/mp4",
+    **dict.fromkeys(RENDITION_KINDS, "video/mp4"),
     "poster": "image/jpeg",
     "thumbnails": "image/jpeg",
     "dicom": "application/dicom",

@@ -1,4 +1,5 @@
-"""Shared API input helpers: the one way to read a row id from a query string or a body.
+"""Shared API helpers: the one way to read a row id from a query string or a body, and to
+refuse with ``{"detail": message, …}``.
 
 Ids are BigAutoField primary keys. A number past 64 bits cannot be sent to the database
 (SQLite raises OverflowError, PostgreSQL an out-of-range error: both were 500s), and
@@ -9,11 +10,14 @@ Ids are BigAutoField primary keys. A number past 64 bits cannot be sent to the d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import serializers
-from rest_framework.exceptions import ParseError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ParseError
 
 # The largest value of a PostgreSQL bigint and of a SQLite INTEGER.
 MAX_ID = 2**63 - 1
@@ -67,3 +71,50 @@ class ApiErrorSerializer(serializers.Serializer):
     """``{"detail": message}``: how the API refuses (parse errors, rights, not found)."""
 
     detail = serializers.CharField()
+
+
+class ApiRefusal(APIException):
+    """A refusal rendered as ``{"detail": message, ...extra}`` with the given status."""
+
+    def __init__(self, message: str, status_code: int, **extra: object) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+        self.detail = {"detail": message, **extra}  # type: ignore[assignment]
+
+
+def error_text(errors: dict[str, Any] | list[Any]) -> str:
+    """Field errors (a serializer's, a ``ValidationError``'s ``message_dict``) as one line:
+    "field: message. other: message."."""
+    if isinstance(errors, list):
+        return " ".join(str(e) for e in errors)
+    parts = []
+    for field, problems in errors.items():
+        text = error_text(problems if isinstance(problems, list | dict) else [problems])
+        parts.append(text if field in ("non_field_errors", "__all__") else f"{field}: {text}")
+    return " ".join(parts)
+
+
+def validated(serializer: serializers.Serializer) -> dict[str, Any]:
+    """The serializer's validated data, or a 400 ``{"detail"}`` naming every problem."""
+    if not serializer.is_valid():
+        raise ApiRefusal(error_text(serializer.errors), status.HTTP_400_BAD_REQUEST)
+    return dict(serializer.validated_data)
+
+
+def service_refusal(
+    exc: DjangoValidationError | DjangoPermissionDenied,
+    *,
+    conflicts: Collection[str] = (),
+    phi_warnings: list[dict[str, Any]] | None = None,
+) -> ApiRefusal:
+    """How the API answers a service's refusal: ``PermissionDenied`` 403; ``ValidationError``
+    409 when its code is one of ``conflicts`` (the object has moved on), else 400 naming every
+    problem — with ``phi_warnings`` when given (text that looks like a patient identifier)."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return ApiRefusal(str(exc), status.HTTP_403_FORBIDDEN)
+    if phi_warnings is not None:
+        return ApiRefusal(exc.messages[0], status.HTTP_400_BAD_REQUEST, phi_warnings=phi_warnings)
+    if getattr(exc, "code", None) in conflicts:
+        return ApiRefusal(" ".join(exc.messages), status.HTTP_409_CONFLICT)
+    detail = error_text(exc.message_dict) if hasattr(exc, "error_dict") else " ".join(exc.messages)
+    return ApiRefusal(detail, status.HTTP_400_BAD_REQUEST)

@@ -36,6 +36,16 @@ class MenuCounts:
         return Case.objects.awaiting_review_by(self.user).count()
 
     @cached_property
+    def consults(self) -> int:
+        """Consultations with news for the user: new requests for an expert, a claim, an
+        answer or a message for the requester (``consults.selectors.badge_count``)."""
+        if not getattr(self.user, "is_authenticated", False):
+            return 0
+        from consults.selectors import badge_count
+
+        return badge_count(self.user)
+
+    @cached_property
     def signoffs(self) -> int:
         """Logbook entries waiting for the user's sign-off (the certification queue)."""
         if not self.may_sign_off:

@@ -23,6 +23,9 @@ _ALLOWED_ATTRIBUTES = {
     "div": {"class"},
     "span": {"class"},
 }
+# Authored images load when they come near the viewport and decode off the main thread: a
+# lesson's pictures below the fold cost nothing on a slow link until the reader gets there.
+_SET_ATTRIBUTES = {"img": {"loading": "lazy", "decoding": "async"}}
 # No "toc": the sanitiser drops heading ids (they could clobber page globals), so it adds nothing.
 _EXTENSIONS = ["extra", "sane_lists"]
 
@@ -36,5 +39,6 @@ def render_markdown(text: str) -> SafeString:
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        set_tag_attribute_values=_SET_ATTRIBUTES,
     )
     return mark_safe(cleaned)  # safe: sanitised by nh3 just above

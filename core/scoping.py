@@ -14,6 +14,9 @@ a relation, applies it in SQL) and as a predicate on a loaded row:
                                                      institution, or editable by them
     shared_with_q(institution_id, prefix)   published and shared with that institution
     ScopedQuerySet.for_user / editable_by, ScopedContent.is_visible_to / is_editable_by
+    consult_rule / consult_requester_rule / consult_expert_rule
+                                            consultations: who reads them, who is the
+                                            requesting side, who answers (``consults``)
 
 Site admins pass every rule; anonymous users none.
 """
@@ -281,6 +284,42 @@ def shared_with_q(institution_id: int | None, prefix: str = "") -> Q:
     """Published rows that members of the institution read (a cohort's courses, a quiz's
     bank questions)."""
     return shared_with_rule(institution_id).q(prefix)
+
+
+# --- Consultations ---------------------------------------------------------------------------
+#
+# A consultation is clinical, not teaching content: it has no visibility or status of its own.
+# Rows carry ``requesting_institution_id`` (the hospital that asks) and ``target_id`` (the
+# expert centre asked); only those two sides read it (DOMAIN.md §8).
+
+
+def consult_requester_rule(user) -> Rule:
+    """Consultations ``user`` reads as the requesting side: every member of the requesting
+    institution (a trainee doctor asks too). The only readers of the local reference — not the
+    centre, not site admins."""
+    if not _signed_in(user) or not user.institution_id:
+        return NOTHING
+    return _Equals("requesting_institution_id", user.institution_id)
+
+
+def consult_expert_rule(user) -> Rule:
+    """Consultations ``user`` may claim, answer or decline: the target centre's instructors."""
+    if not _signed_in(user) or not user.institution_id or not user.is_instructor:
+        return NOTHING
+    return _Equals("target_id", user.institution_id)
+
+
+def consult_rule(user) -> Rule:
+    """Consultations ``user`` may read: the requesting side's, and those sent to their centre
+    for its instructors and directors; site admins all; nobody else."""
+    if not _signed_in(user):
+        return NOTHING
+    if user.is_site_admin:
+        return EVERYTHING
+    centre = NOTHING
+    if user.institution_id and (user.is_instructor or user.is_director):
+        centre = _Equals("target_id", user.institution_id)
+    return consult_requester_rule(user) | centre
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -44,6 +44,7 @@ from cases import access
 from cases.models import Annotation, Case, CaseStatus
 from cases.payload import TICS_URL_TEMPLATE
 from cineloops.models import CineLoop
+from cineloops.playback import lowest_rendition_url
 from core.content_language import localized
 from core.markdown import render_markdown
 from courses.models import Lesson, Module
@@ -81,9 +82,10 @@ class Bundle:
 
 
 def offline_video_url(loop: CineLoop) -> str | None:
-    """The rendition of a loop that a device keeps: the smallest that still teaches. Today the
-    loop's one video; when lower renditions exist, the lowest — this line, and nothing else."""
-    return loop.media_url("video")
+    """The rendition of a loop that a device keeps: the lowest of the loop's renditions (every
+    one has all the frames at the same timestamps, ``cineloops.playback``); the loop's one
+    video when it has no lower ones."""
+    return lowest_rendition_url(loop)
 
 
 def parse_key(key: str) -> tuple[str, int]:

@@ -9,6 +9,7 @@ its browser (``static/js/offline.js``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import etag, require_safe
 
 from offline.papers import paper_for, paper_payload
 from offline.rules import quiz_refusal
@@ -89,9 +90,8 @@ def media_address() -> dict[str, str]:
     return {"before": before, "between": between, "after": after}
 
 
-@require_safe
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """``/sw.js``: the worker's source (``static/js/offline-sw.js``) after its settings."""
+def _worker_body() -> str:
+    """The worker's source (``static/js/offline-sw.js``) after its settings."""
     if settings.DEBUG:
         _worker_source.cache_clear()
     config = {
@@ -103,8 +103,19 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         if settings.STATIC_URL.startswith("/")
         else f"/{settings.STATIC_URL}",
     }
-    body = f"self.CEUS_OFFLINE = {json.dumps(config)};\n{_worker_source()}"
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    return f"self.CEUS_OFFLINE = {json.dumps(config)};\n{_worker_source()}"
+
+
+def _worker_etag(request: HttpRequest) -> str:
+    return hashlib.sha256(_worker_body().encode()).hexdigest()[:32]
+
+
+@require_safe
+@etag(_worker_etag)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``/sw.js``. Browsers ask for it again to look for a new worker, as often as at every
+    page they open: an unchanged one answers 304 to its ETag instead of its 5 KB."""
+    response = HttpResponse(_worker_body(), content_type="text/javascript; charset=utf-8")
     # Browsers look for a new worker at least daily; never let a cache delay that further.
     response["Cache-Control"] = "no-cache"
     return response

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.measure import region_summary
+from cineloops.playback import renditions_payload
 from core.content_language import fallbacks
 from quizzes.models import (
     Answer,
@@ -65,6 +66,7 @@ def _loop(question: Question) -> dict | None:
     return {
         "id": loop.pk,
         "video_url": loop.media_url("video"),
+        "renditions": renditions_payload(loop),
         "poster_url": loop.media_url("poster"),
         "rows": loop.rows,
         "columns": loop.columns,

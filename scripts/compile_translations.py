@@ -36,8 +36,9 @@ def compile_catalogue(po_path: Path, *, force: bool = False) -> bool:
     if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
         return False
     catalogue = polib.pofile(str(po_path))
-    # Write then rename, so a running server never reads a half-written catalogue.
-    tmp_path = mo_path.with_suffix(".mo.tmp")
+    # Write then rename, so a running server never reads a half-written catalogue; a name of
+    # this process's own, as parallel test processes may compile at the same moment.
+    tmp_path = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
     catalogue.save_as_mofile(str(tmp_path))
     tmp_path.replace(mo_path)
     return True

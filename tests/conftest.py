@@ -21,8 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 # The real-worker fixtures and the skip rule of the ``services`` marker; the object-store
 # fixtures and the skip rule of the ``s3`` marker; pipeline outputs made once per session (the
-# demo's loops, the shared samples).
-pytest_plugins = ["tests.services.plugin", "tests.objectstore", "tests.processed_outputs"]
+# demo's loops, the shared samples); static files collected as production serves them.
+pytest_plugins = [
+    "tests.services.plugin",
+    "tests.objectstore",
+    "tests.processed_outputs",
+    "tests.collected_static",
+]
 
 _SCRATCH: dict[str, Path] = {}
 

@@ -27,8 +27,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import fcntl
+import functools
 import hashlib
 import json
+import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -50,16 +54,34 @@ WRITE_LOOP_USERS = ("demo.loops", "demo.cases", "demo.review")
 
 
 class ProcessedOutputs:
-    """The session's store: outputs by input key, demo loop files by ``write_loop`` arguments."""
+    """The session's store: outputs by input key, demo loop files by ``write_loop`` arguments.
+
+    Kept on disk under ``root`` (outputs folder + pickled result per key, each made under a
+    file lock), so the parallel workers of one ``pytest -n`` run share it: what one worker
+    processed, the others copy."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.results: dict[str, Any] = {}  # input key -> the pipeline's result
-        self.loops: dict[str, tuple[Path, Any]] = {}  # write_loop arguments -> (file, facts)
         self.recordable: set[str] = set()  # digests of sources whose outputs are kept
-        self.pipeline_runs = 0  # real runs of a recordable source
-        self.copies = 0  # runs answered by a copy
+        self.pipeline_runs = 0  # real runs of a recordable source (in this process)
+        self.copies = 0  # runs answered by a copy (in this process)
         self._active = 0
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """Input key -> the pipeline's result, for every source processed so far."""
+        return {path.stem: pickle.loads(path.read_bytes()) for path in self.root.glob("*.result")}
+
+    @contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        """One process at a time makes (or reads) the entry ``name``."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
     def reused(self) -> Iterator[ProcessedOutputs]:
@@ -98,22 +120,22 @@ class ProcessedOutputs:
     def _process(self, real: Callable) -> Callable:
         def process(src, out_dir, *, manual_mask=None, progress=None, dicom_writer=None, **kw):
             key = self._key(src, manual_mask, dicom_writer, kw)
-            if key in self.results:
-                self.copies += 1
-                return self._copy(key, Path(out_dir), progress)
-            result = real(
-                src,
-                out_dir,
-                manual_mask=manual_mask,
-                progress=progress,
-                dicom_writer=dicom_writer,
-                **kw,
-            )
-            if key is not None and _digest(src) in self.recordable:
-                shutil.copytree(out_dir, self.root / key)
-                self.results[key] = copy.deepcopy(result)
-                self.pipeline_runs += 1
-            return result
+            run = functools.partial(
+                real, src, out_dir, manual_mask=manual_mask, progress=progress,
+                dicom_writer=dicom_writer, **kw,
+            )  # fmt: skip
+            if key is None:
+                return run()
+            with self._locked(key):
+                if (self.root / f"{key}.result").exists():
+                    self.copies += 1
+                    return self._copy(key, Path(out_dir), progress)
+                result = run()
+                if _digest(src) in self.recordable:
+                    shutil.copytree(out_dir, self.root / key)
+                    (self.root / f"{key}.result").write_bytes(pickle.dumps(result))
+                    self.pipeline_runs += 1
+                return result
 
         return process
 
@@ -146,22 +168,24 @@ class ProcessedOutputs:
         work.rename(out_dir)
         if progress is not None:
             progress(100)  # the run's last beat
-        return dataclasses.replace(copy.deepcopy(self.results[key]), out_dir=out_dir)
+        result = pickle.loads((self.root / f"{key}.result").read_bytes())
+        return dataclasses.replace(result, out_dir=out_dir)
 
     def _write_loop(self, real: Callable) -> Callable:
         def write_loop(path: Path, **arguments: Any) -> Any:
-            key = json.dumps(arguments, sort_keys=True)
-            if key not in self.loops:
-                facts = real(path, **arguments)
-                kept = self.root / "loops" / f"{len(self.loops)}.dcm"
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, kept)
-                self.recordable.add(_digest(kept))
-                self.loops[key] = (kept, facts)
-                return facts
-            kept, facts = self.loops[key]
-            shutil.copyfile(kept, path)
-            return facts
+            name = hashlib.sha256(json.dumps(arguments, sort_keys=True).encode()).hexdigest()
+            kept, kept_facts = self.root / "loops" / f"{name}.dcm", self.root / "loops" / name
+            with self._locked(f"loop-{name}"):
+                if kept_facts.exists():
+                    facts = pickle.loads(kept_facts.read_bytes())
+                    shutil.copyfile(kept, path)
+                else:
+                    facts = real(path, **arguments)
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, kept)
+                    kept_facts.write_bytes(pickle.dumps(facts))
+            self.recordable.add(_digest(kept))
+            return copy.deepcopy(facts)
 
         return write_loop
 
@@ -189,7 +213,11 @@ def _digest(path) -> str:
 
 @pytest.fixture(scope="session")
 def processed_outputs(tmp_path_factory) -> ProcessedOutputs:
-    """The session's store of processed outputs (enter ``.reused()`` to use it)."""
+    """The session's store of processed outputs (enter ``.reused()`` to use it). Under
+    pytest-xdist, one store for all the workers of the run: their temporary folders share a
+    parent that belongs to this run only."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return ProcessedOutputs(tmp_path_factory.getbasetemp().parent / "processed-outputs")
     return ProcessedOutputs(tmp_path_factory.mktemp("processed-outputs"))
 
 

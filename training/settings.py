@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certification",
     "offline",
+    "consults",
     # Demo data: after the apps it fills, which never import it; refused in production.
     "demo",
 ]
@@ -220,6 +221,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or VAR_DIR / "media")
+# Production: `collectstatic` names each file after a hash of its content and writes .br and .gz
+# copies (WhiteNoise's storage; .br needs its `brotli` extra); WhiteNoise's middleware serves the
+# smallest copy the browser accepts and marks hashed names immutable, cached for years. Its
+# defaults do all this: no WHITENOISE_* setting is needed. Development serves static/ as it is.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -476,6 +481,12 @@ CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
     "task": "quizzes.submit_overdue_attempts",
     "schedule": 60.0,
     "options": {"expires": 60.0},
+}
+# Consultation e-mails left unsent (the broker or the mail server was down) are sent again.
+CELERY_BEAT_SCHEDULE["consults-notify-pending"] = {
+    "task": "consults.notify_pending",
+    "schedule": 10 * 60.0,
+    "options": {"expires": 10 * 60.0},
 }
 # Every night: certificates past their expiry are marked expired, expiry reminders (60 and 14
 # days) go out, and holders near or past expiry are evaluated for renewal.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("quizzes.api_urls")),
     path("", include("certification.api_urls")),
     path("", include("offline.api_urls")),
+    path("", include("consults.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     # Public certificate verification (/verify/<code>) and the certification pages.
     path("", include("certification.urls")),
     path("offline/", include("offline.urls")),
+    path("consults/", include("consults.urls")),
     # The service worker answers for the whole site only when served from its root.
     path("sw.js", offline_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline_views.manifest, name="web_manifest"),

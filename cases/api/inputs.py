@@ -127,8 +127,9 @@ class AnnotationSetInputSerializer(serializers.Serializer):
 
 
 class AnnotationSetSerializer(serializers.Serializer):
-    """A case's annotations and phase markers (the case from ``selectors.detail_cases``);
-    after a change, also the ``warnings`` given in the context (``PhiWarning``)."""
+    """A case's annotations and phase markers (the case from ``selectors.detail_cases``) — or
+    a consultation's, which has the same two sets; after a change, also the ``warnings`` given
+    in the context (``PhiWarning``)."""
 
     annotations = AnnotationSerializer(many=True)
     phase_markers = PhaseMarkerSerializer(many=True)

@@ -53,6 +53,21 @@ class PhaseBandSerializer(serializers.Serializer):
     end_s = serializers.FloatField()
 
 
+class RenditionSerializer(serializers.Serializer):
+    """One quality of a loop's video (``cineloops.playback``): the same frames at the same
+    timestamps in every one."""
+
+    name = serializers.ChoiceField(
+        choices=["high", "medium", "low"], help_text="high is video_url's video."
+    )
+    url = serializers.CharField(help_text="Served like video_url (Range requests).")
+    width = serializers.IntegerField(help_text="Pixels; the whole source frame fills them.")
+    height = serializers.IntegerField()
+    kbps = serializers.IntegerField(
+        help_text="Mean bitrate, kbit/s; 0 when not measured (a loop made before renditions)."
+    )
+
+
 class CaseLoopSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The cine loop's id.")
     order = serializers.IntegerField()
@@ -64,6 +79,9 @@ class CaseLoopSerializer(serializers.Serializer):
     rows = serializers.IntegerField(allow_null=True)
     columns = serializers.IntegerField(allow_null=True)
     video_url = serializers.CharField(allow_null=True)
+    renditions = RenditionSerializer(
+        many=True, help_text="The video at each quality there is, highest first."
+    )
     poster_url = serializers.CharField(allow_null=True)
     thumbnails_url = serializers.CharField(allow_null=True)
     thumbnails = ThumbnailsSerializer(allow_null=True)

@@ -1,7 +1,8 @@
-"""The case library's models, by concern: ``case`` (what instructors author), ``annotations``
-(shapes, phase markers, curves) and ``learning`` (bookmarks, watch time)."""
+"""The case library's models, by concern: ``case`` (what instructors author), ``findings`` (the
+structured CEUS findings), ``annotations`` (shapes, phase markers, curves) and ``learning``
+(bookmarks, watch time)."""
 
-from cases.models.annotations import Annotation, PhaseMarker, RoiCurve
+from cases.models.annotations import Annotation, AnnotationShape, PhaseMark, PhaseMarker, RoiCurve
 from cases.models.case import Case, CaseLoop, CaseRevision, RevisionEvent, Tag
 from cases.models.choices import (
     AnnotationKind,
@@ -19,11 +20,13 @@ from cases.models.choices import (
     TicStatus,
     WashoutDegree,
 )
+from cases.models.findings import CeusContrast, CeusFindings, category_error
 from cases.models.learning import Bookmark, CaseWatch
 
 __all__ = [
     "Annotation",
     "AnnotationKind",
+    "AnnotationShape",
     "ArterialPattern",
     "Bookmark",
     "Case",
@@ -32,12 +35,15 @@ __all__ = [
     "CaseStatus",
     "CaseWatch",
     "Certainty",
+    "CeusContrast",
+    "CeusFindings",
     "Difficulty",
     "Enhancement",
     "LiRads",
     "Modality",
     "Organ",
     "PhaseKind",
+    "PhaseMark",
     "PhaseMarker",
     "Proof",
     "RevisionEvent",
@@ -46,4 +52,5 @@ __all__ = [
     "Tag",
     "TicStatus",
     "WashoutDegree",
+    "category_error",
 ]

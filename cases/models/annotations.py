@@ -10,14 +10,13 @@ from cases.models.case import Case
 from cases.models.choices import AnnotationKind, PhaseKind, RoiRole, TicStatus
 
 
-class Annotation(models.Model):
-    """A shape on one loop, in ORIGINAL image pixel coordinates (see ``cases.geometry``)."""
+class AnnotationShape(models.Model):
+    """A shape on one loop, in ORIGINAL image pixel coordinates (see ``cases.geometry``): what
+    an author draws on a case's loops (``Annotation``) and an expert on a consultation's
+    (``consults``), one definition so that a consult's drawings become a case's as they are."""
 
     Kind = AnnotationKind
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="annotations"
-    )
     loop = models.ForeignKey(
         "cineloops.CineLoop",
         verbose_name=_("cine loop"),
@@ -38,9 +37,7 @@ class Annotation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["case_id", "order", "pk"]
-        verbose_name = _("annotation")
-        verbose_name_plural = _("annotations")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.kind} {self.label}".strip()
@@ -51,10 +48,22 @@ class Annotation(models.Model):
         return bool(self.roi_role) and self.kind in (AnnotationKind.ELLIPSE, AnnotationKind.POLYGON)
 
 
-class PhaseMarker(models.Model):
+class Annotation(AnnotationShape):
+    """A shape on one of a case's loops."""
+
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="phase_markers"
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="annotations"
     )
+
+    class Meta:
+        ordering = ["case_id", "order", "pk"]
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+
+
+class PhaseMark(models.Model):
+    """A phase marker's loop, kind and time: a case's (``PhaseMarker``) or a consult's."""
+
     loop = models.ForeignKey(
         "cineloops.CineLoop",
         verbose_name=_("cine loop"),
@@ -65,6 +74,18 @@ class PhaseMarker(models.Model):
     time_s = models.FloatField(_("time (s)"))
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.time_s:.2f} s"
+
+
+class PhaseMarker(PhaseMark):
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="phase_markers"
+    )
+
+    class Meta:
         ordering = ["case_id", "loop_id", "time_s", "pk"]
         verbose_name = _("phase marker")
         verbose_name_plural = _("phase markers")
@@ -73,9 +94,6 @@ class PhaseMarker(models.Model):
                 fields=["case", "loop", "kind"], name="cases_phasemarker_unique_kind"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} @ {self.time_s:.2f} s"
 
 
 class RoiCurve(models.Model):

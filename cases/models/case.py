@@ -12,17 +12,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from cases import conf
-from cases.models.choices import (
-    ArterialPattern,
-    CaseStatus,
-    Certainty,
-    Difficulty,
-    Enhancement,
-    Modality,
-    Organ,
-    Proof,
-    WashoutDegree,
-)
+from cases.models.choices import CaseStatus, Certainty, Difficulty, Modality, Organ, Proof
+from cases.models.findings import CeusContrast, CeusFindings
 from core.markdown import render_markdown
 from core.scoping import ScopedContent, ScopedQuerySet, visible_q
 
@@ -67,8 +58,11 @@ def _default_dynamic_range() -> float:
     return conf.dynamic_range_db()
 
 
-class Case(ScopedContent):
-    """One CEUS teaching case owned by an institution (see ``core.scoping`` for who sees it)."""
+class Case(ScopedContent, CeusContrast, CeusFindings):
+    """One CEUS teaching case owned by an institution (see ``core.scoping`` for who sees it).
+
+    Its contrast (agent, dose, injection time) and findings (enhancement per phase, wash-out,
+    category) are ``CeusContrast`` and ``CeusFindings``, shared with consultations."""
 
     Status = CaseStatus
     # Free-text fields checked for patient identifiers on every save (``cases.phi``).
@@ -91,17 +85,6 @@ class Case(ScopedContent):
     modality = models.CharField(
         _("modality"), max_length=20, choices=Modality.choices, default=Modality.CEUS
     )
-    contrast_agent = models.CharField(_("contrast agent"), max_length=100, blank=True)
-    contrast_dose = models.CharField(
-        _("contrast dose"), max_length=100, blank=True, help_text=_("For example “2.4 mL bolus”.")
-    )
-    injection_time_s = models.FloatField(
-        _("injection time (s)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-3600), MaxValueValidator(3600)],
-        help_text=_("Seconds into the first loop at which contrast was injected (t0)."),
-    )
     dynamic_range_db = models.FloatField(
         _("display dynamic range (dB)"),
         default=_default_dynamic_range,
@@ -110,35 +93,6 @@ class Case(ScopedContent):
     )
     clinical_history = models.TextField(_("clinical history"), blank=True, help_text=_("Markdown."))
 
-    arterial_enhancement = models.CharField(
-        _("arterial phase enhancement"), max_length=10, choices=Enhancement.choices, blank=True
-    )
-    arterial_pattern = models.CharField(
-        _("arterial phase pattern"), max_length=10, choices=ArterialPattern.choices, blank=True
-    )
-    portal_venous_enhancement = models.CharField(
-        _("portal venous phase enhancement"), max_length=10, choices=Enhancement.choices, blank=True
-    )
-    late_enhancement = models.CharField(
-        _("late phase enhancement"), max_length=10, choices=Enhancement.choices, blank=True
-    )
-    washout_onset_s = models.FloatField(
-        _("wash-out onset (s)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(3600)],
-        help_text=_("Seconds after injection."),
-    )
-    washout_degree = models.CharField(
-        _("wash-out degree"), max_length=10, choices=WashoutDegree.choices, blank=True
-    )
-
-    category = models.CharField(
-        _("category"),
-        max_length=50,
-        blank=True,
-        help_text=_("CEUS LI-RADS for the liver (LR-NC … LR-TIV); free text for other organs."),
-    )
     final_diagnosis = models.CharField(_("final diagnosis"), max_length=300, blank=True)
     proof = models.CharField(_("proof"), max_length=20, choices=Proof.choices, blank=True)
     certainty = models.CharField(

@@ -4,6 +4,10 @@ Every item is validated before anything is written; then, in one transaction, it
 id are updated (ids never move between cases), items without one are created and the rest
 deleted. ROIs whose inputs changed get their time-intensity curve queued after commit, and
 measurements get their calibrated length. A published case records a revision.
+
+The validation and the replacement work on any owner of ``AnnotationShape`` / ``PhaseMark``
+rows (``clean_drawings``, ``replace_annotations``, ``replace_markers``): a consultation's
+drawings (``consults.services.drawings``) are checked and saved by the same code.
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ from accounts.models import User
 from cases import phi
 from cases.geometry import ROI_KINDS, clean_geometry
 from cases.measure import length_mm, loop_regions
-from cases.models import Annotation, AnnotationKind, Case, PhaseKind, PhaseMarker, RoiRole
+from cases.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationShape,
+    Case,
+    PhaseKind,
+    PhaseMarker,
+    RoiRole,
+)
 from cases.services.authoring import lock_current_status, record_revision, require_editor
 from cases.services.tic import refresh_case_curves
 from cine.regions import MeasurementRefused
@@ -85,10 +97,16 @@ def _measure(geometry: dict[str, float], loop: CineLoop) -> float:
         ) from None
 
 
-def _clean_annotation(item: Mapping[str, Any], loops: dict[int, CineLoop]) -> dict[str, Any]:
+def _foreign_loop() -> str:
+    return _("The loop is not part of this case.")
+
+
+def _clean_annotation(
+    item: Mapping[str, Any], loops: dict[int, CineLoop], foreign_loop: str
+) -> dict[str, Any]:
     loop = loops.get(item.get("loop"))  # type: ignore[arg-type]
     if loop is None:
-        raise ValidationError(_("The loop is not part of this case."))
+        raise ValidationError(foreign_loop)
     kind = item.get("kind")
     if kind not in AnnotationKind.values:
         raise ValidationError(_("Unknown annotation kind."))
@@ -117,10 +135,12 @@ def _clean_annotation(item: Mapping[str, Any], loops: dict[int, CineLoop]) -> di
     }
 
 
-def _clean_marker(item: Mapping[str, Any], loops: dict[int, CineLoop]) -> dict[str, Any]:
+def _clean_marker(
+    item: Mapping[str, Any], loops: dict[int, CineLoop], foreign_loop: str
+) -> dict[str, Any]:
     loop = loops.get(item.get("loop"))  # type: ignore[arg-type]
     if loop is None:
-        raise ValidationError(_("The loop is not part of this case."))
+        raise ValidationError(foreign_loop)
     if item.get("kind") not in PhaseKind.values:
         raise ValidationError(_("Unknown phase marker."))
     time_s = _time(item.get("time_s"))
@@ -142,26 +162,38 @@ def _ids(items: Sequence[Mapping[str, Any]], known: set[int], group: str, errors
         seen.add(pk)
 
 
-def _validate(case: Case, annotations, phase_markers) -> tuple[list, list]:
+Cleaned = list[tuple[int | None, dict[str, Any]]]
+
+
+def clean_drawings(
+    *,
+    loops: dict[int, CineLoop],
+    known_annotations: set[int],
+    known_markers: set[int],
+    annotations: Sequence[Mapping[str, Any]],
+    phase_markers: Sequence[Mapping[str, Any]],
+    foreign_loop: str | None = None,
+) -> tuple[Cleaned, Cleaned]:
+    """Every item checked against the owner's ``loops`` (by id) and the ids it already has;
+    (id, cleaned values) pairs, or one ``ValidationError`` with every problem. ``foreign_loop``
+    is the message for a loop the owner does not have."""
+    foreign_loop = foreign_loop or _foreign_loop()
     errors = _Errors()
     if len(annotations) > MAX_ITEMS or len(phase_markers) > MAX_ITEMS:
         raise ValidationError(_("Too many items (at most %(max)s).") % {"max": MAX_ITEMS})
-    loops = {loop.pk: loop for loop in CineLoop.objects.filter(case_links__case=case)}
-    _ids(annotations, set(case.annotations.values_list("pk", flat=True)), "annotations", errors)
-    _ids(
-        phase_markers, set(case.phase_markers.values_list("pk", flat=True)), "phase_markers", errors
-    )
+    _ids(annotations, known_annotations, "annotations", errors)
+    _ids(phase_markers, known_markers, "phase_markers", errors)
     clean_annotations, clean_markers = [], []
     for index, item in enumerate(annotations):
         try:
-            clean_annotations.append((item.get("id"), _clean_annotation(item, loops)))
+            clean_annotations.append((item.get("id"), _clean_annotation(item, loops, foreign_loop)))
         except ValidationError as exc:
             for message in exc.messages:
                 errors.add("annotations", index, message)
     taken: set[tuple[int, str]] = set()
     for index, item in enumerate(phase_markers):
         try:
-            clean = _clean_marker(item, loops)
+            clean = _clean_marker(item, loops, foreign_loop)
         except ValidationError as exc:
             for message in exc.messages:
                 errors.add("phase_markers", index, message)
@@ -174,16 +206,28 @@ def _validate(case: Case, annotations, phase_markers) -> tuple[list, list]:
     return clean_annotations, clean_markers
 
 
-def _replace_annotations(case: Case, items: list[tuple[int | None, dict[str, Any]]]) -> list:
-    existing = {obj.pk: obj for obj in case.annotations.all()}
+def _validate(case: Case, annotations, phase_markers) -> tuple[Cleaned, Cleaned]:
+    return clean_drawings(
+        loops={loop.pk: loop for loop in CineLoop.objects.filter(case_links__case=case)},
+        known_annotations=set(case.annotations.values_list("pk", flat=True)),
+        known_markers=set(case.phase_markers.values_list("pk", flat=True)),
+        annotations=annotations,
+        phase_markers=phase_markers,
+    )
+
+
+def replace_annotations(manager, items: Cleaned) -> list:
+    """Make ``items`` (from ``clean_drawings``) the whole set of ``manager`` (an owner's
+    related manager of ``AnnotationShape`` rows: ``case.annotations``)."""
+    existing = {obj.pk: obj for obj in manager.all()}
     keep = {pk for pk, _data in items if pk is not None}
-    case.annotations.exclude(pk__in=keep).delete()
+    manager.exclude(pk__in=keep).delete()
     saved = []
     for position, (pk, data) in enumerate(items):
         values = {**data, "order": position}
         annotation = existing.get(pk) if pk is not None else None
         if annotation is None:
-            annotation = Annotation.objects.create(case=case, **values)
+            annotation = manager.create(**values)
         else:
             changed = [name for name, value in values.items() if getattr(annotation, name) != value]
             for name in changed:
@@ -194,17 +238,18 @@ def _replace_annotations(case: Case, items: list[tuple[int | None, dict[str, Any
     return saved
 
 
-def _replace_markers(case: Case, items: list[tuple[int | None, dict[str, Any]]]) -> list:
+def replace_markers(manager, items: Cleaned) -> list:
     """Markers keep their id while their loop and kind stay; a marker moved to another loop or
-    kind is replaced, so (loop, kind) stays unique at every step."""
-    existing = {obj.pk: obj for obj in case.phase_markers.all()}
+    kind is replaced, so (loop, kind) stays unique at every step. ``manager``: an owner's
+    related manager of ``PhaseMark`` rows (``case.phase_markers``)."""
+    existing = {obj.pk: obj for obj in manager.all()}
     kept = {
         pk
         for pk, data in items
         if pk in existing
         and (existing[pk].loop_id, existing[pk].kind) == (data["loop_id"], data["kind"])
     }
-    case.phase_markers.exclude(pk__in=kept).delete()
+    manager.exclude(pk__in=kept).delete()
     saved = []
     for pk, data in items:
         if pk in kept:
@@ -213,7 +258,7 @@ def _replace_markers(case: Case, items: list[tuple[int | None, dict[str, Any]]])
                 marker.time_s = data["time_s"]
                 marker.save(update_fields=["time_s"])
         else:
-            marker = PhaseMarker.objects.create(case=case, **data)
+            marker = manager.create(**data)
         saved.append(marker)
     return saved
 
@@ -230,13 +275,18 @@ def annotations_replace(
     clean_annotations, clean_markers = _validate(case, annotations, phase_markers)
     with transaction.atomic():
         lock_current_status(case)  # one save at a time
-        saved = _replace_annotations(case, clean_annotations)
-        markers = _replace_markers(case, clean_markers)
+        saved = replace_annotations(case.annotations, clean_annotations)
+        markers = replace_markers(case.phase_markers, clean_markers)
         refresh_case_curves(case=case)
         if case.is_published:
             record_revision(case, by, "annotated")
+    return AnnotationSet(saved, markers, label_warnings(saved))
+
+
+def label_warnings(saved: Sequence[AnnotationShape]) -> list[phi.PhiWarning]:
+    """Labels that look like a patient identifier (saving is not refused for them)."""
     labels = {
         f"annotation-{index + 1}": (_("Annotation %(number)s") % {"number": index + 1}, a.label)
         for index, a in enumerate(saved)
     }
-    return AnnotationSet(saved, markers, phi.check_texts(labels))
+    return phi.check_texts(labels)

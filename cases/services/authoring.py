@@ -7,7 +7,7 @@ patient identifier: the result carries warnings for the author instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
 from cases import phi
-from cases.models import Case, CaseLoop, CaseRevision, LiRads, Organ, Tag
+from cases.models import Case, CaseLoop, CaseRevision, Tag, category_error
 from cases.search import search_document
 from cases.snapshot import CASE_TEXTS, SNAPSHOT_FIELDS, case_snapshot
 from cineloops.models import CineLoop
@@ -56,10 +56,9 @@ def require_editor(case: Case, by: User) -> None:
 
 
 def _check_category(case: Case) -> None:
-    if case.organ == Organ.LIVER and case.category and case.category not in LiRads.values:
-        raise ValidationError(
-            {"category": _("A liver case takes a CEUS LI-RADS category (LR-NC … LR-TIV).")}
-        )
+    error = category_error(case.organ, case.category)
+    if error:
+        raise ValidationError({"category": error})
 
 
 def _validate(case: Case) -> None:
@@ -109,12 +108,16 @@ def _loop_specs(loops: Sequence[LoopSpec | Mapping[str, Any] | int]) -> list[Loo
     return specs
 
 
-def _set_loops(case: Case, by: User, specs: list[LoopSpec]) -> None:
+def _set_loops(
+    case: Case, by: User, specs: list[LoopSpec], lent: Collection[int] = frozenset()
+) -> None:
     ids = [spec.loop for spec in specs]
     current = set(case.case_loops.values_list("loop_id", flat=True))
-    allowed = set(
-        CineLoop.objects.editable_by(by).filter(pk__in=ids).values_list("pk", flat=True)
-    ) | (current & set(ids))
+    allowed = (
+        set(CineLoop.objects.editable_by(by).filter(pk__in=ids).values_list("pk", flat=True))
+        | (current & set(ids))
+        | (set(lent) & set(ids))
+    )
     unknown = [pk for pk in ids if pk not in allowed]
     if unknown:
         raise ValidationError({"loops": _("Unknown cine loop: %(ids)s.") % {"ids": unknown}})
@@ -187,9 +190,15 @@ def case_create(
     tags: Iterable[str] = (),
     loops: Sequence[LoopSpec | Mapping[str, Any] | int] = (),
     authors: Iterable[User] | None = None,
+    lent_loops: Collection[int] = frozenset(),
     **fields: Any,
 ) -> CaseResult:
-    """A new draft case owned by ``institution`` (default: the author's own)."""
+    """A new draft case owned by ``institution`` (default: the author's own).
+
+    ``loops`` are the author's institution's; ``lent_loops`` names others the caller has
+    checked the author may use (a consultation's loops, for the centre that answered it:
+    ``consults.services.teaching``). Once in the case they stay, like any loop already there.
+    """
     if not getattr(by, "can_author", False):
         raise PermissionDenied(_("Only instructors can create cases."))
     institution = institution or by.institution
@@ -206,7 +215,7 @@ def case_create(
         case.save()
         case.tags.set(_tag_objects(tag_names))
         case.authors.set(list(authors) if authors is not None else [by])
-        _set_loops(case, by, specs)
+        _set_loops(case, by, specs, lent_loops)
         refresh_search_text(case)
     return CaseResult(case, _warnings(case))
 

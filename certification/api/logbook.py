@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,7 +27,7 @@ from cases.models import Organ
 from certification import selectors
 from certification.models import Adequacy, EntryStatus, ExamType, LogbookEntry
 from certification.services import logbook as services
-from core.api import IdField, id_param
+from core.api import ApiRefusal, IdField, id_param, service_refusal, validated
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -170,43 +170,14 @@ class LogbookReviewInputSerializer(serializers.Serializer):
 # --- Errors --------------------------------------------------------------------------------
 
 
-class LogbookApiError(APIException):
-    """A refusal rendered as ``{"detail": message, ...extra}`` with the given status."""
-
-    def __init__(self, message: str, status_code: int, **extra: object) -> None:
-        self.status_code = status_code
-        super().__init__(message)
-        self.detail = {"detail": message, **extra}  # type: ignore[assignment]
-
-
-def _messages(errors: dict[str, Any] | list[Any]) -> str:
-    if isinstance(errors, list):
-        return " ".join(str(e) for e in errors)
-    parts = []
-    for field, problems in errors.items():
-        text = _messages(problems if isinstance(problems, list | dict) else [problems])
-        parts.append(text if field in ("non_field_errors", "__all__") else f"{field}: {text}")
-    return " ".join(parts)
-
-
-def _validated(serializer: serializers.Serializer) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise LogbookApiError(_messages(serializer.errors), status.HTTP_400_BAD_REQUEST)
-    return dict(serializer.validated_data)
-
-
-def _service_error(exc: Exception) -> LogbookApiError:
+def _service_error(exc: DjangoValidationError | DjangoPermissionDenied) -> ApiRefusal:
+    warnings = None
     if isinstance(exc, services.UnconfirmedIdentifiers):
         messages = services.warning_messages(exc.warnings)
         warnings = [{**w, "message": m} for w, m in zip(exc.warnings, messages, strict=True)]
-        return LogbookApiError(exc.messages[0], status.HTTP_400_BAD_REQUEST, phi_warnings=warnings)
-    if isinstance(exc, DjangoPermissionDenied):
-        return LogbookApiError(str(exc), status.HTTP_403_FORBIDDEN)
-    assert isinstance(exc, DjangoValidationError)
-    if getattr(exc, "code", None) in ("not_pending", "already_corrected"):
-        return LogbookApiError(" ".join(exc.messages), status.HTTP_409_CONFLICT)
-    detail = _messages(exc.message_dict) if hasattr(exc, "error_dict") else " ".join(exc.messages)
-    return LogbookApiError(detail, status.HTTP_400_BAD_REQUEST)
+    return service_refusal(
+        exc, conflicts=("not_pending", "already_corrected"), phi_warnings=warnings
+    )
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -275,18 +246,18 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         },
     )
     def create(self, request: Request) -> Response:
-        data = _validated(LogbookEntryInputSerializer(data=request.data))
+        data = validated(LogbookEntryInputSerializer(data=request.data))
         user = request.user
         loop_ids = data.pop("loops")
         loops = selectors.loops_by_ids(loop_ids)
         if len(loops) != len(set(loop_ids)):
-            raise LogbookApiError(f"loops: {services.LOOPS_REFUSED}", status.HTTP_400_BAD_REQUEST)
+            raise ApiRefusal(f"loops: {services.LOOPS_REFUSED}", status.HTTP_400_BAD_REQUEST)
         supervisor_id = data.pop("supervisor")
         data["supervisor"] = None
         if supervisor_id is not None:
             data["supervisor"] = selectors.supervisor_for(user, supervisor_id)
             if data["supervisor"] is None:
-                raise LogbookApiError(
+                raise ApiRefusal(
                     f"supervisor: {services.SUPERVISOR_REFUSED}", status.HTTP_400_BAD_REQUEST
                 )
         corrects_id = data.pop("corrects")
@@ -319,7 +290,7 @@ class LogbookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="review")
     def review(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
-        data = _validated(LogbookReviewInputSerializer(data=request.data))
+        data = validated(LogbookReviewInputSerializer(data=request.data))
         try:
             services.entry_review(entry=entry, by=request.user, **data)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:

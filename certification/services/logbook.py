@@ -174,30 +174,15 @@ def _clean(
 
 
 def upload_loops(*, trainee: User, files: Sequence[UploadedFile]) -> cine_services.Batch:
-    """Loops a trainee uploads with a logbook entry, through the cine pipeline.
-
-    The general upload page is for instructors only (``cineloops.services._owner``); here the
-    pipeline runs on the system's behalf (``by=None``) for the trainee's own institution, and
-    the loops are then marked as the trainee's uploads. Nothing else can reach this path: the
-    loops are attached to the trainee's entry, and the trainee sees them through that entry
-    once processed cleanly.
-    """
+    """Loops a trainee uploads with a logbook entry (``loops_create_for_member``): the trainee
+    sees them through that entry once processed cleanly."""
     if not trainee.institution_id:
         raise PermissionDenied(_("Only members of an institution can upload loops."))
     if len(files) > MAX_UPLOADS:
         raise ValidationError(
             _("At most %(count)s files per entry.") % {"count": MAX_UPLOADS}, "too_many"
         )
-    batch = cine_services.loops_create_from_files(
-        files=files,
-        by=None,  # the system path: rights were checked above
-        institution=trainee.institution,
-    )
-    if batch.accepted:
-        CineLoop.objects.filter(pk__in=[loop.pk for loop in batch.loops]).update(
-            uploaded_by=trainee
-        )
-    return batch
+    return cine_services.loops_create_for_member(member=trainee, files=files)
 
 
 def _save(

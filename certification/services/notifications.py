@@ -1,7 +1,7 @@
 """E-mails of certification: sign-off results, certificates issued, expiry reminders.
 
 Each message is written in the recipient's preferred language (the platform's default when
-they chose none) through Django's e-mail backend, as plain text from
+they chose none) through Django's e-mail backend (``core.mail``), as plain text from
 ``templates/certification/email/*.txt``; links are absolute (``PLATFORM_BASE_URL``). A user
 without an e-mail address gets nothing. Expiry reminders go out ``CERT_EXPIRY_REMINDER_DAYS``
 (60 and 14) days before expiry, each once (``ExpiryReminder``); when a certificate is first
@@ -18,16 +18,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import (
@@ -39,42 +35,12 @@ from certification.models import (
     LogbookEntry,
 )
 from certification.qr import verification_url
+from core.mail import absolute_url, in_language_of, muted, send_to
+
+# ``muted`` is re-exported: the demo loader and the tests mute certification's mail by it.
+__all__ = ["muted", "notify_issued", "notify_review", "send_expiry_reminders"]
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def _language(user):
-    with translation.override(getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE):
-        yield
-
-
-def absolute_url(name: str) -> str:
-    """``PLATFORM_BASE_URL`` + the named page's path: e-mails need whole addresses."""
-    return f"{settings.PLATFORM_BASE_URL}{reverse(name)}"
-
-
-# While set, e-mails are composed and counted as sent but not handed to the backend (as
-# Django's dummy backend would): the demo loader signs scans off and issues certificates for
-# people who do not exist.
-_MUTED: ContextVar[bool] = ContextVar("certification_mail_muted", default=False)
-
-
-@contextmanager
-def muted():
-    token = _MUTED.set(True)
-    try:
-        yield
-    finally:
-        _MUTED.reset(token)
-
-
-def _send(user, subject: str, body: str) -> bool:
-    if not user.email:
-        return False
-    if not _MUTED.get():
-        send_mail(" ".join(subject.split()), body, None, [user.email])
-    return True
 
 
 def notify_review(entry: LogbookEntry) -> bool:
@@ -84,7 +50,7 @@ def notify_review(entry: LogbookEntry) -> bool:
         return False
     trainee = entry.trainee
     approved = entry.status == EntryStatus.APPROVED
-    with _language(trainee):
+    with in_language_of(trainee):
         subject = (
             _("Logbook entry approved: %(exam)s, %(date)s")
             if approved
@@ -106,13 +72,13 @@ def notify_review(entry: LogbookEntry) -> bool:
                 "url": absolute_url("certification:logbook"),
             },
         )
-    return _send(trainee, subject, body)
+    return send_to(trainee, subject, body)
 
 
 def notify_issued(certificate: Certificate) -> bool:
     """Congratulate the holder, with the verification link."""
     holder = certificate.holder
-    with _language(holder):
+    with in_language_of(holder):
         title = certificate.programme.title
         subject = _("Certificate issued: %(programme)s") % {"programme": title}
         body = render_to_string(
@@ -123,7 +89,7 @@ def notify_issued(certificate: Certificate) -> bool:
                 "verify_url": _verify_url(certificate),
             },
         )
-    return _send(holder, subject, body)
+    return send_to(holder, subject, body)
 
 
 def _verify_url(certificate: Certificate) -> str:
@@ -175,7 +141,7 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
 def _send_reminder(certificate: Certificate, now: datetime) -> bool:
     holder = certificate.holder
     days_left = max((timezone.localdate(certificate.expires_at) - timezone.localdate(now)).days, 0)
-    with _language(holder):
+    with in_language_of(holder):
         title = certificate.programme.title
         subject = _("Your certificate “%(programme)s” expires soon") % {"programme": title}
         body = render_to_string(
@@ -187,4 +153,4 @@ def _send_reminder(certificate: Certificate, now: datetime) -> bool:
                 "dashboard_url": absolute_url("certification:dashboard"),
             },
         )
-    return _send(holder, subject, body)
+    return send_to(holder, subject, body)

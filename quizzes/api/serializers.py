@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from cases.api.serializers import RegionSerializer
+from cases.api.serializers import RegionSerializer, RenditionSerializer
 from core.content_language import FALLBACK_HELP
 from quizzes.models import Answer, Attempt, CertaintyLevel, Quiz
 from quizzes.payload import attempt_payload, quiz_summary
@@ -111,6 +111,9 @@ class CategoryChoiceSerializer(serializers.Serializer):
 class QuestionLoopSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     video_url = serializers.CharField(allow_null=True)
+    renditions = RenditionSerializer(
+        many=True, help_text="The video at each quality there is, highest first."
+    )
     poster_url = serializers.CharField(allow_null=True)
     rows = serializers.IntegerField(allow_null=True)
     columns = serializers.IntegerField(allow_null=True)

@@ -45,6 +45,18 @@
       this.empty = root.querySelector("[data-tic-empty]");
       this.curves = {}; // key -> {roi, state: pending|ready|failed, data, timer, started}
       this.hidden = false;
+      // Curves are fetched once the panel (below the video) comes on screen: a trainee
+      // who only plays the loop downloads none of them before the video.
+      this.seen = !window.IntersectionObserver;
+      if (!this.seen) {
+        const watcher = new IntersectionObserver((entries) => {
+          if (!entries.some((entry) => entry.isIntersecting)) { return; }
+          watcher.disconnect();
+          this.seen = true;
+          this.refresh();
+        });
+        watcher.observe(root);
+      }
       player.events.on("loop", () => this.refresh());
       player.events.on("annotations", () => this.refresh());
       player.events.on("duration", () => this.draw());
@@ -90,7 +102,7 @@
     }
 
     refresh() {
-      if (this.hidden) { return; }
+      if (this.hidden || !this.seen) { return; }
       const wanted = {};
       this.rois().forEach((roi) => {
         const key = this.key(roi);

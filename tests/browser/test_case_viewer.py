@@ -153,7 +153,10 @@ def test_the_video_waits_for_play_then_plays_and_steps_one_frame_at_a_time(
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
     page.get_by_role("button", name="Pause", exact=True).click()
-    page.wait_for_function("document.querySelector('[data-video]').paused")
+    # Paused, and the player has handled it (its pause handler shows the frame reached).
+    page.wait_for_function(
+        "document.querySelector('[data-video]').paused && !document.querySelector('.is-playing')"
+    )
 
     start = frame_index(page)
     page.keyboard.press("ArrowRight")
@@ -311,7 +314,9 @@ def test_instructor_draws_an_ellipse_roi_saves_it_and_sees_its_curve(
     assert roi.geometry["cx"] == pytest.approx(160, abs=1)
     assert roi.geometry["rx"] == pytest.approx(40, abs=1)
     assert Annotation.objects.filter(case=viewer_case, kind="arrow").count() == 1  # kept
-    # the background task computed the curve; the page polls it and draws it
+    # the background task computed the curve; the page polls it and draws it (once the panel
+    # below the video is on screen: viewer-tic.js fetches no curve before)
+    page.locator("[data-tic]").scroll_into_view_if_needed()
     page.locator(".cv-tic-curve.cv-role-lesion").first.wait_for()
     assert RoiCurve.objects.get(annotation=roi).status == "ready"
     assert "Nodule" in page.locator("[data-tic-legend]").inner_text()
@@ -425,6 +430,7 @@ def test_viewer_screenshot_for_the_readme(page, live_server, cine_dirs, trainee,
     page.evaluate("t => window.CeusViewer.player.seek(t, {snap: true, pause: true})", seconds)
     page.wait_for_function(VIDEO_SHOWS_A_FRAME)
     if case.annotations.exclude(roi_role="").exists():
+        page.locator("[data-tic]").scroll_into_view_if_needed()  # curves load once on screen
         page.locator(".cv-tic-curve").first.wait_for()
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))

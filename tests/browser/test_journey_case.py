@@ -159,6 +159,7 @@ def build_the_case(page) -> Case:
     page.get_by_label("Label", exact=True).fill("Nodule ROI")
     page.get_by_role("button", name="Save", exact=True).click()
     wait_until_saved(page)
+    page.locator("[data-tic]").scroll_into_view_if_needed()  # curves load once on screen
     page.locator(".cv-tic-curve.cv-role-lesion").first.wait_for(timeout=60_000)
     assert "Nodule ROI" in page.locator("[data-tic-legend]").inner_text()
 
@@ -191,7 +192,10 @@ def trainee_finds_plays_and_steps(page) -> None:
     page.get_by_role("button", name=zh("Play"), exact=True).tap()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.5")
     page.get_by_role("button", name=zh("Pause"), exact=True).tap()
-    page.wait_for_function("document.querySelector('[data-video]').paused")
+    # Paused, and the player has handled it (its pause handler shows the frame reached).
+    page.wait_for_function(
+        "document.querySelector('[data-video]').paused && !document.querySelector('.is-playing')"
+    )
     start = frame_index(page)
     while start > FRAMES - 3:  # paused near the end (a loaded machine): room for two steps
         page.get_by_role("button", name=zh("Previous frame")).tap()

@@ -58,7 +58,10 @@ def play_and_step(page) -> None:
     page.locator(".cv-controls [data-action='play']").click()
     page.wait_for_function("document.querySelector('[data-video]').currentTime > 0.3")
     page.locator(".cv-controls [data-action='play']").click()
-    page.wait_for_function("document.querySelector('[data-video]').paused")
+    # Paused, and the player has handled it (its pause handler shows the frame reached).
+    page.wait_for_function(
+        "document.querySelector('[data-video]').paused && !document.querySelector('.is-playing')"
+    )
     start = int(page.evaluate(FRAME_INDEX))
     step = "prev-frame" if start > 0 else "next-frame"
     page.locator(f".cv-controls [data-action='{step}']").click()

@@ -127,6 +127,7 @@ def test_a_saved_module_opens_plays_and_takes_its_quiz_offline(
         page.get_by_role("button", name="Play", exact=True).click()
         page.wait_for_function(f"{VIDEO}.currentTime > 1.0")
         page.get_by_role("button", name="Pause", exact=True).click()
+        page.locator("[data-tic]").scroll_into_view_if_needed()  # curves load once on screen
         page.locator(".cv-tic-curve.cv-role-lesion").first.wait_for()
 
         # the practice quiz, taken on the device

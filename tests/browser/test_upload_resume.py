@@ -169,9 +169,11 @@ def test_after_a_reload_the_same_file_continues_where_the_server_is_on_a_phone_i
         assert size // 2 <= held < size // 2 + PART
         assert horizontal_overflow(page) <= 0
 
-        # The laptop is closed, the page reloaded: the server still has half the file.
-        page.unroute(UPLOADS)
+        # The laptop is closed, the page reloaded: the server still has half the file. The
+        # link comes back only after the reload (else a retry of the old page may get through).
         page.reload()
+        page.unroute(UPLOADS)
+        assert ResumableUpload.objects.get().offset == held
         note = page.locator("[data-unfinished] .cine-unfinished")
         note.wait_for()
         text = note.inner_text()

@@ -1,6 +1,8 @@
 """The library list: search, filters, sorting, pagination, bookmarks and "reviewed", in a
 constant number of SQL queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -152,6 +154,21 @@ def test_the_library_page_lists_filters_and_paginates(client, trainee, hospital,
     assert "organ=liver&amp;sort=title&amp;page=2" in first.text
     assert "Liver case 10" in third.text and "Liver case 11" in third.text
     assert 'href="?tag=teaching"' in first.text
+
+
+def test_the_library_posters_load_lazily_with_their_size(client, trainee, hospital):
+    """Posters below the fold cost nothing on a slow link until scrolled to, decode off the
+    main thread, and keep their place (no layout shift) while they load."""
+    _cases(hospital, 6)
+    client.force_login(trainee)
+
+    html = client.get(reverse("cases:library")).text
+    posters = re.findall(r'<a [^>]*class="case-poster"[^>]*>(<img [^>]*>)', html)
+
+    assert len(posters) == 6
+    for img in posters:
+        assert 'loading="lazy"' in img and 'decoding="async"' in img, img
+        assert re.search(r'width="\d+" height="\d+"', img), img
 
 
 def _cases(institution, count: int) -> None:

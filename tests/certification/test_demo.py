@@ -42,7 +42,8 @@ from demo.courses import load_demo_data
 from demo.loaders import LOADERS, run_demo_loaders
 from quizzes.models import Attempt
 
-pytestmark = pytest.mark.django_db
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("certification-demo")]
 
 
 @pytest.fixture(scope="module")

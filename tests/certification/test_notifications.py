@@ -171,7 +171,7 @@ def test_a_failed_send_is_tried_again_next_time(trainee, programme, version, now
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("certification.services.notifications.send_mail", broken)
+    monkeypatch.setattr("core.mail.send_mail", broken)
     assert send_expiry_reminders(now) == 0
     assert not ExpiryReminder.objects.exists()
     monkeypatch.undo()

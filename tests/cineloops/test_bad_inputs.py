@@ -38,7 +38,8 @@ from tests.cineloops.bad_inputs import (
 )
 from tests.cineloops.stored import outputs_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("bad-inputs")]
 REPO = Path(__file__).resolve().parents[2]
 API_URL = "/api/v1/cineloops/"
 MAX_RSS = 300 * 1024 * 1024

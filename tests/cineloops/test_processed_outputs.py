@@ -38,6 +38,7 @@ ROW = (
     "pixel_cleaning_reason",
     "pixel_cleaning_code",
     *CineLoop.FILE_FIELDS.values(),
+    "renditions",
 )
 
 
@@ -77,6 +78,7 @@ def test_the_second_run_of_a_demo_loop_is_a_copy_of_the_first(cine_dirs, hospita
     assert (store.pipeline_runs, store.copies) == (1, 1)
     assert first.status == CineLoop.Status.READY and first.frames == 15
     assert outputs(second) == made and "video.mp4" in made
+    assert "video-low.mp4" in made  # the renditions are copied with the rest
     assert row(second) == row(first)
     assert second.original_name == "" and first.original_name == ""  # ready: original gone
     assert processing.process is real_process is cine.pipeline.process  # nothing left patched

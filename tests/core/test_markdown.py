@@ -35,3 +35,15 @@ def test_drops_scripts_handlers_and_javascript_urls(hostile):
 def test_empty_text_renders_empty():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["![Arterial phase](/static/img/x.png)", '<img src="/x.png" alt="" loading="eager">']
+)
+def test_authored_images_load_lazily_and_decode_off_the_main_thread(text):
+    """A lesson's pictures below the fold cost nothing on a slow link until the reader is there."""
+    html = render_markdown(text)
+
+    assert 'loading="lazy"' in html
+    assert 'decoding="async"' in html
+    assert "eager" not in html

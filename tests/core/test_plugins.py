@@ -54,8 +54,8 @@ def test_a_test_hook_is_gone_after_its_block_and_an_app_hook_stays():
 
     registered = next(iter(LOOP_VISIBILITY))
     with LOOP_VISIBILITY.registered(registered):  # already there: stays afterwards
-        assert len(LOOP_VISIBILITY) == 3
-    assert registered in LOOP_VISIBILITY and len(LOOP_VISIBILITY) == 3
+        assert len(LOOP_VISIBILITY) == 5
+    assert registered in LOOP_VISIBILITY and len(LOOP_VISIBILITY) == 5
 
 
 def test_what_the_apps_register():
@@ -65,6 +65,8 @@ def test_what_the_apps_register():
         "cases.hooks.loops_in_visible_cases",
         "quizzes.hooks.loops_in_visible_quizzes",
         "certification.hooks.loops_in_visible_entries",
+        "consults.hooks.loops_in_visible_consults",
+        "consults.hooks.loops_in_inbox",
     ]
     assert names(PROGRESS_ITEMS) == ["quizzes.hooks.quiz_progress_items"]
     assert names(KEY_LOCKS) == ["quizzes.locks.exam_key_lock"]

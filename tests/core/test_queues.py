@@ -21,9 +21,12 @@ INTENDED = {
     "certification.evaluate_user": LIGHT,
     "certification.nightly": LIGHT,
     "cineloops.loop_process": CINE,
+    "cineloops.loop_make_renditions": CINE,
     "cineloops.sweep": LIGHT,
     "cineloops.upload_finish": LIGHT,
     "cineloops.uploads_delete_expired": LIGHT,
+    "consults.event_notify": LIGHT,
+    "consults.notify_pending": LIGHT,
     "core.ping": LIGHT,
     "core.record_heartbeat": LIGHT,
     "quizzes.submit_overdue_attempts": LIGHT,
@@ -33,7 +36,9 @@ ARGUMENTS = {
     "cases.tic_compute": {"annotation_pk": 1},
     "certification.evaluate_user": {"user_pk": 1},
     "cineloops.loop_process": {"loop_pk": 1},
+    "cineloops.loop_make_renditions": {"loop_pk": 1},
     "cineloops.upload_finish": {"upload_pk": "0b6e3a52-5a3e-4d8c-9d0e-2f1c1a9e7b10"},
+    "consults.event_notify": {"event_pk": 1},
     "core.record_heartbeat": {"token": "t"},
 }
 

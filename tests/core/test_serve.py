@@ -24,6 +24,10 @@ CHILDREN = ("web", "cine", "light")
 _SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT")
 
 
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("serve")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -70,6 +70,14 @@ def test_catalogue_header_declares_chinese_with_one_plural_form():
     assert "charset=UTF-8" in metadata["Content-Type"]
 
 
+def test_no_message_is_defined_twice():
+    """GNU msgfmt refuses a catalogue with a duplicate entry (polib keeps both quietly): the
+    entries are appended by hand, so a string added twice must fail here."""
+    ids = Counter(entry_id(entry) for entry in live_entries())
+
+    assert [msgid for msgid, count in ids.items() if count > 1] == []
+
+
 def test_every_entry_is_translated_and_not_fuzzy():
     catalogue = load_catalogue()
     entries = live_entries()
@@ -91,6 +99,7 @@ PYTHON_SOURCES = [
     "accounts",
     "cases",
     "certification",
+    "consults",
     "core",
     "courses",
     "demo",

@@ -228,3 +228,30 @@ def test_module_form_offers_only_this_courses_modules(author, course):
     module = course.modules.get(title="Phases")
     form = author.get(reverse("courses:module_edit", args=[module.pk])).context["form"]
     assert [m.title for m in form.fields["prerequisites"].queryset] == ["Physics"]
+
+
+def test_the_preview_script_loads_only_where_there_is_a_markdown_field(
+    client, instructor, trainee, course
+):
+    """No asset a page does not use: a trainee's course pages go without the authors' script."""
+    lesson = lessons_of(course)[0]
+    client.force_login(instructor)
+    for url in (
+        reverse("courses:course_create"),
+        reverse("courses:course_edit", args=[course.pk]),
+        reverse("courses:lesson_edit", args=[lesson.pk]),
+    ):
+        assert "js/courses.js" in client.get(url).text, url
+    assert "js/courses.js" not in client.get(reverse("courses:authoring")).text
+
+    client.force_login(trainee)
+    client.post(reverse("courses:course_enrol", args=[course.slug]))
+    for url in (
+        reverse("courses:dashboard"),
+        reverse("courses:catalogue"),
+        course.get_absolute_url(),
+        lesson.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "js/courses.js" not in response.text, url

@@ -66,8 +66,23 @@ def test_a_module_keeps_its_lessons_linked_cases_and_practice_quiz(trainee, stud
     assert tic(study.arrow) not in urls
 
 
-def test_the_rendition_kept_offline_is_the_loops_video_for_now(study):
-    assert offline_video_url(study.loop) == media(study.loop, "video")
+def test_the_rendition_kept_offline_is_the_lowest(trainee, study):
+    assert offline_video_url(study.loop) == media(study.loop, "video")  # made before renditions
+    study.loop.renditions = [
+        {"name": name, "file": file, "width": width, "height": width * 3 // 4, "kbps": kbps}
+        for name, file, width, kbps in (
+            ("high", "video.mp4", 320, 900),
+            ("medium", "video-medium.mp4", 320, 480),
+            ("low", "video-low.mp4", 256, 190),
+        )
+    ]
+    study.loop.save(update_fields=["renditions"])
+
+    urls = api_for(trainee).get(bundle_url("case", study.case.pk)).json()["urls"]
+
+    assert offline_video_url(study.loop) == media(study.loop, "video-low")
+    assert media(study.loop, "video-low") in urls
+    assert media(study.loop, "video") not in urls and media(study.loop, "video-medium") not in urls
 
 
 def test_an_exam_cannot_be_saved(trainee, study):

@@ -41,6 +41,18 @@ def test_the_service_worker_is_served_from_the_root_with_our_own_workbox(client)
     assert not re.search(r"https?://", source)
 
 
+def test_an_unchanged_service_worker_answers_not_modified(client, monkeypatch):
+    """Browsers ask for /sw.js again, as often as at every page: unchanged, it costs a 304."""
+    first = client.get("/sw.js")
+    again = client.get("/sw.js", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200 and first["ETag"]
+    assert again.status_code == 304 and again.content == b""
+    monkeypatch.setattr("offline.views.CACHE_NAME", "ceus-offline-v2")  # a new worker
+    changed = client.get("/sw.js", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
 def test_the_policy_lets_our_worker_and_manifest_in_and_nothing_else(client):
     header = client.get("/sw.js")["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in header.split(";") if part.strip())

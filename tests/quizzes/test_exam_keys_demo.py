@@ -47,7 +47,8 @@ from tests.quizzes.key_walk import (
     seconds_in,
 )
 
-pytestmark = pytest.mark.django_db
+# One worker runs this module under pytest -n: its module fixture is made once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("exam-keys-demo")]
 
 LOCKED_MESSAGE = "part of your exam in progress"
 # Feedback policies under which a submitted attempt shows its keys (``quizzes.locks``).
