@@ -130,10 +130,10 @@ def bar_on_screen(page, video: str = VIDEO) -> dict:
           canvas.width = w; canvas.height = h;
           const ctx = canvas.getContext('2d');
           ctx.drawImage(v, 0, 0, w, h);
-          const top = Math.round(h * 0.3), rows = Math.round(h * 0.4);
-          const data = ctx.getImageData(0, top, w, rows).data;
+          const top = Math.round(h * 0.3), band = Math.round(h * 0.4);
+          const data = ctx.getImageData(0, top, w, band).data;
           const sums = new Float64Array(w);
-          for (let y = 0; y < rows; y++) {
+          for (let y = 0; y < band; y++) {
             for (let x = 0; x < w; x++) { sums[x] += data[(y * w + x) * 4]; }
           }
           let best = 0;
