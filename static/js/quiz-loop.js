@@ -1,11 +1,12 @@
 // Quizzes, questions answered on a case's loop: hotspot (a point), drawn (an outline) and time
 // point (a moment of the loop). Self-hosted, no libraries. The SVG overlay works in the loop's
-// ORIGINAL pixels (viewBox 0 0 columns rows) and letterboxes like the video (object-fit: contain
-// and preserveAspectRatio="xMidYMid meet"), as the case viewer does (viewer-overlay.js), so a
-// point saved at (x, y) is on the same anatomy at any screen size.
+// ORIGINAL pixels (viewBox 0 0 columns rows), letterboxed in the stage
+// (preserveAspectRatio="xMidYMid meet") with the video's image under it, as the case viewer
+// does (viewer-overlay.js), so a point saved at (x, y) is on the same anatomy at any size.
 // Uses the CeusViewer helpers of viewer-core.js; strings come from [data-msg] elements. Which
-// rendition of the loop's video plays, and switching at the same frame: renditions.js (the
-// video is placed under the overlay there, so a point is on the same pixel in every rendition).
+// rendition of the loop's video plays, and switching at the same frame: renditions.js and
+// renditions-player.js (which places the video under the overlay: a point is on the same
+// pixel in every rendition).
 (function () {
   "use strict";
 
@@ -34,9 +35,9 @@
     return (CV.clamp(Math.floor(t * fps + 1e-6), 0, last) + 0.5) / fps;
   }
 
-  // The player of a loop's video (renditions.js) in a [data-loop-widget] or [data-frame-figure]
-  // box: its renditions are in data-renditions (the loop payload's list, as JSON), its one
-  // video in data-video-url for a payload without the list.
+  // The player of a loop's video (renditions-player.js) in a [data-loop-widget] or
+  // [data-frame-figure] box: its renditions are in data-renditions (the loop payload's list, as
+  // JSON), its one video in data-video-url for a payload without the list.
   Q.renditions = function (box, video) {
     const d = box.dataset;
     let list = [];

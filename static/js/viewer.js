@@ -3,7 +3,8 @@
 // contrast injection (t0), "Test yourself" mode, and the wiring of the overlay, timeline,
 // curves, watch-time heartbeats and (for instructors) the editor. Loaded last of the viewer
 // scripts; the data comes from {{ case_json|json_script:"case-data" }}. Which rendition of the
-// loop's video plays, and switching between them at the same frame: renditions.js.
+// loop's video plays, and switching between them at the same frame: renditions.js and
+// renditions-player.js.
 (function () {
   "use strict";
 
@@ -235,8 +236,8 @@
       });
       video.addEventListener("error", () => this.say(this.msg["video-failed"], true));
       video.addEventListener("loadedmetadata", () => {
-        // The overlay stays in the loop's pixels whatever the rendition's size: renditions.js
-        // puts the video's image exactly under it.
+        // The overlay stays in the loop's pixels whatever the rendition's size:
+        // renditions-player.js puts the video's image exactly under it.
         this.timeline.build();
         this.events.emit("duration", this.duration());
       });
