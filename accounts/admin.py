@@ -19,7 +19,10 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "institution", "is_active", "is_staff"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Platform"), {"fields": ("role", "institution", "preferred_language", "timezone")}),
+        (
+            _("Platform"),
+            {"fields": ("role", "institution", "preferred_language", "timezone", "data_saver")},
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

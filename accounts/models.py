@@ -80,6 +80,8 @@ class User(AbstractUser):
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=_timezone_choices, blank=True
     )
+    # Slow or metered links: the players' Auto quality stays at the lowest rendition.
+    data_saver = models.BooleanField(_("data saver"), default=False)
 
     class Meta:
         verbose_name = _("user")

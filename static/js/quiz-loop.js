@@ -1,9 +1,12 @@
 // Quizzes, questions answered on a case's loop: hotspot (a point), drawn (an outline) and time
 // point (a moment of the loop). Self-hosted, no libraries. The SVG overlay works in the loop's
-// ORIGINAL pixels (viewBox 0 0 columns rows) and letterboxes like the video (object-fit: contain
-// and preserveAspectRatio="xMidYMid meet"), as the case viewer does (viewer-overlay.js), so a
-// point saved at (x, y) is on the same anatomy at any screen size.
-// Uses the CeusViewer helpers of viewer-core.js; strings come from [data-msg] elements.
+// ORIGINAL pixels (viewBox 0 0 columns rows), letterboxed in the stage
+// (preserveAspectRatio="xMidYMid meet") with the video's image under it, as the case viewer
+// does (viewer-overlay.js), so a point saved at (x, y) is on the same anatomy at any size.
+// Uses the CeusViewer helpers of viewer-core.js; strings come from [data-msg] elements. Which
+// rendition of the loop's video plays, and switching at the same frame: renditions.js and
+// renditions-player.js (which places the video under the overlay: a point is on the same
+// pixel in every rendition).
 (function () {
   "use strict";
 
@@ -32,18 +35,30 @@
     return (CV.clamp(Math.floor(t * fps + 1e-6), 0, last) + 0.5) / fps;
   }
 
-  // Show the frame at `t` of a paused video, once its metadata is there. Videos are padded to
-  // even sizes at the right and bottom: the overlay follows the decoded size so that image
-  // pixel (x, y) stays at (x, y).
+  // The player of a loop's video (renditions-player.js) in a [data-loop-widget] or
+  // [data-frame-figure] box: its renditions are in data-renditions (the loop payload's list, as
+  // JSON), its one video in data-video-url for a payload without the list.
+  Q.renditions = function (box, video) {
+    const d = box.dataset;
+    let list = [];
+    try { list = JSON.parse(d.renditions || "[]"); } catch (e) { list = []; }
+    if (!Array.isArray(list)) { list = []; }
+    const player = new window.CeusRenditions.Player(video, {
+      stage: box.querySelector("[data-stage]"),
+      control: box.querySelector("[data-quality]"),
+    });
+    const loop = {
+      renditions: list, video_url: d.videoUrl || null, columns: parseInt(d.columns, 10) || 0,
+      rows: parseInt(d.rows, 10) || 0, fps: parseFloat(d.fps) || 0, frames: parseInt(d.frames, 10) || 0,
+    };
+    player.setLoop(Object.assign(loop, { renditions: window.CeusRenditions.ofLoop(loop) }));
+    return player;
+  };
+
+  // Show the frame at `t` of a paused video, once its metadata is there.
   Q.showFrame = function (video, t, options) {
     const opts = options || {};
     const go = () => {
-      const w = video.videoWidth;
-      const h = video.videoHeight;
-      if (opts.svg && w && h && w >= opts.columns && h >= opts.rows && w - opts.columns <= 2 && h - opts.rows <= 2) {
-        opts.svg.setAttribute("viewBox", "0 0 " + w + " " + h);
-        if (opts.onResize) { opts.onResize(); }
-      }
       if (t === null || t === undefined || isNaN(t)) { return; }
       const end = isFinite(video.duration) ? Math.max(0, video.duration - 1e-3) : t;
       video.currentTime = CV.clamp(frameCentre(t, opts.fps, opts.frames), 0, end);
@@ -58,10 +73,9 @@
       if (!video || figure.hasAttribute("data-frame-ready")) { return; }
       figure.setAttribute("data-frame-ready", "");
       const d = figure.dataset;
+      Q.renditions(figure, video);
       Q.showFrame(video, d.frameTime === undefined ? 0 : parseFloat(d.frameTime), {
         fps: parseFloat(d.fps) || 0, frames: parseInt(d.frames, 10) || 0,
-        columns: parseInt(d.columns, 10), rows: parseInt(d.rows, 10),
-        svg: figure.querySelector("svg"),
       });
     });
   };
@@ -86,6 +100,7 @@
       this.locked = el.hasAttribute("data-locked");
       this.handlers = [];
       this.video.addEventListener("error", () => this.say(msg["video-failed"]));
+      this.player = Q.renditions(this.box, this.video);
       if (this.svg) {
         if (window.ResizeObserver) {
           new ResizeObserver(() => this.render()).observe(this.svg);
@@ -129,11 +144,11 @@
     }
 
     showFrame() {
-      Q.showFrame(this.video, this.frameTime === null ? 0 : this.frameTime, {
-        fps: this.fps, frames: this.frames, columns: this.columns, rows: this.rows,
-        svg: this.svg, onResize: () => this.render(),
-      });
+      Q.showFrame(this.video, this.frameTime === null ? 0 : this.frameTime, { fps: this.fps, frames: this.frames });
     }
+
+    // The loop time shown; while the rendition changes, the frame it changes at.
+    time() { return this.player.switching ? this.player.heldTime : this.video.currentTime || 0; }
 
     // A shape twice: a dark halo under a bright line keeps it visible on grey and on contrast.
     shape(parent, tag, attrs, cls) {
@@ -376,7 +391,7 @@
       this.goTo = this.box.querySelector('[data-tool="go-to-mark"]');
       this.tool("mark", () => {
         if (this.locked) { return; }
-        this.marked = Math.round(this.video.currentTime * 1000) / 1000;
+        this.marked = Math.round(this.time() * 1000) / 1000;
         this.render();
         this.changed(0);
       });
@@ -391,13 +406,13 @@
       if (!this.fps) { return; }
       this.video.pause();
       const last = Math.max(0, (this.frames || 1) - 1);
-      const frame = CV.clamp(Math.floor(this.video.currentTime * this.fps + 1e-6) + delta, 0, last);
+      const frame = CV.clamp(Math.floor(this.time() * this.fps + 1e-6) + delta, 0, last);
       this.video.currentTime = (frame + 0.5) / this.fps;
     }
 
     updateNow() {
       if (!this.now) { return; }
-      const t = this.video.currentTime || 0;
+      const t = this.time();
       let text = CV.fill(this.msg.seconds || "{value} s", { value: CV.fixed(t, 2) });
       if (this.fps && this.frames) {
         text += " · " + CV.fill(this.msg.frame || "{n} / {total}", {

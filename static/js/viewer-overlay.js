@@ -1,6 +1,7 @@
 // Case viewer, the SVG overlay: annotations drawn in ORIGINAL image pixel coordinates.
-// The <svg> covers the <video> exactly and both letterbox the same way (object-fit: contain and
-// preserveAspectRatio="xMidYMid meet"), so shapes stay on the anatomy at any size. Lines keep
+// The <svg> covers the stage and letterboxes the image (preserveAspectRatio="xMidYMid meet");
+// renditions-player.js puts the video's image exactly there whatever the rendition's size, so
+// shapes stay on the anatomy at any size and in every rendition. Lines keep
 // a constant on-screen width (non-scaling-stroke); text and arrow heads are sized from the
 // current scale, recomputed when the stage is resized.
 (function () {

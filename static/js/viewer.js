@@ -2,7 +2,9 @@
 // loop's real frame rate, speed, an A/B segment, keyboard shortcuts, time relative to the
 // contrast injection (t0), "Test yourself" mode, and the wiring of the overlay, timeline,
 // curves, watch-time heartbeats and (for instructors) the editor. Loaded last of the viewer
-// scripts; the data comes from {{ case_json|json_script:"case-data" }}.
+// scripts; the data comes from {{ case_json|json_script:"case-data" }}. Which rendition of the
+// loop's video plays, and switching between them at the same frame: renditions.js and
+// renditions-player.js.
 (function () {
   "use strict";
 
@@ -36,6 +38,11 @@
       this.hideAnswers = false;
 
       this.video.removeAttribute("controls"); // our controls replace the browser's
+      this.quality = new window.CeusRenditions.Player(this.video, {
+        stage: this.stage,
+        control: root.querySelector("[data-quality]"),
+        onSwitch: (rendition, phase) => { if (phase === "after") { this.emitTime(this.video.currentTime); } },
+      });
       this.overlay = new CV.Overlay(root.querySelector("[data-overlay]"), this.state, this.msg);
       this.timeline = new CV.Timeline(root.querySelector("[data-timeline]"), this, this.msg);
       this.bindVideo();
@@ -55,7 +62,8 @@
     get loop() { return this.state.loop; }
 
     // --- Time ---------------------------------------------------------------------------------
-    time() { return this.video.currentTime || 0; }
+    // While the rendition changes, the frame it is changing at (the new file starts at 0).
+    time() { return this.quality.switching ? this.quality.heldTime : this.video.currentTime || 0; }
 
     duration() {
       const d = this.video.duration;
@@ -127,6 +135,7 @@
     ensureLoading() {
       const video = this.video;
       if (video.preload !== "auto" && video.getAttribute("src")) {
+        this.quality.beforeLoading();
         video.preload = "auto";
         if (video.readyState === 0 && video.networkState !== video.NETWORK_LOADING) { video.load(); }
       }
@@ -168,6 +177,7 @@
     }
 
     emitTime(t) {
+      if (this.quality.switching) { t = this.quality.heldTime; }
       this.currentTime = t;
       this.updateReadout(t);
       this.overlay.update(t);
@@ -226,14 +236,8 @@
       });
       video.addEventListener("error", () => this.say(this.msg["video-failed"], true));
       video.addEventListener("loadedmetadata", () => {
-        // Videos are padded to even sizes at the right and bottom: the viewBox follows the
-        // decoded size so that image pixel (x, y) stays at (x, y).
-        const loop = this.loop;
-        const w = video.videoWidth;
-        const h = video.videoHeight;
-        if (w && h && w >= loop.columns && h >= loop.rows && w - loop.columns <= 2 && h - loop.rows <= 2) {
-          this.overlay.setSize(w, h);
-        }
+        // The overlay stays in the loop's pixels whatever the rendition's size:
+        // renditions-player.js puts the video's image exactly under it.
         this.timeline.build();
         this.events.emit("duration", this.duration());
       });
@@ -255,11 +259,14 @@
       this.ab = { a: null, b: null };
       this.updateAbLabel();
       const video = this.video;
-      if (video.getAttribute("src") !== (loop.video_url || "")) {
-        if (loop.poster_url) { video.setAttribute("poster", loop.poster_url); } else { video.removeAttribute("poster"); }
-        if (loop.video_url) { video.setAttribute("src", loop.video_url); } else { video.removeAttribute("src"); }
-        video.preload = "none";
-        video.load(); // preload="none": shows the poster, fetches nothing until play or seek
+      if (loop.poster_url) { video.setAttribute("poster", loop.poster_url); } else { video.removeAttribute("poster"); }
+      // preload="none": a new src shows the poster and fetches nothing until play or seek (a
+      // call of load() would fetch: Chromium ignores "none" then).
+      video.preload = "none";
+      this.quality.setLoop(Object.assign({}, loop, { renditions: window.CeusRenditions.ofLoop(loop) }));
+      if (!loop.video_url && video.getAttribute("src")) {
+        video.removeAttribute("src");
+        video.load();
       }
       if (!loop.video_url) { this.say(this.msg["no-video"]); } else { this.say(""); }
       if (loop.columns && loop.rows) {

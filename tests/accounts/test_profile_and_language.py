@@ -70,6 +70,29 @@ def test_profile_saves_language_and_time_zone(client):
 
 
 @pytest.mark.django_db
+def test_the_data_saver_is_kept_on_the_profile_and_marked_on_the_pages(client):
+    """The players read it from <body> (static/js/renditions.js): no API call, no cache."""
+    user = TraineeFactory()
+    client.force_login(user)
+    assert "<body>" in client.get(reverse("accounts:profile")).content.decode()
+
+    response = client.post(reverse("accounts:profile"), profile_form(user, data_saver="on"))
+
+    assert response["Location"] == reverse("accounts:profile")
+    user.refresh_from_db()
+    assert user.data_saver
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "<body data-data-saver>" in page
+    assert re.search(r'<input type="checkbox" name="data_saver"[^>]* checked', page)
+
+    client.post(reverse("accounts:profile"), profile_form(user))  # unticked
+
+    user.refresh_from_db()
+    assert not user.data_saver
+    assert "<body>" in client.get(reverse("accounts:profile")).content.decode()
+
+
+@pytest.mark.django_db
 def test_profile_refuses_an_unknown_time_zone(client):
     user = TraineeFactory()
     client.force_login(user)
