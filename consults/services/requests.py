@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -204,7 +204,8 @@ def consult_submit(
     )
     with transaction.atomic():
         consult = Consultation.objects.create(
-            requesting_institution_id=by.institution_id,
+            # A member (``require_member``): never None here.
+            requesting_institution_id=cast(int, by.institution_id),
             requester=by,
             target=target,
             expert=expert,
