@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- Chinese punctuation
 """The remote-consultation demo: Qingxi County People's Hospital asks the ZJPPH expert centre.
 
 Its scanners have sent four loops through the DICOM listener's path (``source`` DICOM network,
@@ -24,12 +25,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case
-from cases.services import tic_compute
+from cases.services import case_update, tic_compute
 from cineloops import services as loop_services
 from cineloops.models import CineLoop
 from cineloops.processing import loop_process
 from consults import services
 from consults.models import CentreTurnaround, Consultation
+from core.content_language import in_both_languages
 from core.mail import muted
 from demo.allowed import ensure_allowed
 from demo.loops import LoopFacts, write_loop
@@ -81,6 +83,15 @@ ANSWER = {
         "isoenhancing in the portal venous phase; the loop ends before the late phase, so "
         "wash-out cannot be judged: CEUS LR-4."
     ),
+}
+# The texts typed by the two sides become the draft case's history and diagnosis in the
+# language they were typed in; its author adds the other one, as the demo does here.
+CASE_ZH = {
+    ANSWERED_REQUEST["clinical_question"]: (
+        "男，58 岁，乙型肝炎肝硬化，随访中发现肝 VIII 段新发 28 mm 结节。动脉期增强是环状还是"
+        "非环状？应归为哪一类？"
+    ),
+    ANSWER["diagnosis"]: "可能为肝细胞癌",
 }
 QUESTION = "Thank you. How do you tell a rim from the bright edge of a nodule that fills fast?"
 REPLY = (
@@ -190,6 +201,15 @@ def _answered(requester: User, expert: User, loop: CineLoop, facts: LoopFacts, n
     )
     services.consent_record(consult=consult, by=requester, now=now - day)
     case = services.teaching_case_make(consult=consult, by=expert, now=now - day).case
+    case_update(
+        case=case,
+        by=expert,
+        **in_both_languages(
+            CASE_ZH,
+            clinical_history=ANSWERED_REQUEST["clinical_question"],
+            final_diagnosis=ANSWER["diagnosis"],
+        ),
+    )
     return consult, case
 
 

@@ -87,9 +87,9 @@ def consult_or_404(request: HttpRequest, pk: int) -> Consultation:
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     consult = consult_or_404(request, pk)
-    response = render_consult(request, consult)
+    # Before the page is drawn: its menu badge no longer counts what the reader now sees.
     services.consult_mark_seen(consult=consult, user=request.user)
-    return response
+    return render_consult(request, consult)
 
 
 def _forms(page) -> dict[str, Any]:

@@ -82,10 +82,9 @@ def nav(page):
 
 
 def consult_menu(page, label: str):
-    """A link of the menu's Consultations group (opened first, as a person would)."""
-    group = page.locator("details[data-menu='consults']")
-    group.locator("summary").click()
-    return group.get_by_role("link", name=label, exact=True)
+    """A consultation page: the menu's Consultations entry, then its tab."""
+    nav(page).locator("[data-menu='consults']").click()
+    return page.locator("nav.consult-tabs").get_by_role("link", name=label, exact=True)
 
 
 def test_a_county_doctor_learns_from_the_expert_centre_and_the_case_teaches_others(
@@ -131,6 +130,7 @@ def test_a_county_doctor_learns_from_the_expert_centre_and_the_case_teaches_othe
         row = page.locator(f".consult-row[data-consult='{consult.pk}']")
         assert "Urgent" in row.inner_text()
         row.get_by_role("link", name=f"#{consult.pk} · Liver").click()
+        page.wait_for_load_state("load")
         assert LOCAL_REFERENCE not in page.content()
         page.get_by_role("button", name="Claim this consultation").click()
         assert "claimed by Jie Chen" in page.locator("[data-consult-facts]").inner_text()
@@ -220,6 +220,7 @@ def test_a_county_doctor_learns_from_the_expert_centre_and_the_case_teaches_othe
         nav(page).get_by_role("link", name="Case library").click()
         page.get_by_role("link", name=f"Liver CEUS: {DIAGNOSIS}").click()
         assert page.locator("h1").inner_text() == f"Liver CEUS: {DIAGNOSIS}"
+        page.wait_for_load_state("load")  # the whole document, not the part parsed so far
         html = page.content()
         for secret in (LOCAL_REFERENCE, QUESTION, REPLY):
             assert secret not in html

@@ -9,6 +9,8 @@ staff only: never a page of B's, a site admin's, or the CSV report.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -71,27 +73,26 @@ def test_the_lists_open_to_whom_they_concern(net, client, role, name):
         assert LOCAL_REFERENCE not in response.content.decode()
 
 
-def test_the_menu_links_the_pages_each_reader_may_open(net, client):
+def test_the_menu_entry_and_the_tabs_lead_to_the_pages_each_reader_may_open(net, client):
     submit(net)
     expected = {
-        "county_trainee": ["inbox", "new", "mine"],
-        "county_director": ["inbox", "new", "mine", "report"],
-        "expert": ["inbox", "new", "mine", "queue"],
-        "centre_director": ["inbox", "new", "mine", "queue", "report"],
+        "county_trainee": ["mine", "inbox", "new"],
+        "county_director": ["mine", "inbox", "new", "report"],
+        "expert": ["queue", "mine", "inbox", "new"],
+        "centre_director": ["queue", "mine", "inbox", "new", "report"],
         "site_admin": ["queue", "report"],
     }
     for role, names in expected.items():
         html = _get(client, net[role], reverse("courses:dashboard")).content.decode()
-        menu = html[
-            html.index('data-menu="consults"') : html.index(
-                "</details>", html.index('data-menu="consults"')
+        entry = re.search(r'<a href="([^"]+)" data-menu="consults">', html)
+        assert entry and entry.group(1) == reverse(f"consults:{names[0]}"), role
+        page = client.get(entry.group(1)).content.decode()
+        tabs = page[
+            page.index('class="consult-tabs"') : page.index(
+                "</nav>", page.index('class="consult-tabs"')
             )
         ]
-        for name in ["inbox", "new", "mine", "queue", "report"]:
-            assert (f'href="{reverse("consults:" + name)}"' in menu) == (name in names), (
-                role,
-                name,
-            )
+        assert re.findall(r'href="/consults/(\w+)/"', tabs) == names, role
 
 
 def test_the_inbox_lists_the_scanners_loops_with_a_button_to_ask(net, client):
@@ -377,3 +378,13 @@ def test_the_pages_query_count_does_not_grow_with_the_consults(
         large = client.get(url)
     rows = [response.content.decode().count("data-consult=") for response in (small, large)]
     assert rows[1] >= rows[0] + 6
+
+
+def test_the_menu_badge_counts_the_news_until_the_page_is_opened(net, client):
+    consult = submit(net)
+    badge = '<span class="menu-badge" title="Consultations with news for you">1</span>'
+    assert badge in _get(client, net["expert"], reverse("consults:queue")).content.decode()
+    page = client.get(reverse("consults:detail", args=[consult.pk])).content.decode()
+    assert badge not in page  # the page it opens is no news any more
+    services.message_post(consult=consult, by=net["county_trainee"], body="Any news?")
+    assert badge in client.get(reverse("consults:queue")).content.decode()
