@@ -9,6 +9,7 @@ queries whatever it holds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -18,9 +19,10 @@ from rest_framework.fields import DateTimeField
 
 from cases import conf
 from cases.measure import region_summary
-from cases.models import Annotation, Case, CaseLoop, PhaseMarker
+from cases.models import AnnotationShape, Case, CaseLoop, PhaseMark
 from cases.timeline import injection_on_loop, phase_bands
 from cine.facts import LoopFacts
+from cineloops.models import CineLoop
 from cineloops.playback import renditions_payload
 from cineloops.selectors import loop_facts
 from core.content_language import fallbacks
@@ -58,34 +60,57 @@ def thumbnails_payload(facts: LoopFacts | None) -> dict[str, Any] | None:
     }
 
 
+def loop_entry(
+    loop: CineLoop,
+    *,
+    order: int,
+    caption: str,
+    injection_s: float | None,
+    starts_after_injection_s: float | None,
+    markers: Mapping[str, float],
+) -> dict[str, Any]:
+    """One loop as the viewer reads it (``static/js/viewer.js``): media, timing, calibrated
+    regions, t0 on its timeline and its phase bands. Also the consult page's loops."""
+    return {
+        "id": loop.pk,
+        "order": order,
+        "caption": caption,
+        "status": loop.status,
+        "fps": loop.fps,
+        "frames": loop.frames,
+        "duration_s": loop.duration_s,
+        "rows": loop.rows,
+        "columns": loop.columns,
+        "video_url": loop.media_url("video"),
+        "renditions": renditions_payload(loop),
+        "poster_url": loop.media_url("poster"),
+        "thumbnails_url": loop.media_url("thumbnails"),
+        "thumbnails": thumbnails_payload(loop_facts(loop)),
+        "regions": [region_summary(region) for region in loop.regions or []],
+        "injection_time_s": injection_s,
+        "starts_after_injection_s": starts_after_injection_s,
+        "phase_bands": phase_bands(
+            markers,
+            injection_s=injection_s,
+            defaults=conf.phase_defaults(),
+            duration_s=loop.duration_s,
+        ),
+    }
+
+
 def loop_entries(case: Case) -> list[dict[str, Any]]:
     markers = _markers_by_loop(case)
-    entries = []
-    for index, link in enumerate(case.case_loops.all()):
-        loop = link.loop
-        entries.append(
-            {
-                "id": loop.pk,
-                "order": index,
-                "caption": link.caption,
-                "status": loop.status,
-                "fps": loop.fps,
-                "frames": loop.frames,
-                "duration_s": loop.duration_s,
-                "rows": loop.rows,
-                "columns": loop.columns,
-                "video_url": loop.media_url("video"),
-                "renditions": renditions_payload(loop),
-                "poster_url": loop.media_url("poster"),
-                "thumbnails_url": loop.media_url("thumbnails"),
-                "thumbnails": thumbnails_payload(loop_facts(loop)),
-                "regions": [region_summary(region) for region in loop.regions or []],
-                "injection_time_s": injection_on_loop(case, link, index),
-                "starts_after_injection_s": link.starts_after_injection_s,
-                "phase_bands": loop_bands(case, link, index, markers),
-            }
+    return [
+        loop_entry(
+            link.loop,
+            order=index,
+            caption=link.caption,
+            injection_s=injection_on_loop(case, link, index),
+            starts_after_injection_s=link.starts_after_injection_s,
+            markers=markers.get(link.loop_id, {}),
         )
-    return entries
+        for index, link in enumerate(case.case_loops.all())
+    ]
 
 
 def case_bands(case: Case) -> list[dict[str, Any]]:
@@ -143,7 +168,8 @@ def display_of(case: Case) -> dict[str, str]:
     return {name: str(getattr(case, f"get_{name}_display")()) for name in DISPLAY_FIELDS}
 
 
-def annotation_dict(annotation: Annotation) -> dict[str, Any]:
+def annotation_dict(annotation: AnnotationShape) -> dict[str, Any]:
+    """A case's annotation — or a consultation's, which has the same shape (no stored curve)."""
     tic_status = None
     if annotation.is_roi:
         curve = getattr(annotation, "curve", None)
@@ -162,7 +188,7 @@ def annotation_dict(annotation: Annotation) -> dict[str, Any]:
     }
 
 
-def marker_dict(marker: PhaseMarker) -> dict[str, Any]:
+def marker_dict(marker: PhaseMark) -> dict[str, Any]:
     return {"id": marker.pk, "loop": marker.loop_id, "kind": marker.kind, "time_s": marker.time_s}
 
 

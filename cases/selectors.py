@@ -415,3 +415,11 @@ def readable_cases_showing(user, loop) -> QuerySet[Case]:
 def case_loop_links(case: Case) -> list[CaseLoop]:
     """The case's loops in order (their links: order, offset after injection)."""
     return list(case.case_loops.order_by("order", "pk"))
+
+
+def consult_of(user, case: Case) -> int | None:
+    """The consultation ``case`` was made from, when ``user`` may read it (its two hospitals,
+    site admins): the case page links back to it (one query)."""
+    from core.scoping import consult_rule
+
+    return case.consultations.filter(consult_rule(user).q()).values_list("pk", flat=True).first()

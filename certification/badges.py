@@ -195,6 +195,12 @@ def requirement_text(requirement: Requirement) -> str:
         return f"Log {requirement.count or 0} supervised, quality-reviewed scans{of}"
     if kind == RequirementKind.CME:
         return f"Earn {_number(requirement.hours)} CME hours"
+    if kind == RequirementKind.CONSULTS:
+        scope = f"{requirement.organ} " if requirement.organ else ""
+        return (
+            f"Have {requirement.count or 0} {scope}consultations answered by an expert centre, "
+            "with the expert's feedback on one's own reading"
+        )
     if kind == RequirementKind.PREREQUISITE and requirement.prerequisite_id:
         return f"Hold a valid certificate of {requirement.prerequisite.title}"
     return str(requirement.get_kind_display())

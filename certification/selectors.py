@@ -256,6 +256,8 @@ def _links(req: Requirement) -> list[tuple[str, str]]:
         return [(_("Log a scan"), reverse("certification:logbook_new"))]
     if kind == RequirementKind.CME:
         return [(_("Courses"), reverse("courses:catalogue"))]
+    if kind == RequirementKind.CONSULTS:
+        return [(_("Ask an expert centre"), reverse("consults:new"))]
     if kind == RequirementKind.PREREQUISITE and req.prerequisite_id:
         return [(req.prerequisite.title, req.prerequisite.get_absolute_url())]
     return []

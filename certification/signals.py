@@ -6,7 +6,8 @@ requirement changes (connected in ``CertificationConfig.ready``):
 - a case watch whose ``reviewed_at`` was just set;
 - a logbook entry whose review (status, adequacy) changed;
 - a certificate issued by hand (it may be another programme's prerequisite; automatic issues
-  already chain inside ``automation.issue_all_due``).
+  already chain inside ``automation.issue_all_due``);
+- an expert's answer to a consultation (the requester's "consultations answered" evidence).
 
 Receivers only queue; the task evaluates. Nothing is queued for a rolled-back transaction or
 for fixture loading (``raw``). Two saves in one transaction queue two evaluations: each is
@@ -20,6 +21,7 @@ from django.db.models.signals import post_init, post_save
 from cases.models import CaseWatch
 from certification.models import Certificate, EntryStatus, LogbookEntry
 from certification.tasks import evaluate_user
+from consults.models import ExpertAnswer
 from courses.models import LessonCompletion
 from quizzes.models import Attempt, AttemptStatus
 from training.tasks import dispatch_on_commit
@@ -82,6 +84,12 @@ def certificate_saved(sender, instance: Certificate, created=False, raw=False, *
         evaluate_after_commit(instance.holder_id)
 
 
+def answer_saved(sender, instance: ExpertAnswer, created=False, raw=False, **kwargs) -> None:
+    # An answer is written once (``consults`` refuses a second save): created is the event.
+    if created and not raw:
+        evaluate_after_commit(instance.consult.requester_id)
+
+
 def connect() -> None:
     uid = "certification-evaluate-"
     post_save.connect(attempt_saved, sender=Attempt, dispatch_uid=uid + "attempt")
@@ -91,3 +99,4 @@ def connect() -> None:
     post_init.connect(remember_entry, sender=LogbookEntry, dispatch_uid=uid + "entry-init")
     post_save.connect(entry_saved, sender=LogbookEntry, dispatch_uid=uid + "entry")
     post_save.connect(certificate_saved, sender=Certificate, dispatch_uid=uid + "certificate")
+    post_save.connect(answer_saved, sender=ExpertAnswer, dispatch_uid=uid + "consult-answer")

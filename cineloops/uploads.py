@@ -6,7 +6,8 @@ moved into the originals' folder instead of copied (or streamed from there to th
 store), and an original never lands in a shared folder. The
 handler counts bytes as they stream in and stops reading the request once a file passes
 ``CINE_MAX_UPLOAD_BYTES``: a 50 GB upload costs the server no more than the limit.
-``dicom_refusal`` is the check of a file's first bytes that every way in applies.
+``dicom_refusal`` is the check of a file's first bytes that every way in applies;
+``MultipleFileField`` the form field of the pages that take several files at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -116,3 +118,23 @@ def install_upload_handler(request: HttpRequest) -> None:
 def upload_refused(request: HttpRequest) -> int | None:
     """The limit that stopped this request's upload, or None."""
     return getattr(request, _REFUSED_ATTR, None)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".dcm,.zip,application/dicom"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []

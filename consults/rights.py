@@ -117,3 +117,33 @@ def actions(user, consult: Consultation) -> Actions:
         post_message=may_post(user, consult),
         read_local_reference=requesting,
     )
+
+
+# --- The pages: who reaches which list (the menu shows the same) ----------------------------
+
+
+def may_ask(user) -> bool:
+    """Any member of an institution asks an expert centre, and has an inbox."""
+    return bool(getattr(user, "is_authenticated", False) and user.institution_id)
+
+
+def may_see_queue(user) -> bool:
+    """The instructors and directors of an expert centre (and site admins: every centre's)."""
+    from accounts.models import Institution
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_site_admin:
+        return True
+    return (
+        (user.is_instructor or user.is_director)
+        and user.institution_id is not None
+        and user.institution.level == Institution.Level.EXPERT_CENTRE
+    )
+
+
+def may_read_report(user) -> bool:
+    """Programme directors (over the consults they may read) and site admins."""
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_director or user.is_site_admin)
+    )

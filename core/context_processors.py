@@ -46,6 +46,15 @@ class MenuCounts:
         return badge_count(self.user)
 
     @cached_property
+    def consult_links(self) -> list[tuple[str, str]]:
+        """The consultation pages the user may open (``consults.menu``)."""
+        if not getattr(self.user, "is_authenticated", False):
+            return []
+        from consults.menu import menu_links
+
+        return menu_links(self.user)
+
+    @cached_property
     def signoffs(self) -> int:
         """Logbook entries waiting for the user's sign-off (the certification queue)."""
         if not self.may_sign_off:

@@ -26,14 +26,17 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "trainee",
         "Trainee",
         COUNTY,
-        "Follow the liver course, play a case, take the CEUS exam, add a scan to the logbook",
+        "Follow the liver course, play a case, take the CEUS exam, add a scan to the logbook; "
+        "under Consultations, ask the expert centre about a loop of the inbox and compare "
+        "its answer with your reading",
     ),
     DemoAccount(
         "instructor",
         "Instructor",
         EXPERT,
         "Upload a DICOM cine loop, build a case, write a quiz, see its results; review the "
-        "county hospital's case waiting under Reviews",
+        "county hospital's case waiting under Reviews; claim and answer the urgent "
+        "consultation in the Centre queue",
     ),
     DemoAccount(
         "county-instructor",
@@ -51,7 +54,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "director",
         "Programme director",
         COUNTY,
-        "The cohort table, the programme and its requirements, issuing certificates",
+        "The cohort table, the programme and its requirements, issuing certificates; the "
+        "Consultation report",
     ),
     DemoAccount(
         "admin",

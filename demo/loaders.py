@@ -2,7 +2,9 @@
 loader per domain, each in its own transactions, returning a line for the console.
 
 The order is what each needs of the ones before: the quizzes ask about the demo cases; the
-certification programme counts the course, the cases, the exam and its past attempts.
+certification programme counts the course, the cases, the exam and its past attempts; the
+consultations need the demo trainee and instructor (their teaching case comes after the
+demo cases, which load only into a library without cases).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from demo.allowed import ensure_allowed
 from demo.cases import load_demo_cases
 from demo.certification import load_demo_certification
+from demo.consults import load_demo_consults
 from demo.quizzes import load_demo_quizzes
 
 
@@ -24,6 +27,7 @@ LOADERS: tuple[Callable[[], str], ...] = (
     _load_demo_cases,
     load_demo_quizzes,
     load_demo_certification,
+    load_demo_consults,
 )
 
 

@@ -50,7 +50,7 @@ SAMPLES_SECRET = "samples-process-secret-0123456789"
 
 # Where the names patched below are looked up at call time.
 PROCESS_USERS = ("cine.pipeline", "cineloops.processing")
-WRITE_LOOP_USERS = ("demo.loops", "demo.cases", "demo.review")
+WRITE_LOOP_USERS = ("demo.loops", "demo.cases", "demo.review", "demo.consults")
 
 
 class ProcessedOutputs:

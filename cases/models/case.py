@@ -49,9 +49,10 @@ class CaseQuerySet(ScopedQuerySet):
         The library lists ``for_user`` only: its cached grids are shared by scope."""
         from cases.reviewers import review_scope_q
 
-        return self.filter(
-            visible_q(user) | (Q(status=CaseStatus.IN_REVIEW) & review_scope_q(user))
-        )
+        visible = visible_q(user)
+        if not visible:  # Q(): every row (a site admin), which an OR would make vanish
+            return self.all()
+        return self.filter(visible | (Q(status=CaseStatus.IN_REVIEW) & review_scope_q(user)))
 
 
 def _default_dynamic_range() -> float:

@@ -72,6 +72,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "test_mode": request.GET.get("mode") == "test",
         "is_bookmarked": own.is_bookmarked,
         "watch": own.watch,
+        "consult_pk": selectors.consult_of(request.user, case),
     }
     return render(request, "cases/case_detail.html", context)
 

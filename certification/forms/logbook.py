@@ -12,26 +12,7 @@ from cases.models import Organ
 from certification.models import Adequacy, ExamType, LogbookEntry
 from certification.services import logbook as services
 from cineloops.models import CineLoop
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ".dcm,.zip,application/dicom"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+from cineloops.uploads import MultipleFileField
 
 
 class LoopChoiceField(forms.ModelMultipleChoiceField):

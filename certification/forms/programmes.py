@@ -51,7 +51,7 @@ class RequirementForm(BilingualFormMixin, forms.ModelForm):
         label=_("Organ system"),
         choices=[("", _("Any organ")), *Organ.choices],
         required=False,
-        help_text=_("Cases and scans: only this organ counts."),
+        help_text=_("Cases, scans and consultations: only this organ counts."),
     )
 
     class Meta:
@@ -76,7 +76,7 @@ class RequirementForm(BilingualFormMixin, forms.ModelForm):
             "courses": _("Courses: every course ticked must be complete."),
             "quiz": _("Quiz or exam to pass."),
             "min_score": _("Empty: the quiz's own pass mark."),
-            "count": _("Cases to review, or supervised scans to log."),
+            "count": _("Cases to review, supervised scans to log, or consultations answered."),
             "category": _("Cases only, e.g. LR-5. Empty: any category."),
             "hours": _("CME hours."),
         }

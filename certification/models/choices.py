@@ -11,6 +11,7 @@ class RequirementKind(models.TextChoices):
     SCANS = "scans", _("Log supervised scans")
     CME = "cme", _("Earn CME hours")
     PREREQUISITE = "prerequisite", _("Hold another certificate")
+    CONSULTS = "consults", _("Consultations answered by an expert")
 
 
 class RequirementStage(models.TextChoices):

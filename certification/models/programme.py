@@ -86,7 +86,9 @@ class Requirement(models.Model):
     - cases: ``count`` published cases reviewed, optionally of ``organ`` / ``category``;
     - scans: ``count`` approved, adequate logbook scans of ``exam_types`` (any when empty);
     - cme: ``hours`` of CME (completed lessons' estimated time);
-    - prerequisite: a valid certificate of ``prerequisite``.
+    - prerequisite: a valid certificate of ``prerequisite``;
+    - consults: ``count`` of the user's consultations answered by an expert centre (with the
+      expert's feedback beside their own reading), optionally of ``organ``.
     """
 
     version = models.ForeignKey(

@@ -25,6 +25,7 @@ from certification.models import (
     Requirement,
     RequirementKind,
 )
+from consults.selectors import answered_consults
 from core.scoping import PublicationStatus
 from courses.models import Course, Lesson, LessonCompletion, Module
 from quizzes.models import Attempt, Quiz
@@ -57,6 +58,8 @@ class Evidence:
     superseded: set[int] = field(default_factory=set)
     # (user id, programme id) -> certificates of prerequisite programmes
     certificates: dict[tuple[int, int], list[Certificate]] = field(default_factory=dict)
+    # user id -> [(answered_at, organ)] of the consultations they asked that were answered
+    consults: dict[int, list[tuple[datetime, str]]] = field(default_factory=dict)
 
 
 def load_evidence(
@@ -87,6 +90,8 @@ def load_evidence(
         _load_cases(evidence, user_ids, since)
     if RequirementKind.SCANS in kinds:
         _load_entries(evidence, user_ids)
+    if RequirementKind.CONSULTS in kinds:
+        evidence.consults = answered_consults(user_ids, since)
     if RequirementKind.PREREQUISITE in kinds:
         programme_ids = {
             req.prerequisite_id

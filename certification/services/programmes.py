@@ -301,7 +301,10 @@ def check_requirement(requirement: Requirement, courses: list | None = None) -> 
         errors["courses"] = _("Choose at least one course.")
     elif kind == RequirementKind.QUIZ and requirement.quiz_id is None:
         errors["quiz"] = needed
-    elif kind in (RequirementKind.CASES, RequirementKind.SCANS) and not requirement.count:
+    elif (
+        kind in (RequirementKind.CASES, RequirementKind.SCANS, RequirementKind.CONSULTS)
+        and not requirement.count
+    ):
         errors["count"] = needed
     elif kind == RequirementKind.CME and not requirement.hours:
         errors["hours"] = needed

@@ -21,6 +21,9 @@ The rules, kind by kind:
   courses when there are any).
 - prerequisite: a certificate of the required programme with status issued and not past its
   expiry at ``now``.
+- consults: consultations the user asked that an expert centre answered in the window
+  (``consults.selectors.answered_consults``: the expert's report beside their own reading),
+  of ``organ`` when set.
 
 A requirement missing its parameter (no quiz, no course, no count …) is never met: a mistake
 in authoring must not hand out certificates.
@@ -152,6 +155,12 @@ def _left(req: Requirement, done: float) -> str:
         return ngettext("%(n)d more signed-off scan", "%(n)d more signed-off scans", missing) % {
             "n": missing
         }
+    if req.kind == RequirementKind.CONSULTS:
+        return ngettext(
+            "%(n)d more consultation answered by an expert",
+            "%(n)d more consultations answered by an expert",
+            missing,
+        ) % {"n": missing}
     return ngettext("%(n)d more case to review", "%(n)d more cases to review", missing) % {
         "n": missing
     }
@@ -182,6 +191,22 @@ def check_scans(req: Requirement, user, ev: Evidence, since, now) -> Check:
         "%(done)d of %(needed)d supervised %(what)s scans",
         req.count,
     ) % {"done": done, "needed": req.count, "what": labels}
+    return Check(done, req.count, done >= req.count, " ".join(summary.split()), _left(req, done))
+
+
+def check_consults(req: Requirement, user, ev: Evidence, since, now) -> Check:
+    if req.count is None:
+        return _not_set_up()
+    done = sum(
+        1
+        for at, organ in ev.consults.get(user.pk, [])
+        if _in_window(at, since) and (not req.organ or organ == req.organ)
+    )
+    summary = ngettext(
+        "%(done)d of %(needed)d %(what)s consultation answered by an expert",
+        "%(done)d of %(needed)d %(what)s consultations answered by an expert",
+        req.count,
+    ) % {"done": done, "needed": req.count, "what": _organ(req.organ)}
     return Check(done, req.count, done >= req.count, " ".join(summary.split()), _left(req, done))
 
 
@@ -235,6 +260,7 @@ CHECKS: dict[str, Callable[..., Check]] = {
     RequirementKind.SCANS: check_scans,
     RequirementKind.CME: check_cme,
     RequirementKind.PREREQUISITE: check_prerequisite,
+    RequirementKind.CONSULTS: check_consults,
 }
 
 

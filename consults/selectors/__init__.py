@@ -16,14 +16,22 @@ from consults.selectors.comparison import FieldComparison, compare
 from consults.selectors.inbox import inbox_loops, selectable_loops
 from consults.selectors.mine import (
     MyConsultation,
+    answered_consults,
     badge_count,
+    colleagues_requests,
     my_agreement,
     my_consultations,
     reading_pairs,
     requested_by,
     unseen,
 )
-from consults.selectors.queue import QueueItem, Targets, centre_queue, targets_for
+from consults.selectors.queue import (
+    QueueItem,
+    Targets,
+    centre_answered,
+    centre_queue,
+    targets_for,
+)
 from consults.selectors.reports import DirectorReport, director_report
 
 __all__ = [
@@ -36,8 +44,11 @@ __all__ = [
     "ReadingPair",
     "Targets",
     "agreement_report",
+    "answered_consults",
     "badge_count",
+    "centre_answered",
     "centre_queue",
+    "colleagues_requests",
     "compare",
     "consult_for",
     "director_report",

@@ -2,12 +2,15 @@
 agreement with the experts, and the menu badge.
 
 ``my_consultations`` costs two queries whatever the number of consults (one for the consults
-with their reading, answer and places, one for their loops).
+with their reading, answer and places, one for their loops); ``colleagues_requests`` one.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import F, OuterRef, Q, Subquery
 
@@ -52,6 +55,22 @@ def _answered(consult: Consultation) -> bool:
     return consult.is_answered and hasattr(consult, "answer") and hasattr(consult, "reading")
 
 
+# The other requests of one's hospital listed on "my consultations": the latest ones.
+COLLEAGUES_SHOWN = 50
+
+
+def colleagues_requests(user) -> list[Consultation]:
+    """The latest requests of ``user``'s institution by its other members (one query): every
+    member of the requesting side reads them."""
+    return list(
+        visible_consults(user)
+        .requested_by_side_of(user)
+        .exclude(requester_id=getattr(user, "pk", None))
+        .select_related("requester", "target")
+        .order_by("-submitted_at", "-pk")[:COLLEAGUES_SHOWN]
+    )
+
+
 def reading_pairs(consults: ConsultationQuerySet) -> list[ReadingPair]:
     """The (requester, expert) categories of the answered ``consults``: one query. Declined
     and withdrawn consults have no answer and are left out."""
@@ -63,6 +82,25 @@ def reading_pairs(consults: ConsultationQuerySet) -> list[ReadingPair]:
         for organ, mine, theirs, answered_at in rows
         if answered_at is not None
     ]
+
+
+def answered_consults(
+    user_ids: Iterable[int], since: datetime | None
+) -> dict[int, list[tuple[datetime, str]]]:
+    """Certification's evidence: per user, the (answer time, organ) of each consultation they
+    asked that an expert answered — the expert's report beside their own reading — from
+    ``since`` on (None: all). One query whatever the number of users."""
+    rows = Consultation.objects.answered().filter(
+        requester_id__in=list(user_ids), answered_at__isnull=False
+    )
+    if since is not None:
+        rows = rows.filter(answered_at__gte=since)
+    found: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for requester_id, answered_at, organ in rows.values_list(
+        "requester_id", "answered_at", "organ"
+    ):
+        found[requester_id].append((answered_at, organ))
+    return dict(found)
 
 
 def my_agreement(user) -> AgreementReport:

@@ -1,8 +1,10 @@
 """The expert centre's queue: waiting and claimed requests, urgent first and then the longest
-waiting, each with its centre's turnaround target and whether it is overdue.
+waiting, each with its centre's turnaround target and whether it is overdue; and below it the
+centre's latest answered consults, with news since the reader's last visit marked (where the
+experts follow their answers' threads).
 
 Two queries whatever the queue holds: the consults (with the people and places a row shows,
-and their number of loops), and the targets of their centres.
+and their number of loops), and the targets of their centres; one for the answered ones.
 """
 
 from __future__ import annotations
@@ -11,11 +13,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from consults import conf
-from consults.models import CentreTurnaround, Consultation, Urgency
+from consults.models import CentreTurnaround, Consultation, ConsultSeen, Urgency
 from consults.selectors.access import visible_consults
 
 
@@ -84,3 +98,28 @@ def centre_queue(user, *, now: datetime | None = None) -> list[QueueItem]:
             )
         )
     return items
+
+
+# The centre's answered consults listed under its queue: the latest ones.
+ANSWERED_SHOWN = 50
+
+
+def centre_answered(user) -> list[Consultation]:
+    """The latest answered (or closed) consults of ``user``'s centre (every centre's, for a
+    site admin), newest answer first, each with ``has_news``: activity since the reader last
+    opened it (a message in its thread). One query."""
+    consults = visible_consults(user).answered()
+    if not user.is_site_admin:
+        consults = consults.filter(target_id=user.institution_id)
+    seen = ConsultSeen.objects.filter(consult=OuterRef("pk"), user_id=user.pk).values("seen_at")
+    return list(
+        consults.select_related("requester", "requesting_institution", "target", "claimed_by")
+        .annotate(seen_at=Subquery(seen[:1]))
+        .annotate(
+            has_news=ExpressionWrapper(
+                Q(seen_at__isnull=True) | Q(activity_at__gt=F("seen_at")),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-answered_at", "-pk")[:ANSWERED_SHOWN]
+    )

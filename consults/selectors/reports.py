@@ -2,7 +2,8 @@
 percentile, in hours, to claim and to answer), volumes per requesting institution, and the
 requesters' agreement with the experts — over the consults the director may read.
 
-``turnaround`` and ``percentile`` are pure; ``director_report`` reads the rows in two queries.
+``turnaround``, ``percentile`` and ``report_csv_rows`` are pure; ``director_report`` reads the
+rows in two queries.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.models import Min, Q
 from consults import conf
 from consults.models import ConsultStatus, EventKind
 from consults.selectors.access import visible_consults
-from consults.selectors.agreement import AgreementReport, agreement_report
+from consults.selectors.agreement import Agreement, AgreementReport, agreement_report
 from consults.selectors.mine import reading_pairs
 
 
@@ -118,3 +119,64 @@ def director_report(user) -> DirectorReport:
         volumes={name: dict(counts) for name, counts in sorted(volumes.items())},
         agreement=agreement_report(reading_pairs(consults), kappa_min_pairs=conf.kappa_min_pairs()),
     )
+
+
+def _rounded(hours: float | None) -> float | str:
+    return "" if hours is None else round(hours, 1)
+
+
+def _percent(value: float | None) -> float | str:
+    return "" if value is None else round(value, 1)
+
+
+def report_csv_rows(report: DirectorReport) -> list[list[object]]:
+    """The report as CSV rows: three tables one after the other, each with its header.
+    Figures only: no consult's text, and never a local reference."""
+    statuses = [value for value, _label in ConsultStatus.choices]
+    rows: list[list[object]] = [
+        [
+            "centre",
+            "urgency",
+            "consultations",
+            "hours_to_claim_median",
+            "hours_to_claim_p90",
+            "hours_to_answer_median",
+            "hours_to_answer_p90",
+        ]
+    ]
+    rows += [
+        [
+            row.centre,
+            row.urgency,
+            row.count,
+            _rounded(row.claim_median_h),
+            _rounded(row.claim_p90_h),
+            _rounded(row.answer_median_h),
+            _rounded(row.answer_p90_h),
+        ]
+        for row in report.turnaround
+    ]
+    rows += [[], ["requesting_institution", *statuses, "total"]]
+    rows += [
+        [name, *[counts.get(status, 0) for status in statuses], sum(counts.values())]
+        for name, counts in report.volumes.items()
+    ]
+    rows += [[], ["agreement", "group", "readings", "agreed", "percent", "kappa"]]
+    agreement = report.agreement
+    if agreement is not None:
+        groups: list[tuple[str, str, Agreement]] = [("overall", "", agreement.overall)]
+        groups += [("organ", name, value) for name, value in agreement.by_organ.items()]
+        groups += [("category", name, value) for name, value in agreement.by_category.items()]
+        groups += [("month", name, value) for name, value in agreement.by_period]
+        rows += [
+            [
+                kind,
+                name,
+                value.pairs,
+                value.agreed,
+                _percent(value.percent),
+                "" if value.kappa is None else round(value.kappa, 2),
+            ]
+            for kind, name, value in groups
+        ]
+    return rows

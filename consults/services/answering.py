@@ -139,12 +139,13 @@ def second_opinion_ask(
     """The claimer asks another instructor of the centre for an opinion (one at a time: a new
     request replaces an earlier one)."""
     require_expert(by, consult)
-    if expert.pk == by.pk or not rights.is_expert(expert, consult) or not expert.is_active:
-        raise ValidationError({"expert": [_("Choose another instructor of your centre.")]})
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_consult(consult)
+        # Whether ``by`` may ask at all comes before whom they ask.
         require_claimer(by, locked)
+        if expert.pk == by.pk or not rights.is_expert(expert, locked) or not expert.is_active:
+            raise ValidationError({"expert": [_("Choose another instructor of your centre.")]})
         locked.second_expert = expert
         locked.second_opinion = ""
         locked.second_opinion_asked_at = now

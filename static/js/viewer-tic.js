@@ -38,6 +38,9 @@
       this.player = player;
       this.msg = player.msg;
       this.template = root.getAttribute("data-tic-url");
+      // Drawings with no stored curve (a consultation's): every ROI's curve is computed on
+      // demand from its shape, saved or not.
+      this.adHoc = root.hasAttribute("data-tic-ad-hoc");
       this.chart = root.querySelector("[data-tic-chart]");
       this.table = root.querySelector("[data-tic-table]");
       this.legend = root.querySelector("[data-tic-legend]");
@@ -94,11 +97,12 @@
 
     url(roi) {
       const base = this.template.replace("{loop}", encodeURIComponent(roi.loop));
-      if (!this.isPreview(roi)) { return base.replace("{annotation}", encodeURIComponent(roi.id)); }
+      if (!this.adHoc && !this.isPreview(roi)) { return base.replace("{annotation}", encodeURIComponent(roi.id)); }
       const g = roi.geometry;
       const spec = roi.kind === "ellipse" ? "ellipse:" + [g.cx, g.cy, g.rx, g.ry].join(",")
         : "polygon:" + (g.points || []).map((p) => p.join(",")).join(";");
-      return base.replace("{annotation}", encodeURIComponent(spec)) + "&case=" + encodeURIComponent(this.player.data.id);
+      const ad = base.replace("{annotation}", encodeURIComponent(spec));
+      return this.adHoc ? ad : ad + "&case=" + encodeURIComponent(this.player.data.id);
     }
 
     refresh() {

@@ -87,3 +87,29 @@ def horizontal_overflow(page) -> int:
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+def to_screen(page, x: float, y: float) -> tuple[float, float]:
+    """Where original image pixel (x, y) of the case viewer's loop is on the screen (the
+    overlay's own transform)."""
+    return tuple(
+        page.evaluate(
+            """([x, y]) => {
+              const svg = document.querySelector('[data-overlay]');
+              const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
+              return [p.x, p.y];
+            }""",
+            [x, y],
+        )
+    )
+
+
+def drag_on_image(page, start, end) -> None:
+    """A mouse drag on the case viewer's image, from original pixel ``start`` to ``end``."""
+    page.locator("[data-stage]").scroll_into_view_if_needed()
+    (x0, y0), (x1, y1) = to_screen(page, *start), to_screen(page, *end)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Annotation, Case, CaseLoop, CaseStatus, CaseWatch, RoiCurve
+from tests.browser.journey import drag_on_image, to_screen
 from tests.cases.factories import CaseFactory
 from tests.cases.loops import processed
 from tests.cine.cine_factory import make_cine, region_item
@@ -107,32 +108,8 @@ def seek_on_timeline(page, frame: int) -> None:
     wait_for_frame(page, frame)
 
 
-def to_screen(page, x: float, y: float) -> tuple[float, float]:
-    """Where original image pixel (x, y) is on the screen (the overlay's own transform)."""
-    return tuple(
-        page.evaluate(
-            """([x, y]) => {
-              const svg = document.querySelector('[data-overlay]');
-              const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
-              return [p.x, p.y];
-            }""",
-            [x, y],
-        )
-    )
-
-
 def wait_until_saved(page) -> None:
     page.wait_for_function("document.querySelector('[data-save-state]').textContent === 'Saved'")
-
-
-def drag_on_image(page, start, end) -> None:
-    page.locator("[data-stage]").scroll_into_view_if_needed()
-    (x0, y0), (x1, y1) = to_screen(page, *start), to_screen(page, *end)
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
-    page.mouse.move(x1, y1, steps=5)
-    page.mouse.up()
 
 
 # --- Trainees -----------------------------------------------------------------------------------

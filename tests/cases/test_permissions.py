@@ -141,3 +141,14 @@ def test_trainees_cannot_author(client, trainee, case):
     body = {"annotations": [], "phase_markers": []}
     assert trainee_api.put(f"{api(case)}annotations/", body, format="json").status_code == 403
     assert api_for(trainee).get(api(case)).json()["can_edit"] is False
+
+
+@pytest.mark.parametrize("status", list(CaseStatus), ids=lambda status: status.value)
+def test_a_site_admin_opens_every_case(client, hospital, status):
+    """``Case.objects.open_to``: a site admin's "every row" must survive the OR with the
+    cases in review (``Q() | x`` is ``x``): published and draft pages were 404s."""
+    from tests.factories import SiteAdminFactory
+
+    case = CaseFactory(institution=hospital, status=status)
+    client.force_login(SiteAdminFactory())
+    assert client.get(page(case)).status_code == 200

@@ -76,7 +76,7 @@ def user(username: str) -> User:
 
 def test_the_certification_loader_runs_after_the_quizzes_loader():
     names = [loader.__module__ for loader in LOADERS]
-    assert names == ["demo.loaders", "demo.quizzes", "demo.certification"]
+    assert names[:3] == ["demo.loaders", "demo.quizzes", "demo.certification"]
 
 
 def test_nothing_is_loaded_without_the_demo_exam():
@@ -87,9 +87,10 @@ def test_nothing_is_loaded_without_the_demo_exam():
 
 
 def test_the_loader_reports_what_it_made(demo_lines):
-    assert demo_lines[-1].startswith("Demo certification loaded"), demo_lines
+    (line,) = [line for line in demo_lines if line.startswith("Demo certification")]
+    assert line.startswith("Demo certification loaded"), demo_lines
     certificate = Certificate.objects.get(holder__username=CERTIFIED)
-    assert certificate.code in demo_lines[-1]
+    assert certificate.code in line
 
 
 def test_the_programme_has_two_versions_with_every_kind_of_requirement(programme, director):

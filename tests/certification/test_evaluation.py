@@ -76,6 +76,7 @@ def test_a_version_without_requirements_is_never_met(trainee, programme, version
         {"kind": CME},
         {"kind": COURSES},
         {"kind": PREREQ},
+        {"kind": RequirementKind.CONSULTS},
     ],
 )
 def test_a_requirement_missing_its_parameter_is_never_met(trainee, programme, version, now, fields):
