@@ -13,6 +13,7 @@ answers are at the same place and time in every rendition; the data saver and a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -462,18 +463,41 @@ def test_with_the_data_saver_auto_plays_the_lowest(
     assert rendition(page) == "low"
 
 
-def throttle(page, kbps: int, latency_ms: int = 150) -> None:
-    """The page's network, emulated through the DevTools protocol: ``kbps`` down."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1000 / 8,
-         "uploadThroughput": 256 * 1000 / 8},
-    )  # fmt: skip
+@pytest.fixture
+def throttle(page) -> Iterator:
+    """``throttle(page, kbps, latency_ms)``: the page's network, emulated through the DevTools
+    protocol. At the end the link is restored and the page left once the network is idle: a
+    response still trickling out of the live server would hold the shared in-memory test
+    database while the test's data are flushed (the flush fails, and the worker's later tests
+    with it)."""
+    sessions = []
+
+    def emulate(page, kbps: int, latency_ms: int = 150) -> None:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1000 / 8,
+             "uploadThroughput": 256 * 1000 / 8},
+        )  # fmt: skip
+        sessions.append(cdp)
+
+    yield emulate
+    if page.is_closed():
+        return
+    for cdp in sessions:
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+    page.evaluate("document.querySelectorAll('video').forEach(v => v.pause())")
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
 
 
-def test_on_a_slow_link_auto_starts_on_the_lowest(page, live_server, trainee, ladder_case):
+def test_on_a_slow_link_auto_starts_on_the_lowest(
+    page, live_server, trainee, ladder_case, throttle
+):
     page.set_default_timeout(60_000)
     throttle(page, 300)
     sign_in(page, live_server, trainee)
@@ -494,7 +518,7 @@ def test_on_a_slow_link_auto_starts_on_the_lowest(page, live_server, trainee, la
     ids=["slow", "no-answer-yet"],
 )
 def test_when_the_link_slows_down_auto_drops_to_a_lower_rendition(
-    page, live_server, trainee, ladder_case, latency_ms, lands_on
+    page, live_server, trainee, ladder_case, latency_ms, lands_on, throttle
 ):
     page.set_default_timeout(60_000)
     sign_in(page, live_server, trainee)
