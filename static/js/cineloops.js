@@ -113,6 +113,11 @@
     this.resumable = window.CeusResumableUpload && root.getAttribute("data-resumable-url");
     this.bind();
     if (this.resumable) { this.listUnfinished(); }
+    // Files chosen before this script arrived (a slow link) fired their `change` unheard.
+    if (this.input.files && this.input.files.length) {
+      this.add(this.input.files);
+      this.input.value = "";
+    }
   }
 
   Uploader.prototype.msg = function (name) { return this.root.getAttribute("data-msg-" + name) || ""; };

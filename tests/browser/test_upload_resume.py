@@ -13,7 +13,7 @@ import pytest
 from cineloops import resumable
 from cineloops import tasks as cine_tasks
 from cineloops.models import CineLoop, ResumableUpload
-from tests.browser.conftest import _missing_reason
+from tests.browser.conftest import _missing_reason, leave_quietly
 from tests.browser.journey import (
     PHONE,
     browser_tab,
@@ -201,3 +201,31 @@ def test_after_a_reload_the_same_file_continues_where_the_server_is_on_a_phone_i
     loop = CineLoop.objects.get()
     assert (upload.status, loop.original_size) == ("complete", size)
     assert runs == {"joins": [str(upload.pk)], "processing": [loop.pk]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_chosen_before_the_pages_scripts_arrive_is_uploaded_when_they_do(
+    browser, live_server, celery_eager, cine_dirs, tmp_path
+):
+    """On a slow link the doctor may pick the file while the page's scripts are still coming:
+    its `change` event fires before anyone listens, and the upload must start anyway."""
+    source = good_cine(tmp_path / "early.dcm", frames=8)
+    # Without the offline worker: requests it makes for the page are not seen by page.route.
+    context = browser.new_context(base_url=live_server.url, service_workers="block")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, InstructorFactory().username)
+    held = []  # the upload scripts' requests, answered only once the file is chosen
+    script = re.compile(r"/js/upload-resumable(\.\w+)?\.js")  # hashed name or not
+    page.route(script, lambda route: held.append(route))
+    menu_link(page, "Cine loops").click()
+    page.get_by_role("link", name="Upload loops").click()
+    page.locator("[data-file-input]").set_input_files(str(source))
+    page.wait_for_timeout(100)  # the change event has been dispatched by now, to no listener
+    assert held and page.locator(".cine-file").count() == 0
+    held[0].continue_()
+
+    page.locator(".cine-file .cine-loop .cine-status-ready").wait_for(timeout=30_000)
+    assert CineLoop.objects.get().original_size == source.stat().st_size
+    leave_quietly(context)
+    context.close()
