@@ -2,7 +2,8 @@
 with the burned-in header blanked, curves computed and measurements calibrated.
 
 The one test that runs the demo through the real pipeline end to end: the other demo tests
-reuse outputs made once per session (tests/processed_outputs.py); this one must not."""
+reuse outputs made once per session (tests/processed_outputs.py); this one never copies them,
+and it seeds that store with what it made (its loops and their outputs, for the same inputs)."""
 
 import numpy as np
 import pytest
@@ -20,10 +21,13 @@ from tests.cineloops.stored import output_file
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_cases(client):
+def test_demo_cases(client, processed_outputs):
     load_demo_data()
     # How long this takes is measured by bench/demo_bench.py, never asserted here.
-    assert load_demo_cases() is True
+    copies = processed_outputs.copies
+    with processed_outputs.seeding():
+        assert load_demo_cases() is True
+    assert processed_outputs.copies == copies  # every loop went through the real pipeline
 
     cases = list(Case.objects.filter(status=CaseStatus.PUBLISHED).order_by("pk"))
     assert [c.organ for c in cases] == ["liver", "liver", "kidney"]

@@ -84,6 +84,20 @@ def test_the_second_run_of_a_demo_loop_is_a_copy_of_the_first(cine_dirs, hospita
     assert processing.process is real_process is cine.pipeline.process  # nothing left patched
 
 
+def test_seeding_runs_the_pipeline_even_when_kept_and_keeps_it_for_later_copies(
+    cine_dirs, hospital, tmp_path, store
+):
+    with store.seeding():
+        first = demo_loop(tmp_path / "first.dcm", hospital)
+        again = demo_loop(tmp_path / "again.dcm", hospital)  # kept already: real all the same
+    assert (store.pipeline_runs, store.copies) == (1, 0)
+    with store.reused():
+        copied = demo_loop(tmp_path / "copied.dcm", hospital)
+    assert (store.pipeline_runs, store.copies) == (1, 1)
+    assert outputs(copied) == outputs(first)  # the kept run, not the later real one
+    assert again.status == CineLoop.Status.READY
+
+
 def test_other_sources_go_through_the_pipeline_every_time(cine_dirs, hospital, tmp_path, store):
     source = good_cine(tmp_path / "made-by-a-test.dcm")
     shutil.copyfile(source, tmp_path / "same-bytes.dcm")
