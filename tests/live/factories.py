@@ -59,7 +59,9 @@ class Network:
 
 
 def network() -> Network:
-    centre = InstitutionFactory(name="Provincial Expert Centre", level=Institution.Level.EXPERT_CENTRE)
+    centre = InstitutionFactory(
+        name="Provincial Expert Centre", level=Institution.Level.EXPERT_CENTRE
+    )
     county = InstitutionFactory(name="Qingxi County Hospital", level=Institution.Level.COUNTY)
     second = InstitutionFactory(name="Songyang County Hospital", level=Institution.Level.COUNTY)
     outsider = InstitutionFactory(name="Far Away Clinic", level=Institution.Level.TOWNSHIP)
@@ -91,7 +93,9 @@ def network() -> Network:
         label="Rim enhancement",
     )
     single = ReadyLoopFactory(institution=centre, frames=120, fps=10.0, duration_s=12.0)
-    return Network(centre, county, second, outsider, people, cohort, case, loops, single, annotation)
+    return Network(
+        centre, county, second, outsider, people, cohort, case, loops, single, annotation
+    )
 
 
 def schedule(
