@@ -87,7 +87,8 @@ def attendance_leave(
             if row.connections == 0:
                 row.connected_seconds += _seconds(fresh, row.connected_since, now)
                 row.connected_since = None
-        row.active_seconds = min(row.active_seconds, row.connected_seconds)
+                # Both intervals closed: active time is within connected time.
+                row.active_seconds = min(row.active_seconds, row.connected_seconds)
         row.last_left = now
         row.save()
         gone = row.connections == 0

@@ -3,6 +3,8 @@ and reconnecting clients land on the same state; on the in-memory and the Redis 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from live.models import LiveSession
@@ -83,3 +85,91 @@ def test_a_participant_cannot_drive(net):
 
     run(scenario)
     assert LiveSession.objects.get(pk=session.pk).state["frame"] == 0
+
+
+def test_when_the_driving_host_drops_a_cohost_takes_over_with_one_action(net, layer):
+    session = started(net)
+
+    async def scenario():
+        host = Client(net["host"], session)
+        cohost = Client(net["cohost"], session)
+        trainee = Client(net["county_trainee"], session)
+        for client in (host, cohost, trainee):
+            await client.connect()
+        await host.send({"type": "host", "action": "pause", "frame": 33})
+        await trainee.event("pause")
+        await cohost.send({"type": "host", "action": "seek", "frame": 1})
+        assert (await cohost.until("error"))["code"] == "not_driver"
+
+        await host.close()  # the host's link drops
+        offline = await trainee.event("host_offline")
+        assert offline["state"]["host_online"] is False
+        assert offline["state"]["frame"] == 33  # the room keeps its state
+
+        await cohost.send({"type": "host", "action": "drive"})
+        took = await trainee.event("drive")
+        assert took["state"]["driver"] == net["cohost"].pk and took["state"]["host_online"]
+        await cohost.send({"type": "host", "action": "step", "frames": -3})
+        assert (await trainee.event("step"))["state"]["frame"] == 30
+
+        back = Client(net["host"], session)  # the host comes back: not the driver any more
+        synced = await back.connect()
+        assert synced["state"]["driver"] == net["cohost"].pk and synced["you"]["host"]
+        await back.send({"type": "host", "action": "drive"})
+        assert (await trainee.event("drive"))["state"]["driver"] == net["host"].pk
+        for client in (back, cohost, trainee):
+            await client.close()
+
+    run(scenario)
+
+
+def test_a_participant_whose_connection_was_cut_comes_back_in_sync(net):
+    session = started(net)
+
+    async def scenario():
+        host = Client(net["host"], session)
+        trainee = Client(net["county_trainee"], session)
+        await host.connect()
+        await trainee.connect()
+        await trainee.close()  # cut
+        await host.send({"type": "host", "action": "loop", "loop": net.single.pk})
+        await host.event("loop")
+        await host.send({"type": "host", "action": "play", "frame": 7})
+        played = await host.event("play")
+        await host.send({"type": "host", "action": "draw", "points": [[0.1, 0.2], [0.3, 0.4]]})
+        await host.event("draw")
+
+        again = Client(net["county_trainee"], session)
+        synced = await again.connect()
+        state = synced["state"]
+        assert state["loop"]["id"] == net.single.pk and state["playing"]
+        assert (state["frame"], state["at_ms"]) == (7, played["state"]["at_ms"])
+        assert state["drawings"] == [{"id": 1, "points": [[0.1, 0.2], [0.3, 0.4]]}]
+        assert synced["seq"] == played["seq"] + 1
+        # A client that missed a message asks for the whole room again.
+        await again.send({"type": "sync"})
+        assert (await again.until("sync"))["seq"] == synced["seq"]
+        await again.close()
+        await host.close()
+
+    run(scenario)
+
+
+def test_pointer_moves_reach_everyone_and_at_most_five_a_second_are_stored(net, now):
+    from live import services
+    from live.models import LiveEvent
+
+    session = started(net, now=now)
+    stored = 0
+    for n in range(30):  # 30 moves in one second
+        moment = now + timedelta(milliseconds=n * 33)
+        state, event = services.apply_host_action(
+            session=session,
+            by=net["host"],
+            action={"action": "pointer", "x": n / 30, "y": 0.5},
+            now=moment,
+        )
+        assert state["pointer"]["x"] == round(n / 30, 4)
+        stored += event is not None
+    assert stored == 5
+    assert LiveEvent.objects.filter(session=session, kind="pointer").count() == 5
