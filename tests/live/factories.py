@@ -60,10 +60,10 @@ class Network:
 
 def network() -> Network:
     centre = InstitutionFactory(
-        name="Provincial Expert Centre", level=Institution.Level.EXPERT_CENTRE
+        name="Lakeside Teaching Centre", level=Institution.Level.EXPERT_CENTRE
     )
-    county = InstitutionFactory(name="Qingxi County Hospital", level=Institution.Level.COUNTY)
-    second = InstitutionFactory(name="Songyang County Hospital", level=Institution.Level.COUNTY)
+    county = InstitutionFactory(name="Anji County Hospital", level=Institution.Level.COUNTY)
+    second = InstitutionFactory(name="Deqing County Hospital", level=Institution.Level.COUNTY)
     outsider = InstitutionFactory(name="Far Away Clinic", level=Institution.Level.TOWNSHIP)
     people = {
         "host": InstructorFactory(institution=centre, first_name="Wei", last_name="Host"),
