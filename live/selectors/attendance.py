@@ -78,5 +78,6 @@ def live_hours(
     for user_id, ended_at, seconds in rows.values_list(
         "user_id", "session__ended_at", "active_seconds"
     ):
-        hours[user_id].append((ended_at, seconds / 3600))
+        if ended_at is not None:  # ended sessions only: always set
+            hours[user_id].append((ended_at, seconds / 3600))
     return dict(hours)

@@ -198,7 +198,7 @@ def agenda_loops(session: LiveSession) -> list[dict[str, Any]]:
         by_case.setdefault(link.case_id, []).append(link.loop)
     found = []
     for item in items:
-        loops = [item.loop] if item.loop_id else by_case.get(item.case_id or 0, [])
+        loops = [item.loop] if item.loop is not None else by_case.get(item.case_id or 0, [])
         for loop in loops:
             if loop.status == CineLoop.Status.READY and loop.frames and loop.fps:
                 found.append(loop_descriptor(loop, case_id=item.case_id, item_id=item.pk))

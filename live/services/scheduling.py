@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
 from cases.access import readable_cases
+from cases.models import CaseStatus
 from cineloops.models import CineLoop
 from consults import rights as consult_rights
 from consults.models import Consultation, ConsultLoop, ConsultStatus
@@ -183,7 +184,7 @@ def showable_loops(session: LiveSession, by: User):
 
 def showable_cases(by: User):
     """Cases ``by`` may put on an agenda: published, readable by them, not exam material."""
-    return readable_cases(by).published().filter(assessment_only=False)
+    return readable_cases(by).filter(status=CaseStatus.PUBLISHED, assessment_only=False)
 
 
 def agenda_set(
@@ -240,9 +241,7 @@ def session_for_consult(
     titles = {}
     for code in ("en", "zh-hans"):
         with translation.override(code):
-            titles[f"title_{code.replace('-', '_')}"] = _("Consultation #%(number)s") % {
-                "number": consult.pk
-            }
+            titles[code] = _("Consultation #%(number)s") % {"number": consult.pk}
     with transaction.atomic():
         session = session_create(
             by=by,
@@ -251,7 +250,8 @@ def session_for_consult(
             planned_end=starts_at + timedelta(minutes=minutes),
             audience=Audience.CONSULT,
             consult=consult,
-            **titles,
+            title_en=titles["en"],
+            title_zh_hans=titles["zh-hans"],
         )
         loops = showable_loops(session, by).order_by("consult_links__order", "pk")
         agenda_set(session=session, by=by, items=[{"loop": loop.pk} for loop in loops])
