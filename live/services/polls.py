@@ -271,7 +271,9 @@ def poll_answer(
         raise LiveError("forbidden", _("Hosts do not answer their own polls."))
     with transaction.atomic():
         target = _open_poll(fresh, poll)
-        target = Poll.objects.select_for_update().select_related("loop").get(pk=target.pk)
+        target = (
+            Poll.objects.select_for_update(of=("self",)).select_related("loop").get(pk=target.pk)
+        )
         if not target.is_open:
             raise LiveError("poll_closed", _("This poll is closed."))
         cleaned = clean_answer(target, value)
@@ -310,7 +312,7 @@ def close_open_poll(session: LiveSession, *, by, now: datetime) -> LiveEvent | N
     poll_id = session.state.get("poll")
     if not poll_id:
         return None
-    poll = Poll.objects.select_for_update().select_related("loop").get(pk=poll_id)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("loop").get(pk=poll_id)
     poll.closed_at = poll.closed_at or now
     poll.results = poll_results(poll)
     poll.save(update_fields=["closed_at", "results"])

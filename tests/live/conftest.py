@@ -22,6 +22,18 @@ def net(db):
     return network()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """The consumers' database calls run in the test's thread, inside its transaction (see
+    ``tests.live.room``). ``database_sync_to_async`` closes "old" connections around each call,
+    which inside a test transaction means closing the test's own (on PostgreSQL; SQLite's
+    in-memory database ignores it) — Django's test client disconnects the same cleanup from
+    its request signals for the same reason."""
+    import channels.db
+
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+
+
 def _use_layer(settings, config: dict) -> None:
     settings.CHANNEL_LAYERS = {"default": config}
     channel_layers.backends.clear()  # the next get_channel_layer() builds it from the settings
