@@ -87,7 +87,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         _attendance, event = await self._call(
             services.attendance_join, session=self.session, user=self.user
-        )
+        ) or (None, None)
         self.joined = True
         if event is not None:
             await self._to_everyone(messages.event_message(event))
