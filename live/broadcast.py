@@ -3,12 +3,13 @@
 The consumer joins each socket to ``everyone`` (and ``hosts`` for hosts, ``user`` for its
 user) and sends what the services return to these groups; pages or tasks that change a room
 outside a socket (a start button, a cancellation) call ``publish`` after their transaction.
-Group messages are ``{"type": "live.send", "payload": <protocol message>}`` or
+Group messages are ``{"type": "live.send", "text": <protocol message as JSON>}`` or
 ``{"type": "live.close", "code": <close code>}``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,8 +35,14 @@ def user(session_id: int, user_id: int) -> str:
     return f"live.{session_id}.u{user_id}"
 
 
+def encode(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
 def send(payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "live.send", "payload": payload}
+    """A protocol message for a group, encoded once here rather than once per socket (a room
+    of 500 would encode the same change 500 times)."""
+    return {"type": "live.send", "text": encode(payload)}
 
 
 def close(code: int) -> dict[str, Any]:

@@ -359,14 +359,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     # Group messages (``live.broadcast``).
     async def live_send(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["payload"])
+        await self.send(text_data=message["text"])
 
     async def live_close(self, message: dict[str, Any]) -> None:
         await self.close(code=message.get("code", broadcast.CLOSE_OVER))
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return broadcast.encode(content)
 
 
 def _unmute(*, session: LiveSession, by, user: Any) -> bool:

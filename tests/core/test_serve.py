@@ -140,8 +140,10 @@ from django.test import Client
 from django.utils import timezone
 from live import services
 from tests.factories import InstitutionFactory, InstructorFactory, TraineeFactory
-centre = InstitutionFactory(name=f"Centre {uuid.uuid4().hex}")
-host, trainee = InstructorFactory(institution=centre), TraineeFactory(institution=centre)
+tag = uuid.uuid4().hex  # each call is a new process: the factories' sequences start again
+centre = InstitutionFactory(name=f"Centre {tag}")
+host = InstructorFactory(institution=centre, username=f"host-{tag}")
+trainee = TraineeFactory(institution=centre, username=f"trainee-{tag}")
 now = timezone.now()
 session = services.session_create(
     by=host, title_en="Served room", starts_at=now, planned_end=now + timedelta(hours=1)
