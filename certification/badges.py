@@ -195,6 +195,8 @@ def requirement_text(requirement: Requirement) -> str:
         return f"Log {requirement.count or 0} supervised, quality-reviewed scans{of}"
     if kind == RequirementKind.CME:
         return f"Earn {_number(requirement.hours)} CME hours"
+    if kind == RequirementKind.LIVE_HOURS:
+        return f"Attend {_number(requirement.hours)} hours of live teaching sessions"
     if kind == RequirementKind.CONSULTS:
         scope = f"{requirement.organ} " if requirement.organ else ""
         return (

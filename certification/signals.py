@@ -7,7 +7,8 @@ requirement changes (connected in ``CertificationConfig.ready``):
 - a logbook entry whose review (status, adequacy) changed;
 - a certificate issued by hand (it may be another programme's prerequisite; automatic issues
   already chain inside ``automation.issue_all_due``);
-- an expert's answer to a consultation (the requester's "consultations answered" evidence).
+- an expert's answer to a consultation (the requester's "consultations answered" evidence);
+- a live session that ended (its participants' "live teaching hours").
 
 Receivers only queue; the task evaluates. Nothing is queued for a rolled-back transaction or
 for fixture loading (``raw``). Two saves in one transaction queue two evaluations: each is
@@ -23,6 +24,7 @@ from certification.models import Certificate, EntryStatus, LogbookEntry
 from certification.tasks import evaluate_user
 from consults.models import ExpertAnswer
 from courses.models import LessonCompletion
+from live.models import LiveSession, SessionStatus
 from quizzes.models import Attempt, AttemptStatus
 from training.tasks import dispatch_on_commit
 
@@ -90,6 +92,18 @@ def answer_saved(sender, instance: ExpertAnswer, created=False, raw=False, **kwa
         evaluate_after_commit(instance.consult.requester_id)
 
 
+def live_session_saved(
+    sender, instance: LiveSession, update_fields=None, raw=False, **kwargs
+) -> None:
+    # ``live.services.room.session_end`` saves the status alone: the attendance is final then.
+    if raw or instance.status != SessionStatus.ENDED:
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return
+    for user_pk in instance.attendance.values_list("user_id", flat=True):
+        evaluate_after_commit(user_pk)
+
+
 def connect() -> None:
     uid = "certification-evaluate-"
     post_save.connect(attempt_saved, sender=Attempt, dispatch_uid=uid + "attempt")
@@ -100,3 +114,4 @@ def connect() -> None:
     post_save.connect(entry_saved, sender=LogbookEntry, dispatch_uid=uid + "entry")
     post_save.connect(certificate_saved, sender=Certificate, dispatch_uid=uid + "certificate")
     post_save.connect(answer_saved, sender=ExpertAnswer, dispatch_uid=uid + "consult-answer")
+    post_save.connect(live_session_saved, sender=LiveSession, dispatch_uid=uid + "live-session")

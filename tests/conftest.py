@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -48,6 +49,11 @@ def pytest_configure(config: pytest.Config) -> None:
     django_settings.CINE_UPLOAD_DIR = scratch / "uploads"
     django_settings.CINE_MEDIA_DIR = scratch / "cine"
     django_settings.CASES_CACHE_VERSION_FILE = scratch / "cache" / "cases-content-version"
+    # The live rooms' groups on a shared Redis: a prefix of this test process's own, so that
+    # two pytest-xdist workers' sessions numbered alike never share a group.
+    layer_config = django_settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    if "hosts" in layer_config:
+        layer_config["prefix"] = f"ceus-test-{os.getpid()}"
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folders = {name: scratch / "celery" / name for name in ("queue", "processed", "control")}
         for folder in folders.values():

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "certification",
     "offline",
     "consults",
+    "live",
     # Demo data: after the apps it fills, which never import it; refused in production.
     "demo",
 ]
@@ -162,6 +163,41 @@ CACHES = {
 # Without CACHE_URL: the file through which the processes of one host share the library's
 # content version (see cases/cache.py).
 CASES_CACHE_VERSION_FILE = VAR_DIR / "cache" / "cases-content-version"
+
+# --- Real time: the channel layer of the live rooms (live/consumers.py) ---------------------
+# Every ASGI process joins a session's group; a host's change is sent to the group once and
+# each process hands it to its own sockets. With CHANNEL_REDIS_URL the group lives in Redis, so
+# participants connected to different processes and hosts hear the same changes. Without it,
+# the in-memory layer keeps groups inside one process: right for ONE ASGI process (a laptop,
+# `make run`), wrong for two (a participant on the other process would hear nothing).
+# capacity: messages that may wait for one socket (and, in Redis, for one process: a change
+# sent to a group is ONE message per process, carrying the list of its sockets). A host's burst
+# (100 changes in a second, pointer moves at 5-30/s) is far below it; a socket 1000 messages
+# behind is stalled, loses the oldest and resynchronises by ``seq``. 500 participants in one
+# process cost one message per change, not 500, so the number does not grow with the room.
+# expiry: seconds a message waits before it is dropped (a process frozen that long resyncs its
+# clients anyway). group_expiry: a socket leaves its groups after this long (longer than any
+# session: a day).
+CHANNEL_REDIS_URL = env_str("CHANNEL_REDIS_URL", "") or ""
+if PRODUCTION:
+    env_required(
+        "CHANNEL_REDIS_URL", "live rooms served by several ASGI processes share their groups."
+    )
+_CHANNEL_LIMITS = {"capacity": 1000, "expiry": 60, "group_expiry": 24 * 3600}
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [CHANNEL_REDIS_URL],
+                "prefix": env_str("CHANNEL_REDIS_PREFIX", "ceus-live") or "ceus-live",
+                **_CHANNEL_LIMITS,
+            },
+        }
+        if CHANNEL_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": _CHANNEL_LIMITS}
+    )
+}
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

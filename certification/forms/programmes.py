@@ -78,7 +78,7 @@ class RequirementForm(BilingualFormMixin, forms.ModelForm):
             "min_score": _("Empty: the quiz's own pass mark."),
             "count": _("Cases to review, supervised scans to log, or consultations answered."),
             "category": _("Cases only, e.g. LR-5. Empty: any category."),
-            "hours": _("CME hours."),
+            "hours": _("CME hours, or hours of live teaching."),
         }
 
     def __init__(self, *args, user, programme: Programme, **kwargs):

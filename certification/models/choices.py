@@ -12,6 +12,7 @@ class RequirementKind(models.TextChoices):
     CME = "cme", _("Earn CME hours")
     PREREQUISITE = "prerequisite", _("Hold another certificate")
     CONSULTS = "consults", _("Consultations answered by an expert")
+    LIVE_HOURS = "live_hours", _("Live teaching hours")
 
 
 class RequirementStage(models.TextChoices):

@@ -88,7 +88,9 @@ class Requirement(models.Model):
     - cme: ``hours`` of CME (completed lessons' estimated time);
     - prerequisite: a valid certificate of ``prerequisite``;
     - consults: ``count`` of the user's consultations answered by an expert centre (with the
-      expert's feedback beside their own reading), optionally of ``organ``.
+      expert's feedback beside their own reading), optionally of ``organ``;
+    - live_hours: ``hours`` of live teaching sessions attended with the room in view
+      (``live.selectors.live_hours``).
     """
 
     version = models.ForeignKey(

@@ -28,6 +28,7 @@ from certification.models import (
 from consults.selectors import answered_consults
 from core.scoping import PublicationStatus
 from courses.models import Course, Lesson, LessonCompletion, Module
+from live.selectors import live_hours
 from quizzes.models import Attempt, Quiz
 
 
@@ -60,6 +61,8 @@ class Evidence:
     certificates: dict[tuple[int, int], list[Certificate]] = field(default_factory=dict)
     # user id -> [(answered_at, organ)] of the consultations they asked that were answered
     consults: dict[int, list[tuple[datetime, str]]] = field(default_factory=dict)
+    # user id -> [(session ended_at, hours active)] of the live sessions they attended
+    live: dict[int, list[tuple[datetime, float]]] = field(default_factory=dict)
 
 
 def load_evidence(
@@ -92,6 +95,8 @@ def load_evidence(
         _load_entries(evidence, user_ids)
     if RequirementKind.CONSULTS in kinds:
         evidence.consults = answered_consults(user_ids, since)
+    if RequirementKind.LIVE_HOURS in kinds:
+        evidence.live = live_hours(user_ids, since)
     if RequirementKind.PREREQUISITE in kinds:
         programme_ids = {
             req.prerequisite_id

@@ -306,7 +306,7 @@ def check_requirement(requirement: Requirement, courses: list | None = None) -> 
         and not requirement.count
     ):
         errors["count"] = needed
-    elif kind == RequirementKind.CME and not requirement.hours:
+    elif kind in (RequirementKind.CME, RequirementKind.LIVE_HOURS) and not requirement.hours:
         errors["hours"] = needed
     elif kind == RequirementKind.PREREQUISITE:
         if requirement.prerequisite_id is None:

@@ -24,6 +24,9 @@ The rules, kind by kind:
 - consults: consultations the user asked that an expert centre answered in the window
   (``consults.selectors.answered_consults``: the expert's report beside their own reading),
   of ``organ`` when set.
+- live_hours: hours of live teaching sessions that ended in the window, counted as the time
+  the user had the room in view (``live.selectors.live_hours``: active time, capped by the time
+  connected, between the session's start and end).
 
 A requirement missing its parameter (no quiz, no course, no count …) is never met: a mistake
 in authoring must not hand out certificates.
@@ -229,6 +232,20 @@ def check_cme(req: Requirement, user, ev: Evidence, since, now) -> Check:
     return Check(done, float(req.hours), met, summary, left)
 
 
+def check_live_hours(req: Requirement, user, ev: Evidence, since, now) -> Check:
+    if req.hours is None:
+        return _not_set_up()
+    hours = sum(h for at, h in ev.live.get(user.pk, []) if _in_window(at, since))
+    done = round(hours, 2)
+    met = done >= req.hours
+    summary = _("%(done)s of %(needed)s hours of live teaching") % {
+        "done": _hours(done),
+        "needed": _hours(req.hours),
+    }
+    left = "" if met else _("%(n)s more hours of live teaching") % {"n": _hours(req.hours - done)}
+    return Check(done, float(req.hours), met, summary, left)
+
+
 def _hours(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
@@ -261,6 +278,7 @@ CHECKS: dict[str, Callable[..., Check]] = {
     RequirementKind.CME: check_cme,
     RequirementKind.PREREQUISITE: check_prerequisite,
     RequirementKind.CONSULTS: check_consults,
+    RequirementKind.LIVE_HOURS: check_live_hours,
 }
 
 

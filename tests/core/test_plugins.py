@@ -54,8 +54,8 @@ def test_a_test_hook_is_gone_after_its_block_and_an_app_hook_stays():
 
     registered = next(iter(LOOP_VISIBILITY))
     with LOOP_VISIBILITY.registered(registered):  # already there: stays afterwards
-        assert len(LOOP_VISIBILITY) == 5
-    assert registered in LOOP_VISIBILITY and len(LOOP_VISIBILITY) == 5
+        assert len(LOOP_VISIBILITY) == 6
+    assert registered in LOOP_VISIBILITY and len(LOOP_VISIBILITY) == 6
 
 
 def test_what_the_apps_register():
@@ -67,6 +67,7 @@ def test_what_the_apps_register():
         "certification.hooks.loops_in_visible_entries",
         "consults.hooks.loops_in_visible_consults",
         "consults.hooks.loops_in_inbox",
+        "live.hooks.loops_on_joinable_agendas",
     ]
     assert names(PROGRESS_ITEMS) == ["quizzes.hooks.quiz_progress_items"]
     assert names(KEY_LOCKS) == ["quizzes.locks.exam_key_lock"]

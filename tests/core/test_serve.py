@@ -1,9 +1,11 @@
-"""``manage.py serve`` (what ``make run`` starts): gunicorn and a real Celery worker per queue
-on the filesystem broker, started together and stopped together.
+"""``manage.py serve`` (what ``make run`` starts): gunicorn (uvicorn workers: pages and the live
+rooms' websockets) and a real Celery worker per queue on the filesystem broker, started
+together and stopped together.
 
 Runs on the embedded defaults in a scratch var/ folder, whatever services the suite uses.
 """
 
+import json
 import os
 import re
 import signal
@@ -15,13 +17,21 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from core.management.commands import serve
 from training.tasks import QUEUES
 
 REPO = Path(__file__).resolve().parents[2]
 CHILDREN = ("web", "cine", "light")
-_SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT")
+_SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "CHANNEL_REDIS_URL",
+    "PORT",
+)
 
 
 # One worker runs this module under pytest -n: its module fixture is made once.
@@ -123,6 +133,55 @@ def run_in_project(env: dict[str, str], code: str) -> str:
     return result.stdout.strip()
 
 
+LIVE_ROOM = """
+import uuid
+from datetime import timedelta
+from django.test import Client
+from django.utils import timezone
+from live import services
+from tests.factories import InstitutionFactory, InstructorFactory, TraineeFactory
+tag = uuid.uuid4().hex  # each call is a new process: the factories' sequences start again
+centre = InstitutionFactory(name=f"Centre {tag}")
+host = InstructorFactory(institution=centre, username=f"host-{tag}")
+trainee = TraineeFactory(institution=centre, username=f"trainee-{tag}")
+now = timezone.now()
+session = services.session_create(
+    by=host, title_en="Served room", starts_at=now, planned_end=now + timedelta(hours=1)
+)
+services.session_start(session=session, by=host)
+client = Client()
+client.force_login(trainee)
+print(session.pk, client.cookies["sessionid"].value)
+"""
+
+
+def live_room(env: dict[str, str]) -> tuple[int, str]:
+    """A running session in the served database, and a participant's session cookie."""
+    session_id, cookie = run_in_project(env, LIVE_ROOM).split()
+    return int(session_id), cookie
+
+
+def assert_websocket_served(port: int, session_id: int, cookie: str) -> None:
+    """The room answers a signed-in participant with its state through the served process,
+    and refuses a socket without the session cookie (4403) or from another site's page."""
+    url = f"ws://127.0.0.1:{port}/ws/live/{session_id}/"
+    origin = f"http://127.0.0.1:{port}"
+    with ws_connect(
+        url, origin=origin, additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=20
+    ) as socket:
+        sync = json.loads(socket.recv(timeout=20))
+        assert sync["type"] == "sync"
+        assert (sync["session"]["id"], sync["session"]["status"]) == (session_id, "live")
+        socket.send(json.dumps({"type": "ping", "ref": "p"}))
+        assert json.loads(socket.recv(timeout=20))["type"] == "pong"
+    with ws_connect(url, origin=origin, open_timeout=20) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=20)
+        assert closed.value.rcvd.code == 4403
+    with pytest.raises(Exception, match="403"):
+        ws_connect(url, origin="https://elsewhere.example", open_timeout=20)
+
+
 def test_serve_runs_web_and_a_worker_per_queue_and_stops_them_on_sigterm(served, serve_env):
     served.wait_ready()
 
@@ -130,6 +189,9 @@ def test_serve_runs_web_and_a_worker_per_queue_and_stops_them_on_sigterm(served,
         assert resp.status == 200
     with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/static/css/app.css") as resp:
         assert resp.status == 200  # static files served without collectstatic
+    # Websockets on the same port: a live room through the real server (embedded defaults:
+    # the in-memory channel layer, one web process).
+    assert_websocket_served(served.port, *live_room(serve_env))
 
     # A task goes through the filesystem broker to the real worker and its result comes back;
     # the worker's database write is visible to another process.
@@ -212,6 +274,47 @@ def test_no_child_outlives_a_supervisor_killed_outright(served):
         time.sleep(0.2)
     for name, pid in served.pids.items():
         assert not alive(pid), f"{name} outlived its supervisor"
+
+
+def test_the_runserver_option_serves_pages_and_websockets_and_reloads(serve_env, tmp_path):
+    """``serve --server runserver``'s web process (uvicorn, reloading): the same application."""
+    port = free_port()
+    spec = serve._web_spec("runserver", "127.0.0.1", port, 1)
+    assert "--reload" in spec.argv
+    log = (tmp_path / "web.log").open("w")
+    process = subprocess.Popen(
+        spec.argv, cwd=REPO, env=serve_env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not port_open(port) and time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "web.log").read_text()
+            time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+            assert resp.status == 200
+        assert_websocket_served(port, *live_room(serve_env))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize(("redis", "expected"), [("", 1), ("redis://127.0.0.1:6379/2", 2)])
+def test_one_web_process_unless_the_channel_layer_is_shared(redis, expected, settings):
+    settings.CHANNEL_REDIS_URL = redis
+
+    assert serve.web_workers(None) == expected
+    assert serve.web_workers(3) == 3
+    argv = serve._web_spec("gunicorn", "127.0.0.1", 8000, expected).argv
+    assert argv[argv.index("--workers") + 1] == str(expected)
+    assert "training.asgi:application" in argv
+    assert argv[argv.index("--worker-class") + 1] == "training.uvicorn_worker.Worker"
 
 
 def test_the_light_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):

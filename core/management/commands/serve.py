@@ -1,6 +1,12 @@
 """``manage.py serve``: the web server and the Celery workers (one per queue, the light one
 with an embedded beat for the periodic tasks) together, for a laptop or a demo.
 
+The web server serves the ASGI application (``training.asgi``): pages and the live rooms'
+websockets on one port — gunicorn with uvicorn workers (``training.uvicorn_worker``), as in
+production, or uvicorn alone reloading on code changes (``--server runserver``). Without
+CHANNEL_REDIS_URL the rooms' channel layer lives in memory, which is right for one process
+only: ``--web-workers`` is then 1 unless asked otherwise (two would split a room in two).
+
 Two workers, not one consuming both queues: a worker busy with cine loops (minutes each) on
 every pool process would leave a deadline waiting behind them. Production runs gunicorn, the
 workers and one beat as separate services (see the README); this command is what
@@ -35,9 +41,17 @@ class Command(BaseCommand):
             "--server",
             choices=["gunicorn", "runserver"],
             default="gunicorn",
-            help="gunicorn (default, as in production) or Django's autoreloading runserver.",
+            help=(
+                "gunicorn with uvicorn workers (default, as in production) or uvicorn alone, "
+                "reloading when the code changes."
+            ),
         )
-        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=None,
+            help="Web processes (default: 2 with CHANNEL_REDIS_URL, else 1: see above).",
+        )
         parser.add_argument(
             "--worker-concurrency",
             type=int,
@@ -72,7 +86,7 @@ class Command(BaseCommand):
             )
         supervisor = Supervisor(
             specs=[
-                _web_spec(options["server"], host, port, options["web_workers"]),
+                _web_spec(options["server"], host, port, web_workers(options["web_workers"])),
                 *_worker_specs(options["worker_concurrency"], options["light_concurrency"]),
             ]
         )
@@ -129,15 +143,26 @@ def follow_port(host: str, port: int) -> None:
     settings.PLATFORM_BASE_URL = base_url
 
 
+def web_workers(asked: int | None) -> int:
+    """Web processes: as asked, else 2 when the channel layer is shared (Redis), else 1."""
+    if asked is not None:
+        return asked
+    return 2 if settings.CHANNEL_REDIS_URL else 1
+
+
 def _web_spec(server: str, host: str, port: int, workers: int) -> ChildSpec:
     if server == "runserver":
-        manage = Path(settings.BASE_DIR) / "manage.py"
-        # The autoreloader's parent does not forward signals to the server it restarts.
-        return ChildSpec(
-            "web", [sys.executable, str(manage), "runserver", f"{host}:{port}"], signal_group=True
-        )
+        # The reloader's parent does not forward signals to the server it restarts.
+        argv = [
+            sys.executable, "-m", "uvicorn", "training.asgi:application",
+            "--host", host, "--port", str(port), "--lifespan", "off", "--reload",
+        ]  # fmt: skip
+        for folder in _code_folders():
+            argv += ["--reload-dir", folder]
+        return ChildSpec("web", argv, signal_group=True)
     argv = [
-        sys.executable, "-m", "gunicorn", "training.wsgi:application",
+        sys.executable, "-m", "gunicorn", "training.asgi:application",
+        "--worker-class", "training.uvicorn_worker.Worker",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
         "--graceful-timeout", "10",
@@ -147,6 +172,16 @@ def _web_spec(server: str, host: str, port: int, workers: int) -> ChildSpec:
         # Recent gunicorn opens a control socket under $HOME, one path for every instance.
         argv.append("--no-control-socket")
     return ChildSpec("web", argv)
+
+
+def _code_folders() -> list[str]:
+    """The project's own packages (not the virtualenv, not var/): what the reloader watches."""
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR).resolve()
+    folders = {Path(config.path).resolve() for config in apps.get_app_configs()}
+    folders.add(base / "training")
+    return sorted(str(f) for f in folders if f.is_relative_to(base))
 
 
 def _gunicorn_has_setting(name: str) -> bool:

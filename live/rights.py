@@ -1,0 +1,90 @@
+"""Who may do what with a live session — the only copy of each rule.
+
+- ``audience_q(user)``: the sessions ``user`` may join (and replay): their hosts; the whole
+  network's members for a network session; members of the chosen institutions or cohorts;
+  for a consultation's session, its requester and the consulted centre's instructors (its
+  experts); site admins every session. Read in SQL (``LiveSession.objects.for_audience``) and,
+  for one session, by ``may_join`` (one query).
+- ``is_host``: the host or a co-host — the only people whose room actions change the state.
+- ``may_manage``: who edits, cancels, starts or ends a session besides its hosts: the owning
+  institution's instructors and site admins (``core.scoping.edit_rule``).
+- ``may_read_attendance``: every row for the hosts, managers and the owning institution's
+  directors; a director of another institution reads the rows of their own members
+  (``live.selectors.attendance_rows`` narrows).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core.scoping import edit_rule, manage_rule
+from live.models import Audience, LiveSession
+
+_NOTHING = Q(pk__in=[])
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def hosting_q(user) -> Q:
+    """Sessions ``user`` hosts or co-hosts."""
+    if not _signed_in(user):
+        return _NOTHING
+    co_hosted = LiveSession.co_hosts.through.objects.filter(user_id=user.pk).values(
+        "livesession_id"
+    )
+    return Q(host_id=user.pk) | Q(pk__in=co_hosted)
+
+
+def audience_q(user) -> Q:
+    """Sessions ``user`` may join (see the module docstring)."""
+    if not _signed_in(user):
+        return _NOTHING
+    if user.is_site_admin:
+        return Q()
+    q = hosting_q(user)
+    if user.institution_id:
+        chosen = LiveSession.institutions.through.objects.filter(
+            institution_id=user.institution_id
+        ).values("livesession_id")
+        q |= Q(audience=Audience.NETWORK)
+        q |= Q(audience=Audience.INSTITUTIONS, pk__in=chosen)
+    in_cohorts = LiveSession.cohorts.through.objects.filter(cohort__members=user).values(
+        "livesession_id"
+    )
+    q |= Q(audience=Audience.COHORTS, pk__in=in_cohorts)
+    consult = Q(consult__requester_id=user.pk)
+    if user.is_instructor and user.institution_id:
+        consult |= Q(consult__target_id=user.institution_id)
+    q |= Q(audience=Audience.CONSULT) & consult
+    return q
+
+
+def may_join(user, session: LiveSession) -> bool:
+    return LiveSession.objects.filter(audience_q(user), pk=session.pk).exists()
+
+
+def is_host(user, session: LiveSession) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.pk == session.host_id:
+        return True
+    return session.co_hosts.filter(pk=user.pk).exists()
+
+
+def may_manage(user, session: LiveSession) -> bool:
+    """Edit, cancel, start or end: the hosts, the owning institution's instructors, site
+    admins."""
+    return is_host(user, session) or edit_rule(user).holds(session)
+
+
+def may_read_attendance(user, session: LiveSession) -> bool:
+    """Every participant's attendance (the directors' export): hosts, managers, the owning
+    institution's directors."""
+    return may_manage(user, session) or manage_rule(user).holds(session)
+
+
+def may_host(user) -> bool:
+    """Who may be a host or co-host: instructors of an institution (and site admins)."""
+    return _signed_in(user) and user.can_author
