@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The renditions tests' loop and case (test_renditions*.py), found by name.
+from tests.browser.ladder import ladder_case, ladder_loop  # noqa: F401
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
