@@ -30,12 +30,12 @@ from cine.errors import (
     TruncatedFileError,
     UnsupportedTransferSyntaxError,
 )
+from cine.fragments import ITEM, SEQUENCE_END
 from cine.syntaxes import JPEG_XL, encoding, is_known, transfer_syntax_name
 from cine.uids import is_valid_uid
 
 _CHUNK = 1 << 20
 _UNDEFINED = 0xFFFFFFFF
-_ITEM, _SEQUENCE_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
 # Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 7.1.2).
 _LONG_VRS = frozenset({b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"UC", b"UN", b"UR", b"UT"})
 _PIXEL_TAGS = frozenset({(0x7FE0, 0x0008), (0x7FE0, 0x0009), (0x7FE0, 0x0010)})
@@ -106,9 +106,9 @@ def _pixel_element_length(fp: BinaryIO, little: bool, implicit: bool) -> int:
     while True:  # encapsulated: walk the items up to the sequence delimiter
         item_tag = struct.unpack(order + "HH", _read_exact(fp, 4))
         item_length = struct.unpack(order + "L", _read_exact(fp, 4))[0]
-        if item_tag == _SEQUENCE_END:
+        if item_tag == SEQUENCE_END:
             return fp.tell() - start
-        if item_tag != _ITEM or item_length == _UNDEFINED:
+        if item_tag != ITEM or item_length == _UNDEFINED:
             raise CineError("the encapsulated pixel data is malformed")
         fp.seek(item_length, os.SEEK_CUR)
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import itertools
 import os
 import struct
 import zlib
@@ -70,6 +69,7 @@ from cine.errors import (
     UnsupportedImageError,
     UnsupportedTransferSyntaxError,
 )
+from cine.fragments import group_frames, read_frame, scan_items
 from cine.frames import SUPPORTED_PHOTOMETRIC
 from cine.jpeg import JpegInfo, j2k_size, jpeg_info
 from cine.syntaxes import JPEG_XL, VIDEO, encoding, is_encapsulated, is_known
@@ -81,7 +81,6 @@ from cine.video_stream import VideoStreamInfo
 MAX_FRAME_PIXELS = 3840 * 2160
 _LONG_VRS = {b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN", b"UT", b"SQ", b"UC", b"UR"}
 _PIXEL_TAGS = {(0x7FE0, 0x0010): "PixelData", (0x7FE0, 0x0008): "Float", (0x7FE0, 0x0009): "Dbl"}
-_ITEM, _SEQ_END = (0xFFFE, 0xE000), (0xFFFE, 0xE0DD)
 # Photometric interpretations that only these codecs define (PS3.5 8.2.7, 8.2.15).
 _CODEC_PHOTOMETRICS = frozenset({"YBR_PARTIAL_420", "XYB"})
 
@@ -197,79 +196,6 @@ def _check_native(length: int, value_offset: int, size: int, frame_len: float, f
         raise InconsistentImageError(
             "the pixel data holds more bytes than Rows x Columns x NumberOfFrames describe"
         )
-
-
-def _scan_items(fp: BinaryIO, size: int) -> tuple[bytes, list[tuple[int, int]]]:
-    """Basic offset table and (offset, length) of each fragment; never reads fragment data."""
-    items: list[tuple[int, int]] = []
-    bot = b""
-    while True:
-        header = fp.read(8)
-        if len(header) < 8:
-            raise TruncatedFileError("the file ends inside the encapsulated pixel data")
-        group, elem, length = struct.unpack("<HHL", header)
-        if (group, elem) == _SEQ_END:
-            break
-        if (group, elem) != _ITEM or length == 0xFFFFFFFF:
-            raise InconsistentImageError("the encapsulated pixel data is malformed")
-        start = fp.tell()
-        if start + length > size:
-            raise TruncatedFileError("the file ends inside the encapsulated pixel data")
-        items.append((start, length))
-        fp.seek(length, os.SEEK_CUR)
-    if not items:
-        raise InconsistentImageError("the encapsulated pixel data has no basic offset table")
-    bot_offset, bot_length = items.pop(0)
-    if bot_length:
-        fp.seek(bot_offset)
-        bot = fp.read(bot_length)
-    return bot, items
-
-
-def _group_frames(
-    fp: BinaryIO, ds: Dataset, bot: bytes, frags: list[tuple[int, int]], frames: int
-) -> tuple[tuple[tuple[int, int], ...], ...]:
-    """Split fragments into frames using the offset tables, else 1:1, else JPEG EOI markers."""
-    if not frags:
-        raise InconsistentImageError("the pixel data holds no frames")
-    base = frags[0][0] - 8  # offsets are measured from the first fragment's item tag
-    starts = {off - 8 - base: i for i, (off, _) in enumerate(frags)}
-    eot = ds.get("ExtendedOffsetTable")
-    offsets: list[int] = []
-    if eot:
-        offsets = list(struct.unpack(f"<{len(eot) // 8}Q", eot))
-    elif len(bot) >= 4:
-        offsets = list(struct.unpack(f"<{len(bot) // 4}L", bot[: len(bot) // 4 * 4]))
-    if offsets and all(o in starts for o in offsets) and offsets == sorted(offsets):
-        if len(offsets) < frames:
-            raise InconsistentImageError("NumberOfFrames is larger than the frames present")
-        bounds = [starts[o] for o in offsets[:frames]] + [len(frags)]
-        return tuple(tuple(frags[a:b]) for a, b in itertools.pairwise(bounds))
-    if len(frags) < frames:
-        raise InconsistentImageError("NumberOfFrames is larger than the frames present")
-    if len(frags) == frames:
-        return tuple((f,) for f in frags)
-    if frames == 1:
-        return (tuple(frags),)
-    grouped: list[tuple[tuple[int, int], ...]] = []
-    current: list[tuple[int, int]] = []
-    for off, length in frags:  # a frame ends with a fragment ending in EOI/EOC (FFD9)
-        current.append((off, length))
-        fp.seek(off + max(length - 10, 0))
-        if b"\xff\xd9" in fp.read(min(length, 10)):
-            grouped.append(tuple(current))
-            current = []
-    if len(grouped) < frames:
-        raise InconsistentImageError("NumberOfFrames is larger than the frames present")
-    return tuple(grouped[:frames])
-
-
-def _read_frame(fp: BinaryIO, fragments: tuple[tuple[int, int], ...]) -> bytes:
-    parts = []
-    for off, length in fragments:
-        fp.seek(off)
-        parts.append(fp.read(length))
-    return b"".join(parts)
 
 
 def _libjpeg_colour(info: JpegInfo) -> str:
@@ -409,7 +335,7 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
     info, video = None, None
     if length is None:
         source.seek(value_offset)
-        bot, frags = _scan_items(source, size)
+        bot, frags = scan_items(source, size)
         if ts in VIDEO:
             if not frags:
                 raise InconsistentImageError("the pixel data holds no frames")
@@ -417,9 +343,9 @@ def _read_header(fp: BinaryIO, size: int, ultrasound_only: bool) -> CineHeader:
             video = video_stream.probe(source, pixel_layout)
             video_stream.check_rate(frame_timing(ds, frames), video)
         else:
-            grouped = _group_frames(source, ds, bot, frags, frames)
+            grouped = group_frames(source, ds, bot, frags, frames)
             pixel_layout = dataclasses.replace(layout, frame_fragments=grouped)
-            first = _read_frame(source, grouped[0])
+            first = read_frame(source, grouped[0])
             if ts in JPEG_XL:
                 with _wrapped_decode_errors():  # size, samples and depth of the codestream
                     jpegxl.decode_frame(first, pixel_layout)
@@ -468,11 +394,11 @@ def iter_frames(
             return
         if header.decoder == "jpegxl":
             for fragments in layout.frame_fragments:
-                yield jpegxl.decode_frame(_read_frame(fp, fragments), layout)
+                yield jpegxl.decode_frame(read_frame(fp, fragments), layout)
             return
         if header.decoder == "pillow-jpeg":
             for fragments in layout.frame_fragments:
-                image = Image.open(io.BytesIO(_read_frame(fp, fragments)), formats=("JPEG",))
+                image = Image.open(io.BytesIO(read_frame(fp, fragments)), formats=("JPEG",))
                 arr = np.asarray(image)
                 if arr.shape[:2] != (layout.rows, layout.columns):
                     raise InconsistentImageError("a frame's size differs from Rows x Columns")
