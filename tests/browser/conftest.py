@@ -7,11 +7,14 @@ keep it off the network: the pages under test are on loopback.
 
 import os
 import re
+import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # The renditions tests' loop and case (test_renditions*.py), found by name.
 from tests.browser.ladder import ladder_case, ladder_loop  # noqa: F401
@@ -136,10 +139,43 @@ def page(browser, live_server) -> Iterator:
     context.close()
 
 
+class InFlight:
+    """How many requests the live server is answering (Django's request signals, sent in the
+    server's threads): started, and not yet finished — a streamed response finishes when it
+    is closed."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        request_started.connect(self._started, weak=False)
+        request_finished.connect(self._finished, weak=False)
+
+    def _started(self, **kwargs) -> None:
+        with self._lock:
+            self.count += 1
+
+    def _finished(self, **kwargs) -> None:
+        with self._lock:
+            self.count -= 1
+
+    def drain(self, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count > 0:
+            if time.monotonic() > deadline:
+                warnings.warn(
+                    f"the live server still answers {self.count} request(s)", stacklevel=2
+                )
+                return
+            time.sleep(0.01)
+
+
+IN_FLIGHT = InFlight()
+
+
 def leave_quietly(context) -> None:
-    """Stop every page's videos and leave it, then let the live server finish what it was
-    answering: a request still in its transaction when the test's data are flushed deadlocks
-    PostgreSQL's TRUNCATE (seen with a playing video posting its watch time)."""
+    """Stop every page's videos and leave it, then wait until the live server has finished
+    what it was answering: a request still in its transaction when the test's data are flushed
+    deadlocks PostgreSQL's TRUNCATE (seen with a playing video posting its watch time)."""
     for tab in context.pages:
         if tab.is_closed():
             continue
@@ -148,7 +184,7 @@ def leave_quietly(context) -> None:
             tab.goto("about:blank")
         except Exception:  # a page that is gone or navigating: nothing left to stop
             continue
-    time.sleep(0.3)
+    IN_FLIGHT.drain()
 
 
 @pytest.fixture(autouse=True)
