@@ -87,9 +87,9 @@ def _as_function(expression):
     return expression
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
-    """One Chromium per test module.
+    """One Chromium for the browser tests (a test process starts it once for this folder).
 
     Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
     ORM calls while a loop runs; the tests are synchronous, so the check is lifted — only for

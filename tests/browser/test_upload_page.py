@@ -6,7 +6,7 @@ import re
 import pytest
 
 from cineloops import services
-from tests.browser.conftest import _missing_reason, browser, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import _missing_reason
 from tests.cineloops.samples import good_cine, not_dicom, ybr_cine
 
 pytestmark = [
@@ -17,7 +17,7 @@ pytestmark = [
 
 @pytest.mark.django_db(transaction=True)
 def test_upload_page_shows_progress_status_and_reasons(
-    page,  # noqa: F811
+    page,
     live_server,
     client,
     instructor,
