@@ -123,7 +123,8 @@ def assert_in_step(host, participants, loop_id: int) -> int:
     for page in participants:
         page.wait_for_function(
             "([f, l]) => window.CeusViewer.player && window.CeusViewer.player.loop.id === l"
-            " && document.querySelector('[data-live-viewer] [data-frame]').dataset.frameIndex === String(f)",
+            " && document.querySelector('[data-live-viewer] [data-frame]')"
+            ".dataset.frameIndex === String(f)",
             arg=[expected, loop_id],
         )
     return expected
@@ -295,6 +296,7 @@ def test_a_host_teaches_three_hospitals_live_and_the_replay_shows_the_same_frame
 def assert_in_step_replay(page, loop_id: int, expected: int) -> None:
     page.wait_for_function(
         "([f, l]) => window.CeusViewer.player.loop.id === l"
-        " && document.querySelector('[data-live-viewer] [data-frame]').dataset.frameIndex === String(f)",
+        " && document.querySelector('[data-live-viewer] [data-frame]')"
+        ".dataset.frameIndex === String(f)",
         arg=[expected, loop_id],
     )
