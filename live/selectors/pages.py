@@ -27,8 +27,10 @@ def agenda_lines(session: LiveSession) -> list[dict[str, Any]]:
     return [
         {
             "order": index + 1,
-            "case": item.case.title if item.case_id else None,
-            "loop": item.loop.display_label if item.loop_id and not item.case_id else None,
+            "case": item.case.title if item.case is not None else None,
+            "loop": item.loop.display_label
+            if item.loop is not None and item.case is None
+            else None,
         }
         for index, item in enumerate(items)
     ]
