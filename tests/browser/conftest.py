@@ -198,3 +198,72 @@ def _no_csp_violation(request) -> Iterator:
     yield
     found, violations[:] = list(violations), []
     assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+class AsgiServer:
+    """The project's ASGI application (pages and the live rooms' websockets) served by uvicorn
+    in a thread of the test process; ``url`` like pytest-django's ``live_server``."""
+
+    def __init__(self, server, thread, port: int) -> None:
+        self.server = server
+        self.thread = thread
+        self.url = f"http://127.0.0.1:{port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings) -> Iterator[AsgiServer]:
+    """pytest-django's ``live_server`` is WSGI only: the live room needs websockets.
+
+    A thread of this process, so it shares the test database (SQLite's in-memory database is
+    per process). Every database call of the served application runs in asgiref's one
+    thread-sensitive thread (Django's handler would give each request a thread and a
+    connection of its own; SQLite's shared cache locks whole tables between connections), and
+    static files are served from the finders as ``live_server`` does."""
+    import socket
+    import threading
+
+    import uvicorn
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.handlers.asgi import ASGIHandler
+
+    from live.routing import websocket_urlpatterns
+
+    class OneThreadHandler(ASGIHandler):
+        async def __call__(self, scope, receive, send):
+            await self.handle(scope, receive, send)
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+    application = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(OneThreadHandler()),
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="asgi-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield AsgiServer(server, thread, port)
+    # Sockets closing still write (attendance): let them finish before the data are flushed.
+    deadline = time.monotonic() + 10
+    while server.server_state.connections and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.should_exit = True
+    thread.join(timeout=10)
