@@ -22,13 +22,15 @@ the store does ranges itself. The bucket stays private: without the signature, n
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import Storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import http_date
 
@@ -84,6 +86,22 @@ def _stream(path: Path, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
+async def _stream_async(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
+    """``_stream`` for an ASGI server: a synchronous iterator there would be read whole into
+    memory before the first byte is sent (Django lists it), a whole video per viewer."""
+    src = await asyncio.to_thread(open, path, "rb")
+    try:
+        await asyncio.to_thread(src.seek, start)
+        while length > 0:
+            chunk = await asyncio.to_thread(src.read, min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+    finally:
+        await asyncio.to_thread(src.close)
+
+
 def serve_file(
     request: HttpRequest,
     store: Storage,
@@ -118,8 +136,10 @@ def serve_file(
             return response
     start, end = byte_range or (0, size - 1)
     length = end - start + 1 if size else 0
+    http_request = getattr(request, "_request", request)  # under a DRF Request, Django's
+    stream = _stream_async if isinstance(http_request, ASGIRequest) else _stream
     response = StreamingHttpResponse(
-        _stream(path, start, length),
+        stream(path, start, length),
         status=206 if byte_range else 200,
         content_type=content_type,
     )

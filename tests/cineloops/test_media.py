@@ -4,7 +4,10 @@ Storage-neutral: on the folder default the platform streams the bytes itself; wi
 store (``.ci/run``'s S3 step) it redirects to a signed address, which ``fetch`` follows.
 """
 
+import warnings
+
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cineloops import services, storage
@@ -209,3 +212,21 @@ def test_x_accel_redirect_in_production(client, instructor, loop, settings):
     expected = f"/protected-cine/loops/{loop.pk}/{loop.output_run}/video.mp4"
     assert response["X-Accel-Redirect"] == expected
     assert response.content == b""
+
+
+@with_loop
+def test_an_asgi_server_streams_the_file_as_it_is_read(async_client, instructor, loop):
+    """Under ASGI (what `serve` runs) the body is an asynchronous iterator: a synchronous one
+    would be read whole into memory before its first byte is sent."""
+    data = output_bytes(loop, "video")
+
+    async def get() -> tuple[int, bool, bytes]:
+        await async_client.aforce_login(instructor)
+        response = await async_client.get(url(loop, "video"), headers={"Range": "bytes=100-"})
+        body = b"".join([part async for part in response.streaming_content])
+        return response.status_code, response.is_async, body
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*must consume synchronous iterators")
+        status, is_async, body = async_to_sync(get)()
+    assert (status, is_async, body) == (206, True, data[100:])
