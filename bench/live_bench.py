@@ -176,8 +176,9 @@ def live_session(host, loop) -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int, log: Path) -> Iterator[int]:
-    """gunicorn with uvicorn workers, as ``manage.py serve`` starts it; yields its port."""
+def serving(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[int, int]]:
+    """gunicorn with uvicorn workers, as ``manage.py serve`` starts it; yields its pid and
+    port."""
     from core.management.commands.serve import _web_spec
 
     port = free_port()
@@ -187,7 +188,7 @@ def serving(env: dict[str, str], workers: int, log: Path) -> Iterator[int]:
         server = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             _wait_ready(port, server, log)
-            yield port
+            yield server.pid, port
         finally:
             server.terminate()
             try:
@@ -208,6 +209,20 @@ def _wait_ready(port: int, server: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"the server did not answer within 90 s:\n{log.read_text()}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its children now alive (Linux: /proc;
+    NaN elsewhere)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0.0
+        for each in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+    except (OSError, ValueError):
+        return float("nan")
 
 
 def forget_keys(url: str, prefix: str) -> int:
@@ -236,11 +251,13 @@ def report_line(figures: Figures) -> str:
         f"{figures.percentile(0.95):8.1f}  {max(figures.latencies_ms, default=float('nan')):8.1f}"
         f"  {figures.messages_per_second:9.0f}  {figures.lost_changes:>4} "
         f"({figures.lost_deliveries})  {figures.out_of_order:>5}  {figures.errors:>5}"
-        f"  {figures.connect_seconds:7.1f}"
+        f"  {figures.connect_seconds:7.1f}  {figures.cpu_ms_per_change:7.1f}"
     )
 
 
-HEADER = "    N   p50 ms    p95 ms    max ms    events/s  lost (pairs)  order  errors  join s"
+HEADER = (
+    "    N   p50 ms    p95 ms    max ms    events/s  lost (pairs)  order  errors  join s  cpu ms"
+)
 
 
 def targets(results: list[Figures]) -> list[str]:
@@ -300,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         host_cookie = cookie(host)
         cookies = [cookie(person) for person in people]
         results = []
-        with serving(env, args.workers, folder / "server.log") as port:
+        with serving(env, args.workers, folder / "server.log") as (server, port):
             print(
                 f"server: gunicorn + {args.workers} uvicorn worker process(es), Redis layer "
                 f"{args.redis}; {args.changes} changes every {args.interval_ms:g} ms\n"
@@ -317,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                         changes=args.changes,
                         interval_s=args.interval_ms / 1000,
                         settle_s=args.settle_s,
+                        server_cpu=lambda: cpu_seconds(server),
                     )
                 )
                 results.append(figures)
@@ -324,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "\nlatency: arrival at a participant - the host's send; lost: changes some "
             "participant never got (participant, change pairs); order: participants who got "
-            "changes out of order; join s: time to connect and sync everyone"
+            "changes out of order; join s: time to connect and sync everyone; cpu ms: the server's "
+            "processes' CPU time per change (while the changes went), the machine's load aside"
         )
         for line in targets(results):
             print(line)

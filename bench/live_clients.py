@@ -14,6 +14,7 @@ import asyncio
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +116,11 @@ class Figures:
     wrong_kinds: int  # numbered events that were not the host's change (another event came in)
     errors: int  # error messages received
     connect_seconds: float
+    server_cpu_s: float = math.nan  # the server's processes' CPU time while the changes went
+
+    @property
+    def cpu_ms_per_change(self) -> float:
+        return self.server_cpu_s * 1000 / self.changes
 
     @property
     def messages_per_second(self) -> float:
@@ -193,6 +199,7 @@ async def run_room(
     changes: int,
     interval_s: float,
     settle_s: float,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Figures:
     """Connect the host and every participant, make ``changes`` changes ``interval_s`` apart,
     wait up to ``settle_s`` for the last ones to arrive everywhere, and measure."""
@@ -215,6 +222,7 @@ async def run_room(
         if refused:
             raise RuntimeError(f"{len(refused)} sockets closed on joining (codes {set(refused)})")
         baseline = await host.sync(60)  # every earlier event (joins) is behind this seq
+        cpu_before = server_cpu() if server_cpu else math.nan
         sent, expected = await _drive(host, room, baseline, changes, interval_s)
         deadline = time.perf_counter() + settle_s
         last = baseline + changes
@@ -222,7 +230,10 @@ async def run_room(
             last in s.arrivals for s in [host, *participants]
         ):
             await asyncio.sleep(0.02)
-        return measure(sent, expected, host, participants, connect_seconds)
+        figures = measure(sent, expected, host, participants, connect_seconds)
+        if server_cpu:
+            figures.server_cpu_s = server_cpu() - cpu_before
+        return figures
     finally:
         await asyncio.gather(
             *(s.close() for s in [*participants, host] if s.connection is not None),
