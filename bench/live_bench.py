@@ -21,7 +21,8 @@
 Printed per N: p50 / p95 / max propagation latency (arrival at a participant - the host's
 send, one clock), event messages delivered per second, lost changes (a change some participant
 never got, and the (participant, change) pairs missing), participants who got changes out of
-order, the server's processes, the machine's cores and load. Targets (issue 15): p95 ≤ 150 ms
+order, the server's processes and their CPU time per change (Linux), the machine's
+cores and load. Targets (issue 15): p95 ≤ 150 ms
 at 200 participants on 2 cores, no lost state change at 500 — printed beside the figures,
 never asserted. Exits 1 when a change was lost or came out of order (correctness, not speed).
 """
