@@ -184,12 +184,21 @@ if PRODUCTION:
         "CHANNEL_REDIS_URL", "live rooms served by several ASGI processes share their groups."
     )
 _CHANNEL_LIMITS = {"capacity": 1000, "expiry": 60, "group_expiry": 24 * 3600}
+# The Redis connections of each ASGI process (redis-py's pool, options of channels_redis'
+# host entry). socket_timeout: a process waits for its messages with a blocking pop of 5 s
+# (channels_redis' BZPOPMIN); redis-py 8 gives every read a 5 s time-out by default, so a
+# process quiet for 5 s had its wait fail and took a socket down with it (channels_redis
+# issue 422; bench/live_bench.py lost sockets that way) — 15 s outlasts the pop and still
+# notices a dead Redis. max_connections: redis-py's pool refuses (it does not wait) beyond 100
+# commands in flight, which 250 sockets of one process joining or leaving at once (a big
+# session's start or end) pass; a connection per socket at most.
+CHANNEL_REDIS_OPTIONS = {"socket_timeout": 15, "max_connections": 1000}
 CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [CHANNEL_REDIS_URL],
+                "hosts": [{"address": CHANNEL_REDIS_URL, **CHANNEL_REDIS_OPTIONS}],
                 "prefix": env_str("CHANNEL_REDIS_PREFIX", "ceus-live") or "ceus-live",
                 **_CHANNEL_LIMITS,
             },

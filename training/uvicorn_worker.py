@@ -6,7 +6,11 @@ websockets): uvicorn's, with the settings a live room needs.
 - websocket messages up to 64 KiB: the room refuses anything over 16 KiB itself
   (``live.conf.MAX_MESSAGE_BYTES``); uvicorn's default (16 MiB) would buffer far more first;
 - a ping every 20 s: a participant whose link died is noticed (and leaves the attendance)
-  within 40 s, and proxies do not close a quiet socket.
+  within 40 s, and proxies do not close a quiet socket;
+- no per-message compression: a room's change is one message of a few hundred bytes sent to
+  every socket, and compressing it costs a compression per socket (each keeps its own
+  context) — a tenth of a process's time at 200 participants (bench/live_bench.py) to save a
+  few hundred bytes a change.
 
 ``gunicorn training.asgi:application -k training.uvicorn_worker.Worker`` (see the README).
 """
@@ -21,4 +25,5 @@ class Worker(UvicornWorker):
         "ws_max_size": 64 * 1024,
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,
+        "ws_per_message_deflate": False,
     }

@@ -317,6 +317,14 @@ def test_one_web_process_unless_the_channel_layer_is_shared(redis, expected, set
     assert argv[argv.index("--worker-class") + 1] == "training.uvicorn_worker.Worker"
 
 
+def test_room_messages_are_sent_uncompressed():
+    """One compression per socket per change: a tenth of a web process's time at 200
+    participants (bench/live_bench.py), for messages of a few hundred bytes."""
+    from training.uvicorn_worker import Worker
+
+    assert Worker.CONFIG_KWARGS["ws_per_message_deflate"] is False
+
+
 def test_the_light_worker_runs_an_embedded_beat_with_its_schedule_under_var(settings):
     cine, light = (spec.argv for spec in serve._worker_specs(3, 2))
 

@@ -68,7 +68,11 @@ def layer(request, settings) -> str:
         settings,
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": prefix, **limits},
+            "CONFIG": {
+                "hosts": [{"address": url, **settings.CHANNEL_REDIS_OPTIONS}],
+                "prefix": prefix,
+                **limits,
+            },
         },
     )
     return "redis"

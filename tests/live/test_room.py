@@ -87,6 +87,37 @@ def test_a_participant_cannot_drive(net):
     assert LiveSession.objects.get(pk=session.pk).state["frame"] == 0
 
 
+def test_a_change_reaches_the_sockets_without_a_database_thread_hop_per_socket(net, monkeypatch):
+    """Channels closes stale database connections in the database thread before every
+    handler; for a change sent to a room of 200 sockets that queued 200 hops on the process's
+    one database thread. Only the host's own request makes one now."""
+    import channels.consumer
+
+    hops = []
+    close_stale = channels.consumer.aclose_old_connections
+
+    async def counted() -> None:
+        hops.append(1)
+        await close_stale()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    session = started(net)
+
+    async def scenario():
+        clients = [Client(net[role], session) for role in ("host", "cohost", "county_trainee")]
+        for client in clients:
+            await client.connect()
+        hops.clear()
+        await clients[0].send({"type": "host", "action": "seek", "frame": 12})
+        events = await gather(*(client.event("seek") for client in clients))
+        assert {event["state"]["frame"] for event in events} == {12}
+        assert len(hops) == 1  # the host's message; none for the three deliveries
+        for client in clients:
+            await client.close()
+
+    run(scenario)
+
+
 def test_when_the_driving_host_drops_a_cohost_takes_over_with_one_action(net, layer):
     session = started(net)
 
