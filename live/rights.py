@@ -5,6 +5,8 @@
   for a consultation's session, its requester and the consulted centre's instructors (its
   experts); site admins every session. Read in SQL (``LiveSession.objects.for_audience``) and,
   for one session, by ``may_join`` (one query).
+- ``audience_members(session)``: the same rule read the other way — the people a session is
+  for (its reminders), site admins apart: they may join any session, none is for them.
 - ``is_host``: the host or a co-host — the only people whose room actions change the state.
 - ``may_manage``: who edits, cancels, starts or ends a session besides its hosts: the owning
   institution's instructors and site admins (``core.scoping.edit_rule``).
@@ -61,6 +63,28 @@ def audience_q(user) -> Q:
     return q
 
 
+def audience_members(session: LiveSession):
+    """Active users ``audience_q`` lets into ``session``, site admins apart (see above)."""
+    from accounts.models import User
+
+    hosts = Q(pk=session.host_id) | Q(pk__in=session.co_hosts.values("pk"))
+    if session.audience == Audience.NETWORK:
+        audience = Q(institution__isnull=False)
+    elif session.audience == Audience.INSTITUTIONS:
+        audience = Q(institution__in=session.institutions.values("pk"))
+    elif session.audience == Audience.COHORTS:
+        audience = Q(cohorts__in=session.cohorts.values("pk"))
+    elif session.audience == Audience.CONSULT and session.consult is not None:
+        consult = session.consult
+        audience = Q(pk=consult.requester_id) | Q(
+            role=User.Role.INSTRUCTOR, institution_id=consult.target_id
+        )
+    else:
+        audience = _NOTHING
+    people = User.objects.filter(is_active=True).filter(hosts | audience)
+    return people.exclude(is_superuser=True).exclude(role=User.Role.SITE_ADMIN).distinct()
+
+
 def may_join(user, session: LiveSession) -> bool:
     return LiveSession.objects.filter(audience_q(user), pk=session.pk).exists()
 
@@ -83,6 +107,16 @@ def may_read_attendance(user, session: LiveSession) -> bool:
     """Every participant's attendance (the directors' export): hosts, managers, the owning
     institution's directors."""
     return may_manage(user, session) or manage_rule(user).holds(session)
+
+
+def managing_q(user) -> Q:
+    """``may_manage`` in SQL: the sessions ``user`` may edit or cancel."""
+    return hosting_q(user) | edit_rule(user).q()
+
+
+def attendance_q(user) -> Q:
+    """``may_read_attendance`` in SQL: the sessions whose every row ``user`` reads."""
+    return managing_q(user) | manage_rule(user).q()
 
 
 def may_host(user) -> bool:

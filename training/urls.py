@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("certification.urls")),
     path("offline/", include("offline.urls")),
     path("consults/", include("consults.urls")),
+    path("live/", include("live.urls")),
     # The service worker answers for the whole site only when served from its root.
     path("sw.js", offline_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline_views.manifest, name="web_manifest"),
