@@ -49,7 +49,7 @@ PAST_SHOWN = 20
 
 def sessions_page(user, *, now: datetime | None = None) -> SessionsPage:
     now = now or timezone.now()
-    mine = with_people(LiveSession.objects.filter(audience_q(user) | managing_q(user)))
+    mine = with_people(LiveSession.objects.filter(audience_q(user) | attendance_q(user)))
     running = list(mine.filter(status=SessionStatus.LIVE).order_by("starts_at", "pk"))
     coming = list(
         mine.filter(status=SessionStatus.SCHEDULED, planned_end__gt=now).order_by("starts_at", "pk")
