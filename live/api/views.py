@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -107,6 +108,8 @@ class LiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         for name in ("starts_at", "planned_end"):
             if name not in data:
                 raise _bad(name, "This field is required.")
+        if data["starts_at"] < timezone.now():
+            raise _bad("starts_at", "A session cannot start in the past.")
         data = _people(data)
         try:
             session = services.session_create(by=request.user, **data)
