@@ -78,6 +78,8 @@ def test_in_the_recipients_language_with_no_patient_data(net, now):
     send_due_reminders(now=now)
     message = next(m for m in mail.outbox if m.to == [trainee.email])
     assert "动脉期增强模式" in message.subject and "动脉期增强模式" in message.body
+    assert "直播教学课程" in message.body and "加入课程" in message.body
+    assert "Asia/Shanghai" in message.body
     assert "/live/" in message.body and "https://meet.example.org/ceus-live" in message.body
 
     # A consultation's session: named by its number, nothing clinical.
