@@ -13,12 +13,9 @@ from live.models import Audience, LiveSession, SessionStatus
 from live.services.scheduling import MAX_AGENDA
 
 
-class LivePersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+class LiveNamedSerializer(serializers.Serializer):
+    """A person or an institution: its id and its name."""
 
-
-class LivePlaceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -43,9 +40,9 @@ class LiveSessionSerializer(serializers.Serializer):
     institutions = serializers.ListField(child=serializers.IntegerField())
     cohorts = serializers.ListField(child=serializers.IntegerField())
     consult = serializers.IntegerField(allow_null=True)
-    institution = LivePlaceSerializer()
-    host = LivePersonSerializer()
-    co_hosts = LivePersonSerializer(many=True)
+    institution = LiveNamedSerializer()
+    host = LiveNamedSerializer()
+    co_hosts = LiveNamedSerializer(many=True)
     conference_url = serializers.CharField()
     agenda = AgendaEntrySerializer(many=True)
     page_url = serializers.CharField(help_text="The session's page (the room, then the replay).")
@@ -129,7 +126,7 @@ class LiveSessionInputSerializer(serializers.Serializer):
 
 
 class AttendanceRowSerializer(serializers.Serializer):
-    user = LivePersonSerializer()
+    user = LiveNamedSerializer()
     institution = serializers.CharField()
     first_joined = serializers.DateTimeField()
     last_left = serializers.DateTimeField(allow_null=True)

@@ -73,10 +73,11 @@ def _send_once(session: LiveSession, user: User, kind: str, now: datetime) -> in
 
 
 def _zone(user: User) -> zoneinfo.ZoneInfo:
+    platform = str(settings.TIME_ZONE)
     try:
-        return zoneinfo.ZoneInfo(user.timezone or settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(user.timezone or platform)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(platform)
 
 
 def compose(session: LiveSession, user: User, kind: str) -> tuple[str, str]:

@@ -49,11 +49,6 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "live/session_placeholder.html", {"session": session})
 
 
-def _render_form(request: HttpRequest, form: SessionForm, session: LiveSession | None):
-    context = {"form": form, "session": session}
-    return render(request, "live/schedule_form.html", context, status=400 if form.errors else 200)
-
-
 def _save(form: SessionForm, by, session: LiveSession | None) -> LiveSession:
     fields = form.service_fields()
     with transaction.atomic():
@@ -65,21 +60,28 @@ def _save(form: SessionForm, by, session: LiveSession | None) -> LiveSession:
         return session
 
 
+def _form_page(request: HttpRequest, session: LiveSession | None) -> HttpResponse:
+    """The scheduling form, new (``session`` None) or of ``session``; saved on a valid POST."""
+    form = SessionForm(request.POST or None, instance=session, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = _save(form, request.user, session)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            done = _("The session is saved.") if session else _("The session is scheduled.")
+            messages.success(request, done)
+            return redirect("live:session", pk=saved.pk)
+    context = {"form": form, "session": session}
+    return render(request, "live/schedule_form.html", context, status=400 if form.errors else 200)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def schedule(request: HttpRequest) -> HttpResponse:
     if not rights.may_host(request.user):
         raise PermissionDenied
-    form = SessionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = _save(form, request.user, None)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session is scheduled."))
-            return redirect("live:session", pk=session.pk)
-    return _render_form(request, form, None)
+    return _form_page(request, None)
 
 
 @login_required
@@ -91,16 +93,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not session.is_open:
         messages.error(request, _("This session is over: it can no longer change."))
         return redirect("live:session", pk=session.pk)
-    form = SessionForm(request.POST or None, instance=session, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _save(form, request.user, session)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session is saved."))
-            return redirect("live:session", pk=session.pk)
-    return _render_form(request, form, session)
+    return _form_page(request, session)
 
 
 @login_required

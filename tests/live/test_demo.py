@@ -3,25 +3,21 @@ events of each kind over about twenty minutes, with poll answers from several tr
 up-voted questions; a session tomorrow on the demo cases; the demo accounts see both; loaded
 once (a second run adds nothing).
 
-Loaded once for the module (the demo's loops through the pipeline, their outputs made once per
-session: tests/processed_outputs.py) inside a transaction rolled back at the end.
+The whole demo is loaded once for the module by the consultation demo's fixture (rolled back at
+the end).
 """
 
 from __future__ import annotations
 
 import pytest
-from django.core import mail
-from django.db import transaction
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from demo.courses import load_demo_data
 from demo.live import load_demo_live
-from demo.loaders import run_demo_loaders
 from live.models import Attendance, LiveEvent, LiveQuestion, LiveSession, PollAnswer
 from live.selectors import live_hours, replay
+from tests.consults.test_demo import demo_lines  # noqa: F401 -- the whole demo, loaded once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("live-demo")]
 
@@ -32,28 +28,11 @@ KINDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo_lines(django_db_setup, django_db_blocker, tmp_path_factory, processed_outputs):
-    media = tmp_path_factory.mktemp("demo-cine")
-    private = override_settings(
-        CINE_UPLOAD_DIR=media / "uploads",
-        CINE_MEDIA_DIR=media / "cine",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    with processed_outputs.reused(), private, django_db_blocker.unblock(), transaction.atomic():
-        mail.outbox = []
-        assert load_demo_data() is True
-        lines = run_demo_loaders()
-        sent = list(mail.outbox)
-        yield lines, sent
-        transaction.set_rollback(True)
-
-
 def test_nothing_is_loaded_without_the_demo_accounts():
     assert "not loaded" in load_demo_live()
 
 
-def test_a_finished_session_with_a_replay_of_every_kind(demo_lines):
+def test_a_finished_session_with_a_replay_of_every_kind(demo_lines):  # noqa: F811
     lines, sent = demo_lines
     assert any(line.startswith("Demo live sessions loaded") for line in lines), lines
     assert sent == []
@@ -71,7 +50,7 @@ def test_a_finished_session_with_a_replay_of_every_kind(demo_lines):
     assert finished.title_en and finished.title_zh_hans
 
 
-def test_a_session_tomorrow_on_the_demo_cases(demo_lines):
+def test_a_session_tomorrow_on_the_demo_cases(demo_lines):  # noqa: F811
     upcoming = LiveSession.objects.get(status="scheduled")
     assert upcoming.starts_at > timezone.now()
     assert upcoming.agenda.filter(case__isnull=False).exists()
@@ -79,7 +58,7 @@ def test_a_session_tomorrow_on_the_demo_cases(demo_lines):
 
 
 @pytest.mark.parametrize("username", ["trainee", "instructor", "director", "county-instructor"])
-def test_the_demo_accounts_see_them(demo_lines, client, username):
+def test_the_demo_accounts_see_them(demo_lines, client, username):  # noqa: F811
     client.force_login(User.objects.get(username=username))
     page = client.get(reverse("live:list"))
     assert page.status_code == 200
@@ -89,7 +68,7 @@ def test_the_demo_accounts_see_them(demo_lines, client, username):
     assert "data-live-dashboard" in dashboard
 
 
-def test_a_second_load_adds_nothing(demo_lines):
+def test_a_second_load_adds_nothing(demo_lines):  # noqa: F811
     before = (LiveSession.objects.count(), LiveEvent.objects.count())
     assert "already exist" in load_demo_live()
     assert (LiveSession.objects.count(), LiveEvent.objects.count()) == before

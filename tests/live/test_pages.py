@@ -14,20 +14,9 @@ from django.utils import timezone
 from live import services
 from live.models import Audience, LiveSession, SessionStatus
 from tests.live.factories import ROLES, schedule, started
+from tests.live.matrix import ATTENDANCE, HOSTS, MANAGERS, OUTSIDE, expected
 
 pytestmark = pytest.mark.django_db
-
-# For a session of the two county hospitals hosted at the centre.
-OUTSIDE = {"centre_trainee", "outsider_trainee", "outsider_instructor"}
-MANAGERS = {"host", "cohost", "site_admin"}
-ATTENDANCE = MANAGERS | {"centre_director", "county_director"}
-HOSTS = {"host", "cohost", "county_instructor", "outsider_instructor", "site_admin"}
-
-
-def _expected(role: str, allowed: set[str]) -> int:
-    if role in OUTSIDE:
-        return 404
-    return 200 if role in allowed else 403
 
 
 @pytest.fixture
@@ -78,7 +67,7 @@ def test_schedule_page(client, net, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_page(client, net, session, role):
     response = _client(client, net[role]).get(reverse("live:edit", args=[session.pk]))
-    assert response.status_code == _expected(role, MANAGERS)
+    assert response.status_code == expected(role, MANAGERS)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -99,7 +88,7 @@ def test_attendance_export(client, net, role, now):
     for who in ("county_trainee", "second_county_trainee"):
         services.attendance_join(session=session, user=net[who], now=now)
     response = _client(client, net[role]).get(reverse("live:attendance", args=[session.pk]))
-    assert response.status_code == _expected(role, ATTENDANCE)
+    assert response.status_code == expected(role, ATTENDANCE)
     if response.status_code == 200:
         text = response.content.decode("utf-8-sig")
         names = {net[w].username in text for w in ("county_trainee", "second_county_trainee")}
