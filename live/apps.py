@@ -8,7 +8,10 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         from cineloops.visibility import LOOP_VISIBILITY
-        from live.hooks import loops_on_joinable_agendas
+        from courses.dashboard_hooks import DASHBOARD_BLOCKS
+        from live.hooks import loops_on_joinable_agendas, upcoming_block
 
         # A session's audience sees the loops on its agenda (cineloops adds: only ready ones).
         LOOP_VISIBILITY.register(loops_on_joinable_agendas)
+        # The learner's dashboard shows the next sessions.
+        DASHBOARD_BLOCKS.register(upcoming_block)

@@ -5,6 +5,8 @@
   for a consultation's session, its requester and the consulted centre's instructors (its
   experts); site admins every session. Read in SQL (``LiveSession.objects.for_audience``) and,
   for one session, by ``may_join`` (one query).
+- ``audience_members(session)``: the same rule read the other way — the people a session is
+  for (its reminders), site admins apart: they may join any session, none is for them.
 - ``is_host``: the host or a co-host — the only people whose room actions change the state.
 - ``may_manage``: who edits, cancels, starts or ends a session besides its hosts: the owning
   institution's instructors and site admins (``core.scoping.edit_rule``).
@@ -21,6 +23,8 @@ from core.scoping import edit_rule, manage_rule
 from live.models import Audience, LiveSession
 
 _NOTHING = Q(pk__in=[])
+# Every row, and still every row when ORed with another condition (``Q() | x`` is ``x``).
+_EVERY = Q(pk__isnull=False)
 
 
 def _signed_in(user) -> bool:
@@ -42,7 +46,7 @@ def audience_q(user) -> Q:
     if not _signed_in(user):
         return _NOTHING
     if user.is_site_admin:
-        return Q()
+        return _EVERY
     q = hosting_q(user)
     if user.institution_id:
         chosen = LiveSession.institutions.through.objects.filter(
@@ -59,6 +63,28 @@ def audience_q(user) -> Q:
         consult |= Q(consult__target_id=user.institution_id)
     q |= Q(audience=Audience.CONSULT) & consult
     return q
+
+
+def audience_members(session: LiveSession):
+    """Active users ``audience_q`` lets into ``session``, site admins apart (see above)."""
+    from accounts.models import User
+
+    hosts = Q(pk=session.host_id) | Q(pk__in=session.co_hosts.values("pk"))
+    if session.audience == Audience.NETWORK:
+        audience = Q(institution__isnull=False)
+    elif session.audience == Audience.INSTITUTIONS:
+        audience = Q(institution__in=session.institutions.values("pk"))
+    elif session.audience == Audience.COHORTS:
+        audience = Q(cohorts__in=session.cohorts.values("pk"))
+    elif session.audience == Audience.CONSULT and session.consult is not None:
+        consult = session.consult
+        audience = Q(pk=consult.requester_id) | Q(
+            role=User.Role.INSTRUCTOR, institution_id=consult.target_id
+        )
+    else:
+        audience = _NOTHING
+    people = User.objects.filter(is_active=True).filter(hosts | audience)
+    return people.exclude(is_superuser=True).exclude(role=User.Role.SITE_ADMIN).distinct()
 
 
 def may_join(user, session: LiveSession) -> bool:
@@ -83,6 +109,20 @@ def may_read_attendance(user, session: LiveSession) -> bool:
     """Every participant's attendance (the directors' export): hosts, managers, the owning
     institution's directors."""
     return may_manage(user, session) or manage_rule(user).holds(session)
+
+
+def managing_q(user) -> Q:
+    """``may_manage`` in SQL: the sessions ``user`` may edit or cancel."""
+    if _signed_in(user) and user.is_site_admin:
+        return _EVERY
+    return hosting_q(user) | edit_rule(user).q()
+
+
+def attendance_q(user) -> Q:
+    """``may_read_attendance`` in SQL: the sessions whose every row ``user`` reads."""
+    if _signed_in(user) and user.is_site_admin:
+        return _EVERY
+    return managing_q(user) | manage_rule(user).q()
 
 
 def may_host(user) -> bool:

@@ -533,6 +533,13 @@ CELERY_BEAT_SCHEDULE["consults-notify-pending"] = {
     "schedule": 10 * 60.0,
     "options": {"expires": 10 * 60.0},
 }
+# Live sessions' e-mail reminders (a day and a quarter of an hour before the start), each sent
+# once (live.services.reminders): every 5 minutes, so the "soon" one arrives 10-15 minutes ahead.
+CELERY_BEAT_SCHEDULE["live-send-reminders"] = {
+    "task": "live.send_reminders",
+    "schedule": 5 * 60.0,
+    "options": {"expires": 5 * 60.0},
+}
 # Every night: certificates past their expiry are marked expired, expiry reminders (60 and 14
 # days) go out, and holders near or past expiry are evaluated for renewal.
 CELERY_BEAT_SCHEDULE["certification-nightly"] = {

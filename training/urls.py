@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("certification.api_urls")),
     path("", include("offline.api_urls")),
     path("", include("consults.api_urls")),
+    path("", include("live.api_urls")),
 ]
 
 urlpatterns = [

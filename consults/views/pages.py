@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cases.models import Organ
 from consults import forms, rights, selectors, services
-from consults.models import Consultation
+from consults.models import Consultation, ConsultStatus
 from consults.selectors.agreement import AgreementReport
 from consults.selectors.page import consult_page
 from consults.services.identifiers import warning_messages
@@ -129,6 +129,9 @@ def render_consult(
         "page": page,
         "consult": consult,
         "actions": page.actions,
+        # An expert may teach the case live to its requester (``live:for_consult``).
+        "may_open_live": rights.is_expert(request.user, consult)
+        and consult.status not in (ConsultStatus.WITHDRAWN, ConsultStatus.DECLINED),
         **_forms(page),
         **(bound or {}),
         "warnings": warning_messages(warnings or []),

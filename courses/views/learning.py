@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import selectors, services
+from courses.dashboard_hooks import dashboard_blocks
 from courses.models import Course, Lesson
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     entries = selectors.dashboard(request.user)
-    return render(request, "courses/dashboard.html", {"entries": entries})
+    context = {"entries": entries, "blocks": dashboard_blocks(request)}
+    return render(request, "courses/dashboard.html", context)
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Live teaching sessions, by concern: ``session`` (the session, its audience and agenda),
-``events`` (the replay log, attendance), ``polls`` and ``talk`` (questions, chat, mutes)."""
+``events`` (the replay log, attendance), ``polls`` and ``talk`` (questions, chat, mutes),
+``personal`` (reminders sent, calendar feeds)."""
 
 from live.models.events import Attendance, EventKind, LiveEvent
+from live.models.personal import CalendarFeed, ReminderKind, ReminderSent
 from live.models.polls import Poll, PollAnswer, PollKind
 from live.models.session import (
     OPEN_STATUSES,
@@ -20,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "Attendance",
     "Audience",
+    "CalendarFeed",
     "ChatMessage",
     "EventKind",
     "LiveEvent",
@@ -31,5 +34,7 @@ __all__ = [
     "PollAnswer",
     "PollKind",
     "QuestionVote",
+    "ReminderKind",
+    "ReminderSent",
     "SessionStatus",
 ]

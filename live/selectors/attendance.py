@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from live import rights
 from live.models import Attendance, LiveSession, SessionStatus
+from quizzes.views.results import csv_safe
 
 
 def attendance_rows(session: LiveSession, by) -> QuerySet[Attendance]:
@@ -48,18 +49,18 @@ def attendance_csv(session: LiveSession, by) -> str:
     )
     for row in attendance_rows(session, by):
         user = row.user
-        writer.writerow(
-            [
-                user.get_full_name(),
-                user.username,
-                str(user.institution or ""),
-                row.first_joined.isoformat(),
-                row.last_left.isoformat() if row.last_left else "",
-                round(row.connected_seconds / 60, 1),
-                round(row.active_seconds / 60, 1),
-                row.poll_answers,
-            ]
-        )
+        cells = [
+            user.get_full_name(),
+            user.username,
+            str(user.institution or ""),
+            row.first_joined.isoformat(),
+            row.last_left.isoformat() if row.last_left else "",
+            round(row.connected_seconds / 60, 1),
+            round(row.active_seconds / 60, 1),
+            row.poll_answers,
+        ]
+        # Names and institutions are typed by people: never a formula in a spreadsheet.
+        writer.writerow([csv_safe(cell) for cell in cells])
     return out.getvalue()
 
 

@@ -28,7 +28,7 @@ LAPTOP = 1366
 WIDTHS = (390, LAPTOP)  # the laptop last: the page stays at its width for what follows
 # Not pages to read: leaving, downloads, media, the Django admin, the API.
 SKIP = re.compile(
-    r"/logout|^/admin/|^/media/|^/static/|^/api/|/download|/export|\.(csv|pdf|png|zip|dcm|mp4|json)$"
+    r"/logout|^/admin/|^/media/|^/static/|^/api/|/download|/export|\.(csv|ics|pdf|png|zip|dcm|mp4|json)$"
     r"|[?&]format=(csv|pdf)"
 )
 

@@ -228,9 +228,6 @@ def test_a_second_load_adds_nothing(demo_lines):
     assert User.objects.filter(username=SUPERVISOR).count() == 1
 
 
-DEMO_COMES_LATER = {"live.LiveSession"}
-
-
 def test_the_demo_has_no_one_sided_text(demo_lines):
     one_sided = []
     for model in translator.get_registered_models():
@@ -244,13 +241,8 @@ def test_the_demo_has_no_one_sided_text(demo_lines):
                 if any(values.values()) and not all(values.values()):
                     one_sided.append((model._meta.label, row.pk, field, values))
     assert one_sided == []
-    # Every registered model has demo rows: the check above looked at something. Live
-    # sessions are the live teaching demo's (issue 15: built after the room's core).
-    assert all(
-        model.objects.exists()
-        for model in translator.get_registered_models()
-        if model._meta.label not in DEMO_COMES_LATER
-    )
+    # Every registered model has demo rows: the check above looked at something.
+    assert all(model.objects.exists() for model in translator.get_registered_models())
 
 
 def test_the_demo_keeps_english_when_loaded_in_chinese(demo_lines):

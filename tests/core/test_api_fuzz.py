@@ -109,6 +109,7 @@ def world(db):
     LogbookEntryFactory(trainee=users["trainee"])
     certificate = CertificateFactory(holder=users["trainee"], programme=programme)
     consult = _consult(users["trainee"], loop)
+    live_session = _live_session(users, case, loop)
     ids = {
         "/api/v1/courses/": lesson.module.course.pk,
         "/api/v1/modules/": lesson.module.pk,
@@ -120,6 +121,7 @@ def world(db):
         "/api/v1/logbook/": entry.pk,
         "/api/v1/certificates/": certificate.code,
         "/api/v1/consults/": consult.pk,
+        "/api/v1/live-sessions/": live_session.pk,
     }
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
     return ids, tokens
@@ -160,6 +162,36 @@ def _consult(requester, loop):
     services.message_post(consult=consult, by=requester, body="Thank you.")
     services.consent_record(consult=consult, by=requester)
     return consult
+
+
+def _live_session(users, case, loop):
+    """A network session on the case, run by the instructor: a poll the trainee answered,
+    an attendance row, ended (its polls, attendance and replay all hold something)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from live import services
+
+    host, trainee = users["instructor"], users["trainee"]
+    now = timezone.now()
+    session = services.session_create(
+        by=host,
+        title_en="Live fuzz",
+        starts_at=now,
+        planned_end=now + timedelta(hours=1),
+        conference_url="https://meet.example.org/fuzz",
+        agenda=[{"case": case.pk}],
+    )
+    services.session_start(session=session, by=host, now=now)
+    services.apply_host_action(session=session, by=host, action={"action": "loop", "loop": loop.pk})
+    services.attendance_join(session=session, user=trainee)
+    spec = {"kind": "choice", "prompt": "Rim?", "options": ["Rim", "Non-rim"], "key": [1]}
+    poll = services.poll_open(session=session, by=host, spec=spec).payload["poll"]["id"]
+    services.poll_answer(session=session, by=trainee, poll=poll, value={"options": [1]})
+    services.poll_close(session=session, by=host)
+    services.session_end(session=session, by=host)
+    return session
 
 
 @pytest.fixture

@@ -103,6 +103,7 @@ PYTHON_SOURCES = [
     "core",
     "courses",
     "demo",
+    "live",
     "offline",
     "quizzes",
     "training",
