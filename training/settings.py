@@ -14,11 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from training.beat import beat_schedule
 from training.env import env_bool, env_int, env_list, env_required, env_str, local_secret
 from training.storages import cine_storages, s3_origins
 
@@ -375,11 +375,10 @@ CELERY_TASK_DEFAULT_QUEUE = "light"
 CELERY_TASK_ROUTES = ("training.tasks.route",)
 CELERY_TASK_ALWAYS_EAGER = False  # tests switch this on through a fixture, never here
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic tasks (apps add theirs below): one `celery -A training beat` in production, embedded
-# in the worker by `manage.py serve`. Beat keeps its last-run times in this file.
+# Periodic tasks (CELERY_BEAT_SCHEDULE, below: training/beat.py): one `celery -A training beat`
+# in production, embedded in the worker by `manage.py serve`. Beat keeps its last-run times here.
 CELERY_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Security: strict in production, relaxed on a laptop -------------------------------------
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -495,59 +494,21 @@ if not 10 <= CINE_SWEEP_INTERVAL_SECONDS <= CINE_HEARTBEAT_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "CINE_SWEEP_INTERVAL_SECONDS must be between 10 and CINE_HEARTBEAT_TIMEOUT_SECONDS."
     )
-CELERY_BEAT_SCHEDULE["cineloops-requeue-stalled"] = {
-    "task": "cineloops.sweep",
-    "schedule": float(CINE_SWEEP_INTERVAL_SECONDS),
-    # A sweep nobody ran in time is dropped: no pile-up while the workers are down.
-    "options": {"expires": float(CINE_SWEEP_INTERVAL_SECONDS)},
-}
 # Resumable uploads (cineloops.resumable) untouched this long are deleted with their parts
 # (patient data) by a light-queue sweep every 15 minutes; every part received pushes it back.
 CINE_PARTIAL_UPLOAD_HOURS = env_int("CINE_PARTIAL_UPLOAD_HOURS", 24)
 if CINE_PARTIAL_UPLOAD_HOURS < 1:
     raise ImproperlyConfigured("CINE_PARTIAL_UPLOAD_HOURS must be at least 1.")
-CELERY_BEAT_SCHEDULE["cineloops-delete-expired-uploads"] = {
-    "task": "cineloops.uploads_delete_expired",
-    "schedule": 15 * 60.0,
-    "options": {"expires": 15 * 60.0},
-}
 # Time-intensity curves still pending after this long (the broker was down when the ROI was
 # saved) are queued again, by a sweep run as often (cases app).
 CASES_TIC_STALLED_AFTER_MINUTES = env_int("CASES_TIC_STALLED_AFTER_MINUTES", 5)
 if CASES_TIC_STALLED_AFTER_MINUTES < 1:
     raise ImproperlyConfigured("CASES_TIC_STALLED_AFTER_MINUTES must be at least 1.")
-CELERY_BEAT_SCHEDULE["cases-requeue-pending-curves"] = {
-    "task": "cases.curves_requeue_pending",
-    "schedule": CASES_TIC_STALLED_AFTER_MINUTES * 60.0,
-    "options": {"expires": CASES_TIC_STALLED_AFTER_MINUTES * 60.0},
-}
-# Open quiz attempts past their deadline are submitted (reading one submits it too).
-CELERY_BEAT_SCHEDULE["quizzes-submit-overdue"] = {
-    "task": "quizzes.submit_overdue_attempts",
-    "schedule": 60.0,
-    "options": {"expires": 60.0},
-}
-# Consultation e-mails left unsent (the broker or the mail server was down) are sent again.
-CELERY_BEAT_SCHEDULE["consults-notify-pending"] = {
-    "task": "consults.notify_pending",
-    "schedule": 10 * 60.0,
-    "options": {"expires": 10 * 60.0},
-}
-# Live sessions' e-mail reminders (a day and a quarter of an hour before the start), each sent
-# once (live.services.reminders): every 5 minutes, so the "soon" one arrives 10-15 minutes ahead.
-CELERY_BEAT_SCHEDULE["live-send-reminders"] = {
-    "task": "live.send_reminders",
-    "schedule": 5 * 60.0,
-    "options": {"expires": 5 * 60.0},
-}
-# Every night: certificates past their expiry are marked expired, expiry reminders (60 and 14
-# days) go out, and holders near or past expiry are evaluated for renewal.
-CELERY_BEAT_SCHEDULE["certification-nightly"] = {
-    "task": "certification.nightly",
-    "schedule": crontab(hour=2, minute=30),
-    # Missed by more than a few hours (workers down): the next night catches up.
-    "options": {"expires": 6 * 3600},
-}
+# Periodic tasks: training/beat.py.
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    cine_sweep_seconds=CINE_SWEEP_INTERVAL_SECONDS,
+    tic_stalled_minutes=CASES_TIC_STALLED_AFTER_MINUTES,
+)
 
 # --- Certification ---------------------------------------------------------------------------
 # Certificates carry absolute links (the QR code, the badge's ids): the address the public

@@ -29,6 +29,7 @@ INTENDED = {
     "consults.notify_pending": LIGHT,
     "core.ping": LIGHT,
     "core.record_heartbeat": LIGHT,
+    "live.send_reminders": LIGHT,
     "quizzes.submit_overdue_attempts": LIGHT,
 }
 # The keyword-only primary keys of those that take some (checked when the message is sent).
