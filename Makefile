@@ -42,12 +42,13 @@ run: $(RUN_STAMP) translations
 	$(PY) manage.py createcachetable
 	$(PY) manage.py serve --demo-data --port $(PORT)
 
-# Each test process builds its SQLite test database from the models (--no-migrations: 5 s
+# The 25 slowest test phases are listed at the end (--durations). Each test process builds its
+# SQLite test database from the models (--no-migrations: 5 s
 # less per process); .ci/run's PostgreSQL pass applies the migrations as production does.
 # mypy checks what [tool.mypy] in pyproject.toml lists; its cache (.mypy_cache) makes a rerun
 # take seconds.
 test: $(DEV_STAMP) translations
-	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup --no-migrations $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup --no-migrations --durations=25 $(PYTEST_ARGS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
