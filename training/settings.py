@@ -18,7 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from training.api_docs import API_DOCS
 from training.beat import beat_schedule
+from training.channel_layers import REDIS_OPTIONS, channel_layers
 from training.env import env_bool, env_int, env_list, env_required, env_str, local_secret
 from training.storages import cine_storages, s3_origins
 
@@ -164,49 +166,16 @@ CACHES = {
 # content version (see cases/cache.py).
 CASES_CACHE_VERSION_FILE = VAR_DIR / "cache" / "cases-content-version"
 
-# --- Real time: the channel layer of the live rooms (live/consumers.py) ---------------------
-# Every ASGI process joins a session's group; a host's change is sent to the group once and
-# each process hands it to its own sockets. With CHANNEL_REDIS_URL the group lives in Redis, so
-# participants connected to different processes and hosts hear the same changes. Without it,
-# the in-memory layer keeps groups inside one process: right for ONE ASGI process (a laptop,
-# `make run`), wrong for two (a participant on the other process would hear nothing).
-# capacity: messages that may wait for one socket (and, in Redis, for one process: a change
-# sent to a group is ONE message per process, carrying the list of its sockets). A host's burst
-# (100 changes in a second, pointer moves at 5-30/s) is far below it; a socket 1000 messages
-# behind is stalled, loses the oldest and resynchronises by ``seq``. 500 participants in one
-# process cost one message per change, not 500, so the number does not grow with the room.
-# expiry: seconds a message waits before it is dropped (a process frozen that long resyncs its
-# clients anyway). group_expiry: a socket leaves its groups after this long (longer than any
-# session: a day).
+# --- Real time: the live rooms' channel layer (training/channel_layers.py) -------------------
 CHANNEL_REDIS_URL = env_str("CHANNEL_REDIS_URL", "") or ""
 if PRODUCTION:
     env_required(
         "CHANNEL_REDIS_URL", "live rooms served by several ASGI processes share their groups."
     )
-_CHANNEL_LIMITS = {"capacity": 1000, "expiry": 60, "group_expiry": 24 * 3600}
-# The Redis connections of each ASGI process (redis-py's pool, options of channels_redis'
-# host entry). socket_timeout: a process waits for its messages with a blocking pop of 5 s
-# (channels_redis' BZPOPMIN); redis-py 8 gives every read a 5 s time-out by default, so a
-# process quiet for 5 s had its wait fail and took a socket down with it (channels_redis
-# issue 422; bench/live_bench.py lost sockets that way) — 15 s outlasts the pop and still
-# notices a dead Redis. max_connections: redis-py's pool refuses (it does not wait) beyond 100
-# commands in flight, which 250 sockets of one process joining or leaving at once (a big
-# session's start or end) pass; a connection per socket at most.
-CHANNEL_REDIS_OPTIONS = {"socket_timeout": 15, "max_connections": 1000}
-CHANNEL_LAYERS = {
-    "default": (
-        {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": CHANNEL_REDIS_URL, **CHANNEL_REDIS_OPTIONS}],
-                "prefix": env_str("CHANNEL_REDIS_PREFIX", "ceus-live") or "ceus-live",
-                **_CHANNEL_LIMITS,
-            },
-        }
-        if CHANNEL_REDIS_URL
-        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": _CHANNEL_LIMITS}
-    )
-}
+CHANNEL_REDIS_OPTIONS = REDIS_OPTIONS
+CHANNEL_LAYERS = channel_layers(
+    CHANNEL_REDIS_URL, prefix=env_str("CHANNEL_REDIS_PREFIX", "ceus-live") or "ceus-live"
+)
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -301,33 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "CEUS Training Platform API",
-    "DESCRIPTION": (
-        "Courses, lessons, enrolments and progress for contrast-enhanced ultrasound training."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Self-hosted Swagger UI assets: hospital networks block CDNs.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a "status" field with different choices: name each set.
-    "ENUM_NAME_OVERRIDES": {
-        "StatusEnum": "core.scoping.PublicationStatus",
-        "CineLoopStatusEnum": "cineloops.models.LoopStatus",
-        "CaseStatusEnum": "cases.models.CaseStatus",
-        "TicStatusEnum": "cases.models.TicStatus",
-        "AnnotationKindEnum": "cases.models.AnnotationKind",
-        "PhaseMarkerKindEnum": "cases.models.PhaseKind",
-    },
-    # The statuses every operation shares (403, 404, 400, 415), documented once.
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.openapi.shared_error_responses",
-    ],
-}
+SPECTACULAR_SETTINGS = API_DOCS  # training/api_docs.py
 
 # --- Celery: filesystem broker under var/ unless CELERY_BROKER_URL is set --------------------
 CELERY_DIR = VAR_DIR / "celery"
