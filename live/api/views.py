@@ -20,6 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -69,6 +70,9 @@ def _people(data: dict[str, Any]) -> dict[str, Any]:
 
 class LiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = LiveSessionSerializer
+    # JSON bodies only: a form-encoded body over Django's field limit raised TooManyFieldsSent,
+    # answered by Django's HTML 400 page instead of the API's JSON.
+    parser_classes = [JSONParser]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

@@ -167,3 +167,14 @@ def test_the_schema_documents_the_operations():
     assert set(paths[URL + "{id}/"]) >= {"get", "patch"}
     for tail in ("cancel/", "attendance/", "polls/"):
         assert URL + "{id}/" + tail in paths
+
+
+@pytest.mark.django_db
+def test_a_form_encoded_body_is_refused_in_json_even_past_the_field_limit(net, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    fields = "&".join(f"agenda={n}" for n in range(11))
+    response = api_for(net["host"]).post(
+        URL, fields, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/json"
