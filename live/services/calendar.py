@@ -10,6 +10,7 @@ Public functions (keyword-only):
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from accounts.models import User
 from live.models import CalendarFeed
 
 TOKEN_BYTES = 32  # 43 URL-safe characters
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _new_token() -> str:
@@ -46,7 +48,9 @@ def feed_token_remove(*, user: User) -> None:
 
 
 def feed_owner(token: str) -> User | None:
-    if not token or len(token) > 64:
+    # Only what token_urlsafe makes is looked up: anything else (a NUL byte, which PostgreSQL
+    # refuses in text) is no feed.
+    if not TOKEN_PATTERN.fullmatch(token):
         return None
     feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user")
     found = feed.first()
