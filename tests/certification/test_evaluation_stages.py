@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localdate
 
 from certification.models import (
     CertificateStatus,
@@ -72,14 +73,14 @@ def test_recertification_counts_only_evidence_after_the_previous_certificate(
     CertificateFactory(
         holder=trainee, programme=programme, version=version, issued_at=issued, status=status
     )
-    LogbookEntryFactory(trainee=trainee, performed_on=(issued - timedelta(days=1)).date())
-    LogbookEntryFactory(trainee=trainee, performed_on=(issued - timedelta(days=2)).date())
-    LogbookEntryFactory(trainee=trainee, performed_on=(now - timedelta(days=1)).date())
+    LogbookEntryFactory(trainee=trainee, performed_on=localdate(issued - timedelta(days=1)))
+    LogbookEntryFactory(trainee=trainee, performed_on=localdate(issued - timedelta(days=2)))
+    LogbookEntryFactory(trainee=trainee, performed_on=localdate(now - timedelta(days=1)))
     LogbookEntryFactory(
         trainee=trainee,
         exam_type=ExamType.CEUS_KIDNEY,
         organ="kidney",
-        performed_on=(now - timedelta(days=1)).date(),
+        performed_on=localdate(now - timedelta(days=1)),
     )
     progress = evaluate(trainee, programme, now=now)
     assert progress.stage == RequirementStage.RECERTIFICATION
@@ -97,13 +98,13 @@ def test_a_scan_signed_off_before_the_certificate_never_counts_again_for_its_ren
     issued = now - timedelta(hours=2)
     CertificateFactory(holder=trainee, programme=programme, version=version, issued_at=issued)
     LogbookEntryFactory(
-        trainee=trainee, performed_on=issued.date(), reviewed_at=issued - timedelta(minutes=5)
+        trainee=trainee, performed_on=localdate(issued), reviewed_at=issued - timedelta(minutes=5)
     )
     progress = evaluate(trainee, programme, now=now)
     assert progress.stage == RequirementStage.RECERTIFICATION
     assert [item.done for item in progress.requirements] == [0]
     LogbookEntryFactory(
-        trainee=trainee, performed_on=issued.date(), reviewed_at=issued + timedelta(minutes=5)
+        trainee=trainee, performed_on=localdate(issued), reviewed_at=issued + timedelta(minutes=5)
     )
     assert [item.done for item in evaluate(trainee, programme, now=now).requirements] == [1]
 
@@ -117,7 +118,7 @@ def test_a_revoked_certificate_does_not_make_a_recertification(trainee, programm
         issued_at=now - timedelta(days=5),
         status=CertificateStatus.REVOKED,
     )
-    LogbookEntryFactory(trainee=trainee, performed_on=(now - timedelta(days=10)).date())
+    LogbookEntryFactory(trainee=trainee, performed_on=localdate(now - timedelta(days=10)))
     progress = evaluate(trainee, programme, now=now)
     assert progress.stage == RequirementStage.INITIAL
     assert progress.met is True
