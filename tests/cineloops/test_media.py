@@ -218,6 +218,8 @@ def test_x_accel_redirect_in_production(client, instructor, loop, settings):
 def test_an_asgi_server_streams_the_file_as_it_is_read(async_client, instructor, loop):
     """Under ASGI (what `serve` runs) the body is an asynchronous iterator: a synchronous one
     would be read whole into memory before its first byte is sent."""
+    if object_store():
+        pytest.skip("an object store answers with a signed address: the store sends the bytes")
     data = output_bytes(loop, "video")
 
     async def get() -> tuple[int, bool, bytes]:
