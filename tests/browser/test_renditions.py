@@ -196,8 +196,11 @@ def test_a_switch_keeps_the_frame_and_playback_goes_on(page, live_server, traine
     seek_on_timeline(page, 12)
     page.keyboard.press(".")
     wait_for_frame(page, 13)
-    assert rendition(page) == "high"  # Auto, on loopback
-    assert options.first.inner_text() == "Auto (602p)"
+    # Auto, on loopback: high, or medium on a loaded machine (the page's downloads measure
+    # the link, and this loop's high rendition is 6.3 Mbit/s).
+    start = rendition(page)
+    assert start in ("high", "medium")
+    assert options.first.inner_text() == f"Auto ({HEIGHTS[start]}p)"
 
     for name in ("medium", "low", "high"):
         choose(page, name)

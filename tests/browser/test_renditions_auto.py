@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.browser.conftest import leave_quietly
 from tests.browser.ladder import (
     HEIGHTS,
     PHONE,
@@ -73,15 +75,33 @@ def test_with_the_data_saver_auto_plays_the_lowest(
 
 
 @pytest.fixture
-def throttle(page) -> Iterator:
-    """``throttle(page, kbps, latency_ms)``: the page's network, emulated through the DevTools
+def slow_page(browser, live_server) -> Iterator:
+    """A page as ``page`` but with the service worker blocked: the DevTools protocol emulates
+    the page's network only, and the offline worker fetches media itself
+    (static/js/offline-sw.js), so through it a lower rendition arrived at full speed and Auto
+    saw no reason to go lower (the failure CI showed)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        viewport={"width": 1280, "height": 800},
+        service_workers="block",
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    leave_quietly(context)
+
+
+@pytest.fixture
+def throttle(slow_page) -> Iterator:
+    """``throttle(kbps, latency_ms)``: ``slow_page``'s network, emulated through the DevTools
     protocol. At the end the link is restored and the page left once the network is idle: a
     response still trickling out of the live server would hold the shared in-memory test
     database while the test's data are flushed (the flush fails, and the worker's later tests
     with it)."""
+    page = slow_page
     sessions = []
 
-    def emulate(page, kbps: int, latency_ms: int = 150) -> None:
+    def emulate(kbps: int, latency_ms: int = 150) -> None:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send(
@@ -105,10 +125,11 @@ def throttle(page) -> Iterator:
 
 
 def test_on_a_slow_link_auto_starts_on_the_lowest(
-    page, live_server, trainee, ladder_case, throttle
+    slow_page, live_server, trainee, ladder_case, throttle
 ):
+    page = slow_page
     page.set_default_timeout(60_000)
-    throttle(page, 300)
+    throttle(300)
     sign_in(page, live_server, trainee)
     open_case(page, ladder_case)
     page.locator("[data-action=play]").click()
@@ -118,21 +139,29 @@ def test_on_a_slow_link_auto_starts_on_the_lowest(
     assert rendition(page) == "low"
 
 
+LADDER = ["high", "medium", "low"]
+
+
 @pytest.mark.parametrize(
-    ("latency_ms", "lands_on"),
+    ("latency_ms", "lowest_only"),
     [
-        (150, "low"),  # what 300 kbit/s carries
-        (4000, "medium|low"),  # nothing has arrived when Auto gives up waiting: it still plays
+        (150, True),  # what 300 kbit/s carries: the lowest
+        (4000, False),  # nothing has arrived when Auto gives up waiting: a rung lower, still plays
     ],
     ids=["slow", "no-answer-yet"],
 )
 def test_when_the_link_slows_down_auto_drops_to_a_lower_rendition(
-    page, live_server, trainee, ladder_case, latency_ms, lands_on, throttle
+    slow_page, live_server, trainee, ladder_case, latency_ms, lowest_only, throttle
 ):
+    page = slow_page
     page.set_default_timeout(60_000)
     sign_in(page, live_server, trainee)
     open_case(page, ladder_case)
-    assert rendition(page) == "high"  # loopback
+    # On loopback Auto starts high, or medium on a loaded machine (this loop's high rendition
+    # is 6.3 Mbit/s, and the page's own downloads measure the link).
+    start = rendition(page)
+    assert start in ("high", "medium")
+    lower = LADDER[-1:] if lowest_only else LADDER[LADDER.index(start) + 1 :]
     page.evaluate(
         """() => {
           const v = document.querySelector('video');
@@ -141,13 +170,22 @@ def test_when_the_link_slows_down_auto_drops_to_a_lower_rendition(
             .observe(v, {attributes: true, attributeFilter: ['data-rendition']});
         }"""
     )
-    throttle(page, 300, latency_ms)
+    throttle(300, latency_ms)
     page.locator("[data-action=play]").click()
-    page.wait_for_function(
-        "names => { const v = document.querySelector('video');"
-        " return names.includes(v.getAttribute('data-rendition')) && v.currentTime > 0.5; }",
-        arg=lands_on.split("|"),
-    )
+    try:
+        page.wait_for_function(
+            "names => { const v = document.querySelector('video');"
+            " return names.includes(v.getAttribute('data-rendition')) && v.currentTime > 0.5; }",
+            arg=lower,
+        )
+    except PlaywrightTimeout:
+        state = page.evaluate(
+            "() => { const v = document.querySelector('video');"
+            " return {played: window.played, time: v.currentTime, ready: v.readyState,"
+            " paused: v.paused, buffered: v.buffered.length ? v.buffered.end(0) : 0,"
+            " switching: !!window.CeusViewer.player.quality.switching}; }"
+        )
+        pytest.fail(f"Auto did not go down to {lower}: {state}")
     played = page.evaluate("window.played")
-    assert played[0] == "high" and played[-1] in lands_on.split("|"), played
+    assert played[0] == start and played[-1] in lower, played
     assert page.evaluate("localStorage.getItem('ceus-video-quality')") is None  # still Auto
