@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-GROUPED = '''
+GROUPED = """
 import os
 
 import pytest
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.xdist_group("together")
 def test_where(n):
     with open("ran.txt", "a") as ran:
         ran.write(f"RAN {n} ON {os.environ['PYTEST_XDIST_WORKER']}\\n")
-'''
+"""
 
 
 def test_an_xdist_group_runs_on_one_worker(tmp_path: Path) -> None:
