@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -126,17 +127,23 @@ def browser() -> Iterator:
             instance.close()
 
 
-@pytest.fixture
-def page(browser, live_server) -> Iterator:
-    """A fresh browser context (no cookies) on the live server, in English, 1280 by 800."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
-    )
+@contextmanager
+def fresh_tab(browser, live_server, **options) -> Iterator:
+    """A tab of a fresh browser context (no cookies) on the live server, in English, 1280 by
+    800 unless ``options`` (``new_context``'s) say otherwise; left quietly and closed after."""
+    defaults = {"locale": "en-GB", "viewport": {"width": 1280, "height": 800}}
+    context = browser.new_context(base_url=live_server.url, **(defaults | options))
     context.set_default_timeout(15_000)
-    tab = context.new_page()
-    yield tab
+    yield context.new_page()
     leave_quietly(context)
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser context's tab on the live server, in English, 1280 by 800."""
+    with fresh_tab(browser, live_server) as tab:
+        yield tab
 
 
 class InFlight:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import leave_quietly
+from tests.browser.conftest import fresh_tab
 from tests.browser.ladder import (
     HEIGHTS,
     PHONE,
@@ -80,15 +80,8 @@ def slow_page(browser, live_server) -> Iterator:
     the page's network only, and the offline worker fetches media itself
     (static/js/offline-sw.js), so through it a lower rendition arrived at full speed and Auto
     saw no reason to go lower (the failure CI showed)."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        viewport={"width": 1280, "height": 800},
-        service_workers="block",
-    )
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    leave_quietly(context)
+    with fresh_tab(browser, live_server, service_workers="block") as tab:
+        yield tab
 
 
 @pytest.fixture
