@@ -82,7 +82,11 @@ def use_language(page, code: str) -> None:
 
 
 def horizontal_overflow(page) -> int:
-    """How many CSS pixels the document is wider than its viewport (≤ 0: it fits)."""
+    """How many CSS pixels the document is wider than its viewport (≤ 0: it fits), once the
+    page in the tab has loaded."""
+    # A click returns once its navigation is committed: the new document may not have its
+    # root element yet (null.scrollWidth), nor its style sheets (a false overflow).
+    page.wait_for_load_state()
     # clientWidth, not innerWidth: a vertical scroll bar would hide an overflow its width wide.
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.browser.journey import horizontal_overflow
 from tests.certification.factories import (
     LogbookEntryFactory,
     ProgrammeFactory,
@@ -132,10 +133,7 @@ def test_the_cohort_view_fits_a_phone(page, cohort_setup):
         reverse("certification:certificate_issue", args=[programme.slug]),
     ):
         page.goto(url)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, url
+        assert horizontal_overflow(page) <= 1, url
     page.goto(reverse("certification:director"))
     box = page.locator(".cohort-scroll")
     # The wide table scrolls inside its own container instead.

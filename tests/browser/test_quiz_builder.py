@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Question, QuestionKind
+from tests.browser.journey import horizontal_overflow
 from tests.cases.factories import CaseFactory, ReadyLoopFactory, with_files
 from tests.quizzes.factories import QuizFactory, make_question
 
@@ -106,7 +107,4 @@ def test_instructor_pages_fit_a_phone(signed_in, case, hospital):
         reverse("quizzes:grading"),
     ):
         page.goto(url)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, url
+        assert horizontal_overflow(page) <= 1, url
