@@ -158,13 +158,6 @@ class ConsultRequestForm(ConfirmMixin):
     def lirads_categories(self) -> list[str]:
         return list(LiRads.values)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        expert, target = data.get("expert"), data.get("target")
-        if expert is not None and target is not None and expert.institution_id != target.pk:
-            self.add_error("expert", _("Choose an instructor of that expert centre."))
-        return data
-
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {

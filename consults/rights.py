@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from consults.models import ANSWERED_STATUSES, TRANSITIONS, Consultation, ConsultStatus
-from core.scoping import consult_expert_rule, consult_requester_rule, consult_rule
+from core.scoping import (
+    consult_centre_rule,
+    consult_expert_rule,
+    consult_requester_rule,
+    consult_rule,
+)
 
 # No more messages, drawings or second opinions once a consult is over.
 FINAL_STATUSES = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
@@ -34,11 +39,7 @@ def is_expert(user, consult: Consultation) -> bool:
 
 def is_centre_staff(user, consult: Consultation) -> bool:
     """An instructor or director of the target centre."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.institution_id == consult.target_id
-        and (user.is_instructor or user.is_director)
-    )
+    return consult_centre_rule(user).holds(consult)
 
 
 def manages_request(user, consult: Consultation) -> bool:

@@ -309,6 +309,15 @@ def consult_expert_rule(user) -> Rule:
     return _Equals("target_id", user.institution_id)
 
 
+def consult_centre_rule(user) -> Rule:
+    """Consultations sent to ``user``'s centre, for its staff: its instructors and director."""
+    if not _signed_in(user) or not user.institution_id:
+        return NOTHING
+    if not (user.is_instructor or user.is_director):
+        return NOTHING
+    return _Equals("target_id", user.institution_id)
+
+
 def consult_rule(user) -> Rule:
     """Consultations ``user`` may read: the requesting side's, and those sent to their centre
     for its instructors and directors; site admins all; nobody else."""
@@ -316,10 +325,18 @@ def consult_rule(user) -> Rule:
         return NOTHING
     if user.is_site_admin:
         return EVERYTHING
-    centre = NOTHING
-    if user.institution_id and (user.is_instructor or user.is_director):
-        centre = _Equals("target_id", user.institution_id)
-    return consult_requester_rule(user) | centre
+    return consult_requester_rule(user) | consult_centre_rule(user)
+
+
+class _Asked(NamedTuple):
+    """A consultation not yet made, to ask a rule about the centre it would be sent to."""
+
+    target_id: int | None
+
+
+def is_expert_of(user, centre_id: int | None) -> bool:
+    """Whether ``user`` is an instructor of the centre: one a request may name as its expert."""
+    return consult_expert_rule(user).holds(_Asked(centre_id))
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from consults.models import ConsultEvent, ConsultStatus, EventKind
+from consults.rights import is_requesting_side
 from consults.tasks import event_notify_task
 from core.locking import lock
 from core.mail import absolute_url, in_language_of, send_to
@@ -85,9 +86,7 @@ def recipients(event: ConsultEvent) -> list[User]:
         people = requester
     elif event.kind == EventKind.MESSAGE:
         actor = event.actor
-        from_requesting_side = actor is not None and (
-            actor.institution_id == consult.requesting_institution_id
-        )
+        from_requesting_side = actor is not None and is_requesting_side(actor, consult)
         people = _answerers(consult) if from_requesting_side else requester
     unique: dict[int, User] = {}
     for user in people:

@@ -54,6 +54,7 @@ from consults.services.transitions import (
     record,
     record_submission,
 )
+from core.scoping import is_expert_of
 
 # Refusals the API also gives for ids that name nothing (the same words, whatever the cause).
 TARGET_REFUSED = gettext_lazy("Choose an expert centre of the network other than your own.")
@@ -95,9 +96,7 @@ def _check_request(
 
     if target.level != Institution.Level.EXPERT_CENTRE or target.pk == by.institution_id:
         fail("target", str(TARGET_REFUSED))
-    if expert is not None and not (
-        expert.is_instructor and expert.is_active and expert.institution_id == target.pk
-    ):
+    if expert is not None and not (expert.is_active and is_expert_of(expert, target.pk)):
         fail("expert", str(EXPERT_REFUSED))
     if organ not in Organ.values:
         fail("organ", _("Choose one of the organ systems."))

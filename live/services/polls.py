@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.geometry import ROI_KINDS, clean_geometry
 from cineloops.models import CineLoop
+from core.locking import lock
 from live import conf, rights
 from live.clock import epoch_ms
 from live.models import Attendance, EventKind, LiveEvent, LiveSession, Poll, PollAnswer, PollKind
@@ -271,9 +272,7 @@ def poll_answer(
         raise LiveError("forbidden", _("Hosts do not answer their own polls."))
     with transaction.atomic():
         target = _open_poll(fresh, poll)
-        target = (
-            Poll.objects.select_for_update(of=("self",)).select_related("loop").get(pk=target.pk)
-        )
+        target = lock(target, of=("self",), select_related=("loop",))
         if not target.is_open:
             raise LiveError("poll_closed", _("This poll is closed."))
         cleaned = clean_answer(target, value)
@@ -312,7 +311,7 @@ def close_open_poll(session: LiveSession, *, by, now: datetime) -> LiveEvent | N
     poll_id = session.state.get("poll")
     if not poll_id:
         return None
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("loop").get(pk=poll_id)
+    poll = lock(Poll, poll_id, of=("self",), select_related=("loop",))
     poll.closed_at = poll.closed_at or now
     poll.results = poll_results(poll)
     poll.save(update_fields=["closed_at", "results"])
@@ -346,7 +345,7 @@ def poll_reveal(*, session: LiveSession, by, poll: Any, now: datetime | None = N
         fresh = locked_for_host(session, by)
         if fresh.state.get("poll") == poll_id:
             close_open_poll(fresh, by=by, now=now)
-        target = Poll.objects.select_for_update().filter(pk=poll_id, session=fresh).first()
+        target = lock(Poll, poll_id, session=fresh, missing_ok=True)
         if target is None:
             raise LiveError("invalid", _("This poll is not in this session."))
         if not target.key:

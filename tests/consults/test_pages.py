@@ -14,6 +14,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.models import Institution
 from cases.models import Case
 from consults import services
 from consults.models import Consultation, ConsultStatus
@@ -26,6 +27,7 @@ from tests.consults.factories import (
     submit,
 )
 from tests.consults.test_api_permissions import CENTRE_READERS, READERS, REQUESTING, ROLES
+from tests.factories import InstitutionFactory, InstructorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,26 @@ def test_a_request_without_a_reading_or_loop_is_refused_field_by_field(net, clie
     assert form.errors["loops"]
     assert "Give your own reading first" in " ".join(form.non_field_errors())
     assert not Consultation.objects.exists()
+
+
+def test_an_expert_of_another_centre_is_refused_on_the_field(net, client):
+    """The form offers every expert centre's instructors; the one named must belong to the
+    centre asked (the service's rule, shown under the field)."""
+    elsewhere = InstructorFactory(
+        institution=InstitutionFactory(level=Institution.Level.EXPERT_CENTRE)
+    )
+    data = _request_data(net, expert=elsewhere.pk)
+    response = _post(client, net["county_trainee"], reverse("consults:new"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["expert"] == [
+        "Choose an instructor of that expert centre."
+    ]
+    assert not Consultation.objects.exists()
+    sent = _post(
+        client, net["county_trainee"], reverse("consults:new"), {**data, "expert": net["expert"].pk}
+    )
+    assert sent.status_code == 302
+    assert Consultation.objects.get().expert == net["expert"]
 
 
 def test_a_local_reference_that_looks_like_a_name_needs_the_confirmation(net, client):

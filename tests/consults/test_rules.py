@@ -16,20 +16,26 @@ from tests.consults.factories import network, submit
 
 pytestmark = pytest.mark.django_db
 
-RULES = [scoping.consult_rule, scoping.consult_requester_rule, scoping.consult_expert_rule]
-# (reads, requesting side, expert) for a consult from the county hospital to the centre.
+RULES = [
+    scoping.consult_rule,
+    scoping.consult_requester_rule,
+    scoping.consult_expert_rule,
+    scoping.consult_centre_rule,
+]
+# (reads, requesting side, expert, centre staff) for a consult from the county hospital to the
+# centre.
 EXPECTED = {
-    "county_trainee": (True, True, False),
-    "county_instructor": (True, True, False),
-    "county_director": (True, True, False),
-    "centre_trainee": (False, False, False),
-    "expert": (True, False, True),
-    "second_expert": (True, False, True),
-    "centre_director": (True, False, False),
-    "other_trainee": (False, False, False),
-    "other_instructor": (False, False, False),
-    "other_director": (False, False, False),
-    "site_admin": (True, False, False),
+    "county_trainee": (True, True, False, False),
+    "county_instructor": (True, True, False, False),
+    "county_director": (True, True, False, False),
+    "centre_trainee": (False, False, False, False),
+    "expert": (True, False, True, True),
+    "second_expert": (True, False, True, True),
+    "centre_director": (True, False, False, True),
+    "other_trainee": (False, False, False, False),
+    "other_instructor": (False, False, False, False),
+    "other_director": (False, False, False, False),
+    "site_admin": (True, False, False, False),
 }
 
 
@@ -45,7 +51,10 @@ def test_each_consult_rule_reads_the_same_in_sql_and_in_python(who):
         in_python = {c.pk for c in (ours, theirs) if rule(user).holds(c)}
         assert in_sql == in_python, rule.__name__
     admitted = tuple(rule(user).holds(ours) for rule in RULES)
-    assert admitted == EXPECTED.get(who, (False, False, False))
+    assert admitted == EXPECTED.get(who, (False,) * len(RULES))
+    # Who a request to the centre may name as its expert: the same rule, before any consult.
+    assert scoping.is_expert_of(user, net.centre.pk) == admitted[2]
+    assert scoping.is_expert_of(user, net.county.pk) == (who == "county_instructor")
 
 
 def test_the_inbox_holds_the_scanners_loops_nothing_uses_yet():
